@@ -1,0 +1,39 @@
+"""The REST API under /api/: one router for every app's viewsets, the token endpoint, schema and docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import DefaultRouter
+
+from jiliang.registry.api import views as registry
+
+router = DefaultRouter()
+router.register("regions", registry.RegionViewSet)
+router.register("designations", registry.DesignationViewSet)
+router.register("organisations", registry.OrganisationViewSet)
+router.register("people", registry.PersonViewSet)
+router.register("instrument-categories", registry.InstrumentCategoryViewSet)
+router.register("instruments", registry.InstrumentViewSet)
+router.register("standards", registry.MeasurementStandardViewSet)
+router.register("reference-materials", registry.ReferenceMaterialViewSet)
+
+
+class TokenView(ObtainAuthToken):
+    """POST username and password, get the user's API token (``Authorization: Token <key>``)."""
+
+    permission_classes = [AllowAny]
+
+
+app_name = "api"
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
+    path("", include(router.urls)),
+]
+docs_urlpatterns = [
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny]),
+         name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api:schema", permission_classes=[AllowAny]),
+         name="api-redoc"),
+]

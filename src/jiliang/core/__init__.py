@@ -1,0 +1,1 @@
+"""Core: base models, regions, users and roles, region-scoped permissions, the audit trail."""

@@ -1,0 +1,137 @@
+"""Base serializers: brief mode, scoped related fields, and quantities that carry their unit."""
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from jiliang.core.scoping import VIEW
+
+
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key the user may only point at records they can see (form dropdowns do the same)."""
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        request = self.context.get("request")
+        if request is None or not hasattr(qs, "restrict"):
+            return qs
+        return qs.restrict(request.user, VIEW)
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    serializer_related_field = ScopedRelatedField
+    display = serializers.SerializerMethodField()
+
+    def __init__(self, *args, fields=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if fields:
+            for name in list(self.fields):
+                if name not in fields:
+                    self.fields.pop(name)
+
+    def get_display(self, obj) -> str:
+        return str(obj)
+
+    def split_m2m(self, data: dict) -> tuple[dict, dict]:
+        m2m_names = {f.name for f in self.Meta.model._meta.many_to_many}
+        plain = {k: v for k, v in data.items() if k not in m2m_names}
+        m2m = {k: v for k, v in data.items() if k in m2m_names}
+        return plain, m2m
+
+    def validate(self, attrs):
+        # Model.clean() runs in the service (one validation path); here only the shape is checked.
+        return attrs
+
+
+def _dec(value) -> str | None:
+    return None if value is None else format(Decimal(value).normalize(), "f")
+
+
+class RangeField(serializers.Field):
+    """A measuring range as ``{"min": "0", "max": "30", "unit": "kg"}`` (value and unit travel together)."""
+
+    def __init__(self, prefix: str = "range", **kwargs):
+        self.prefix = prefix
+        kwargs.setdefault("source", "*")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj):
+        lo, hi, unit = (getattr(obj, f"{self.prefix}_{p}") for p in ("min", "max", "unit"))
+        if lo is None and hi is None:
+            return None
+        return {"min": _dec(lo), "max": _dec(hi), "unit": unit}
+
+    def to_internal_value(self, data):
+        p = self.prefix
+        if data is None:
+            return {f"{p}_min": None, f"{p}_max": None, f"{p}_unit": ""}
+        if not isinstance(data, dict):
+            raise serializers.ValidationError('Expected {"min": …, "max": …, "unit": …}.')
+        unknown = set(data) - {"min", "max", "unit"}
+        if unknown:
+            raise serializers.ValidationError(f"Unknown keys: {', '.join(sorted(unknown))}.")
+        out = {f"{p}_unit": str(data.get("unit") or "")}
+        for key in ("min", "max"):
+            out[f"{p}_{key}"] = _decimal_or_error(data.get(key), key)
+        if (out[f"{p}_min"] is not None or out[f"{p}_max"] is not None) and not out[f"{p}_unit"]:
+            raise serializers.ValidationError("A measuring range needs its unit.")
+        return out
+
+
+class QuantityField(serializers.Field):
+    """A value with unit and expanded uncertainty: ``{"value", "unit", "U", "k"}``.
+
+    ``mapping`` names the model fields, e.g. ``{"value": "certified_value", "unit": "unit",
+    "U": "uncertainty", "k": "coverage_factor"}``; keys absent from the mapping are not carried.
+    """
+
+    def __init__(self, mapping: dict[str, str], **kwargs):
+        self.mapping = mapping
+        kwargs.setdefault("source", "*")
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj):
+        out = {}
+        for key, attr in self.mapping.items():
+            value = getattr(obj, attr)
+            out[key] = value if key == "unit" else _dec(value)
+        if all(out.get(k) is None for k in out if k != "unit"):
+            return None
+        return out
+
+    def to_internal_value(self, data):
+        if data is None:
+            if self.allow_null:
+                return {attr: ("" if key == "unit" else None) for key, attr in self.mapping.items()}
+            raise serializers.ValidationError("This quantity is required.")
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(f"Expected an object with keys {', '.join(self.mapping)}.")
+        unknown = set(data) - set(self.mapping)
+        if unknown:
+            raise serializers.ValidationError(f"Unknown keys: {', '.join(sorted(unknown))}.")
+        out = {}
+        for key, attr in self.mapping.items():
+            if key == "unit":
+                out[attr] = str(data.get("unit") or "")
+            else:
+                out[attr] = _decimal_or_error(data.get(key), key)
+        if "unit" in self.mapping and not out[self.mapping["unit"]]:
+            raise serializers.ValidationError("A quantity needs its unit.")
+        return out
+
+
+def _decimal_or_error(value, key: str):
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise serializers.ValidationError({key: "Expected a number."})
+    try:
+        result = Decimal(str(value))
+    except Exception as exc:
+        raise serializers.ValidationError({key: f"{value!r} is not a number."}) from exc
+    if not result.is_finite():
+        raise serializers.ValidationError({key: "Expected a finite number."})
+    return result
+

@@ -1,0 +1,245 @@
+"""The audit trail: context (who, from where, over which channel) and hash-chained entries.
+
+Services call :func:`record` inside their transaction; the web and API middleware, management commands,
+tasks and the MQTT ingester open an :func:`audit_context` so every entry says where the change came from
+(NetBox's ObjectChange fields plus Nautobot's change context, and a hash chain of our own).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import decimal
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from django.db import models, transaction
+from django.utils import timezone
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    actor: object | None = None
+    channel: str = "command"
+    request_id: str = ""
+    remote_addr: str | None = None
+
+
+_context: contextvars.ContextVar[AuditContext] = contextvars.ContextVar("jiliang_audit", default=AuditContext())
+
+
+def current_context() -> AuditContext:
+    return _context.get()
+
+
+@contextlib.contextmanager
+def audit_context(*, actor=None, channel: str, remote_addr: str | None = None,
+                  request_id: str | None = None) -> Iterator[AuditContext]:
+    """Attribute every audit entry written inside the block to ``actor`` over ``channel``."""
+    ctx = AuditContext(actor=actor, channel=channel, request_id=request_id or str(uuid.uuid4()),
+                       remote_addr=remote_addr)
+    token = _context.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _context.reset(token)
+
+
+@contextlib.contextmanager
+def acting_as(actor) -> Iterator[None]:
+    """Keep the surrounding channel and request but name ``actor`` (a service called for a user)."""
+    token = _context.set(replace(_context.get(), actor=actor))
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def json_value(value):
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: models.Model) -> dict:
+    """The record's concrete fields as JSON-safe values (foreign keys as their ids)."""
+    data = {}
+    for f in obj._meta.concrete_fields:
+        if f.name in ("created", "last_updated"):
+            continue
+        data[f.attname] = json_value(getattr(obj, f.attname))
+    return data
+
+
+def canonical(data: dict) -> bytes:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def entry_payload(entry) -> dict:
+    """The fields covered by an entry's hash (everything but the hash itself and the row id)."""
+    return {
+        "timestamp": entry.timestamp.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor_id": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "channel": entry.channel,
+        "request_id": entry.request_id,
+        "remote_addr": entry.remote_addr,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "region_code": entry.region_code,
+        "organisation_id": entry.organisation_id,
+        "before": entry.before,
+        "after": entry.after,
+        "message": entry.message,
+        "prev_hash": entry.prev_hash,
+    }
+
+
+def entry_hash(entry) -> str:
+    return hashlib.sha256(entry.prev_hash.encode() + canonical(entry_payload(entry))).hexdigest()
+
+
+def changed_fields(before: dict | None, after: dict | None) -> dict:
+    """Only the fields that differ, as ``{field: [before, after]}``."""
+    before, after = before or {}, after or {}
+    return {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
+
+
+def resolve_actor(actor):
+    """A user, or None: unwraps the middleware's lazy request user and drops anonymous users."""
+    resolve = getattr(actor, "resolve", None)
+    if callable(resolve):
+        actor = resolve()
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def record(obj: models.Model | None, action: str, *, actor=None, before: dict | None = None,
+           after: dict | None = None,
+           message: str = "", object_type: str | None = None, object_id: str | None = None,
+           object_repr: str | None = None, region_code: str | None = None,
+           organisation_id: int | None = None):
+    """Append one entry to the chain. Must run inside the caller's transaction."""
+    from .models import AuditEntry, AuditHead
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record() must be called inside the transaction that makes the change")
+    ctx = current_context()
+    actor = resolve_actor(actor if actor is not None else ctx.actor)
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+        if region_code is None and hasattr(obj, "audit_region_code"):
+            region_code = obj.audit_region_code()
+        if organisation_id is None and hasattr(obj, "audit_organisation_id"):
+            organisation_id = obj.audit_organisation_id()
+    # The head row serialises appends across processes (SELECT … FOR UPDATE on PostgreSQL).
+    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": GENESIS})
+    entry = AuditEntry(
+        timestamp=timezone.now(),
+        actor=actor,
+        actor_name=(str(actor) if actor else "")[:150],
+        channel=ctx.channel,
+        request_id=ctx.request_id,
+        remote_addr=ctx.remote_addr,
+        action=action,
+        object_type=object_type or "",
+        object_id=str(object_id or ""),
+        object_repr=(object_repr or "")[:200],
+        region_code=region_code or "",
+        organisation_id=organisation_id,
+        before=before,
+        after=after,
+        message=message[:500],
+        prev_hash=head.last_hash,
+    )
+    entry.hash = entry_hash(entry)
+    entry.save()
+    head.last_hash, head.last_entry_id = entry.hash, entry.pk
+    head.save(update_fields=["last_hash", "last_entry_id"])
+    return entry
+
+
+def record_many(items: list[dict], *, actor=None) -> int:
+    """Append many entries in one locked step (bulk imports); each item holds ``record()``'s keywords
+    plus ``obj``/``action``. Returns the number written."""
+    from .models import AuditEntry, AuditHead
+
+    if not items:
+        return 0
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record_many() must be called inside the transaction that makes the change")
+    ctx = current_context()
+    actor = resolve_actor(actor if actor is not None else ctx.actor)
+    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": GENESIS})
+    prev, now, entries = head.last_hash, timezone.now(), []
+    for item in items:
+        obj = item["obj"]
+        entry = AuditEntry(
+            timestamp=now, actor=actor, actor_name=(str(actor) if actor else "")[:150], channel=ctx.channel,
+            request_id=ctx.request_id, remote_addr=ctx.remote_addr, action=item["action"],
+            object_type=obj._meta.label_lower, object_id=str(obj.pk), object_repr=str(obj)[:200],
+            region_code=obj.audit_region_code() or "", organisation_id=obj.audit_organisation_id(),
+            before=item.get("before"), after=item.get("after"), message=item.get("message", "")[:500],
+            prev_hash=prev,
+        )
+        entry.hash = entry_hash(entry)
+        prev = entry.hash
+        entries.append(entry)
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    last = AuditEntry.objects.filter(hash=prev).values_list("pk", flat=True).get()
+    head.last_hash, head.last_entry_id = prev, last
+    head.save(update_fields=["last_hash", "last_entry_id"])
+    return len(entries)
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    entry_id: int
+    reason: str
+
+
+def verify_chain(batch_size: int = 5000, progress=None) -> tuple[int, ChainBreak | None]:
+    """Walk the chain from the first entry; return (entries checked, first break or None)."""
+    from .models import AuditEntry, AuditHead
+
+    prev, checked = GENESIS, 0
+    last_id = 0
+    while True:
+        batch = list(AuditEntry.objects.filter(pk__gt=last_id).order_by("pk")[:batch_size])
+        if not batch:
+            break
+        for entry in batch:
+            if entry.prev_hash != prev:
+                return checked, ChainBreak(entry.pk, "previous-hash link does not match the entry before it "
+                                                     "(an entry was deleted, inserted or reordered)")
+            if entry_hash(entry) != entry.hash:
+                return checked, ChainBreak(entry.pk, "content does not match its hash (the row was altered)")
+            prev = entry.hash
+            checked += 1
+            last_id = entry.pk
+        if progress:
+            progress(checked)
+    head = AuditHead.objects.filter(pk=1).first()
+    if head and head.last_hash != prev:
+        return checked, ChainBreak(head.last_entry_id or 0, "the chain head does not match the last entry "
+                                                             "(entries at the end were deleted)")
+    return checked, None

@@ -1,0 +1,45 @@
+"""The navigation, fitted to the signed-in user's role."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import BUREAU_ROLES, Role
+from .scoping import user_role
+
+# (label, url name, roles that see it or None for every signed-in user)
+NAV = [
+    (_("Registry"), [
+        (_("Instruments"), "instruments-list", None),
+        (_("Organisations"), "organisations-list", None),
+        (_("People"), "people-list", None),
+        (_("Measurement standards"), "standards-list", {Role.INSTITUTE, *BUREAU_ROLES}),
+        (_("Reference materials"), "reference-materials-list", {Role.INSTITUTE, *BUREAU_ROLES}),
+        (_("Instrument catalogue"), "categories-list", None),
+    ]),
+    (_("Tools"), [
+        (_("Uncertainty calculator"), "uncertainty-calculator", {Role.INSTITUTE, *BUREAU_ROLES}),
+        (_("Audit trail"), "audit-list", None),
+        (_("API token"), "api-token", None),
+        (_("API documentation"), "api-docs", None),
+    ]),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated):
+        return {"nav": []}
+    role = user_role(user)
+    groups = []
+    for label, items in NAV:
+        links = []
+        for text, name, roles in items:
+            if roles is not None and not user.is_superuser and role not in roles:
+                continue
+            try:
+                links.append((text, reverse(name), name))
+            except NoReverseMatch:
+                continue
+        if links:
+            groups.append((label, links))
+    return {"nav": groups, "user_role": role}

@@ -1,0 +1,228 @@
+"""Core models: regions (GB/T 2260), users with a role, the hash-chained audit trail, and abstract bases."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+from .scoping import RestrictedManager, ScopeSpec
+
+
+class TimestampedModel(models.Model):
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    last_updated = models.DateTimeField(_("last updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class RegistryModel(TimestampedModel):
+    """A primary record of the registry: scoped, audited, with free-text description and comments."""
+
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    comments = models.TextField(_("comments"), blank=True)
+
+    objects = RestrictedManager()
+    scope = ScopeSpec()
+
+    class Meta:
+        abstract = True
+
+    def audit_region_code(self) -> str | None:
+        """The region under which this record's audit entries are filed (scoped like the record)."""
+        return self._follow(self.scope.region)
+
+    def audit_organisation_id(self) -> int | None:
+        """The organisation under which this record's audit entries are filed."""
+        return self._follow(self.scope.organisation)
+
+    def _follow(self, path: str | None):
+        if not path:
+            return None
+        if path == "pk":
+            return self.pk
+        *hops, last = path.split("__")
+        value = self
+        for hop in hops:
+            value = getattr(value, hop, None)
+            if value is None:
+                return None
+        return getattr(value, f"{last}_id", None)
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("province")
+    PREFECTURE = "prefecture", _("prefecture-level city")
+    DISTRICT = "district", _("district")
+    COUNTY_LEVEL_CITY = "county-level-city", _("county-level city")
+    COUNTY = "county", _("county")
+
+
+class Region(models.Model):
+    """An administrative division by its GB/T 2260 code (province → prefecture-level city → county level).
+
+    Current codes come from the 民政部 list as of 2024-12-31; codes retired since 2010 are kept as
+    historical regions pointing at their successor, so that old records can be migrated.
+    """
+
+    code = models.CharField(_("code"), max_length=6, primary_key=True, help_text=_("GB/T 2260 six-digit code"))
+    name = models.CharField(_("name"), max_length=50)
+    level = models.CharField(_("level"), max_length=20, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    is_current = models.BooleanField(_("current"), default=True)
+    successor = models.ForeignKey(
+        "self", verbose_name=_("successor"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="predecessors",
+    )
+    retired_year = models.PositiveSmallIntegerField(_("retired in"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    objects = RestrictedManager()
+    scope = ScopeSpec(region="code", shared=True, write_roles=frozenset())
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        if self.parent_id and self.level not in (RegionLevel.PROVINCE, RegionLevel.PREFECTURE):
+            return f"{self.parent.name} {self.name}"
+        return self.name
+
+    def clean(self) -> None:
+        if not (len(self.code) == 6 and self.code.isdigit()):
+            raise ValidationError({"code": _("A region code has six digits (GB/T 2260).")})
+
+    @property
+    def is_county_level(self) -> bool:
+        return self.level in (RegionLevel.DISTRICT, RegionLevel.COUNTY_LEVEL_CITY, RegionLevel.COUNTY)
+
+
+class User(AbstractUser):
+    """A person who signs in. The role and its region or organisation fix what they may see and do."""
+
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    role = models.CharField(_("role"), max_length=30, choices=[(r.value, r.value) for r in Role], blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation", verbose_name=_("organisation"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="users",
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        from .roles import REGIONAL_ROLES
+
+        if self.role in REGIONAL_ROLES and not self.region_id:
+            raise ValidationError({"region": _("A city or county bureau user needs a region.")})
+        if self.role in (Role.INSTITUTE, Role.ENTERPRISE) and not self.organisation_id:
+            raise ValidationError({"organisation": _("An institute or enterprise user needs an organisation.")})
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("create")
+    UPDATE = "update", _("update")
+    DELETE = "delete", _("delete")
+    ACTION = "action", _("action")
+
+
+class AuditChannel(models.TextChoices):
+    WEB = "web", _("web")
+    API = "api", _("API")
+    MQTT = "mqtt", _("MQTT")
+    TASK = "task", _("task")
+    COMMAND = "command", _("command")
+
+
+class AuditEntry(models.Model):
+    """One change to a record of legal effect: who, when, from where, what changed.
+
+    Entries form a hash chain: ``hash = SHA-256(prev_hash ‖ canonical JSON of this entry)``, so any altered,
+    inserted or deleted row breaks the chain from that row on (``jiliang verify-audit`` finds it).
+    """
+
+    timestamp = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=AuditChannel.choices)
+    request_id = models.CharField(_("request id"), max_length=36, blank=True, db_index=True)
+    remote_addr = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=100, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, db_index=True)
+    object_repr = models.CharField(_("object"), max_length=200)
+    region_code = models.CharField(_("region"), max_length=6, blank=True, db_index=True)
+    organisation_id = models.BigIntegerField(_("organisation"), null=True, blank=True, db_index=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    objects = RestrictedManager()
+    scope = ScopeSpec(region="region_code", organisation="organisation_id", write_roles=frozenset())
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["object_type", "object_id", "id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditHead(models.Model):
+    """The single row holding the chain's last hash; locked while an entry is appended."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_hash = models.CharField(max_length=64)
+    last_entry_id = models.BigIntegerField(null=True)
+
+
+class ImportStatus(models.TextChoices):
+    CHECKED = "checked", _("checked, waiting for a decision")
+    APPLIED = "applied", _("imported")
+    CANCELLED = "cancelled", _("cancelled")
+    FAILED = "failed", _("failed")
+
+
+class ImportBatch(models.Model):
+    """An uploaded file, its row-by-row check report, and what was done with it."""
+
+    kind = models.CharField(_("kind"), max_length=30)
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(_("file name"), max_length=200)
+    data = models.BinaryField(_("file"))
+    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.CHECKED)
+    report = models.JSONField(_("report"), default=dict)
+    result = models.JSONField(_("result"), default=dict)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename}"

@@ -1,0 +1,92 @@
+"""Region tree look-ups and loading of the GB/T 2260 data shipped in ``core/data``."""
+
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CURRENT_FILE = DATA_DIR / "regions-jiangsu-2024.csv"
+HISTORICAL_FILE = DATA_DIR / "regions-jiangsu-historical.csv"
+PROVINCE_CODE = "320000"
+
+_CACHE_SECONDS = 300
+_children: dict[str, list[str]] | None = None
+_loaded_at = 0.0
+
+
+def _tree() -> dict[str, list[str]]:
+    # The region table is small (~140 rows) and changes only when the code list is reloaded,
+    # so every process keeps the parent→children map and refreshes it every few minutes.
+    global _children, _loaded_at
+    if _children is None or time.monotonic() - _loaded_at > _CACHE_SECONDS:
+        from .models import Region
+
+        tree: dict[str, list[str]] = {}
+        for code, parent in Region.objects.values_list("code", "parent_id"):
+            tree.setdefault(code, [])
+            if parent:
+                tree.setdefault(parent, []).append(code)
+        _children, _loaded_at = tree, time.monotonic()
+    return _children
+
+
+def invalidate_cache(**_kwargs) -> None:
+    global _children
+    _children = None
+
+
+def subtree_codes(code: str) -> list[str]:
+    """``code`` and every region below it, e.g. a city and its districts, counties and old codes."""
+    tree = _tree()
+    out, stack = [], [code]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(tree.get(current, ()))
+    return sorted(out)
+
+
+def is_within(code: str, ancestor: str) -> bool:
+    return code in subtree_codes(ancestor)
+
+
+def load_regions(stdout=None) -> int:
+    """Create or update the regions from the shipped CSV files; returns how many rows were written."""
+    from .models import Region
+
+    with CURRENT_FILE.open(encoding="utf-8") as f:
+        current = list(csv.DictReader(f))
+    with HISTORICAL_FILE.open(encoding="utf-8") as f:
+        historical = list(csv.DictReader(f))
+    count = 0
+    # Parents come before children in both files (province, city, then its counties).
+    for row in current:
+        Region.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name": row["name"],
+                "level": row["level"],
+                "parent_id": row["parent_code"] or None,
+                "is_current": True,
+                "source": row["source"][:300],
+            },
+        )
+        count += 1
+    for row in historical:
+        Region.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name": row["name"],
+                "level": row["level"],
+                "parent_id": row["parent_code"],
+                "is_current": False,
+                "retired_year": int(row["retired_year"]),
+                "successor_id": row["successor_code"] or None,
+                "source": row["source"][:300],
+            },
+        )
+        count += 1
+    invalidate_cache()
+    return count

@@ -1,0 +1,146 @@
+"""Region- and organisation-scoped access, enforced in one place.
+
+Every list, detail page, export, API viewset, form dropdown and task starts from
+``Model.objects.restrict(user, action)`` (the pattern of NetBox's ``RestrictedQuerySet``). A model says
+how it is scoped with a :class:`ScopeSpec`; the user's role says how far they may see:
+
+* provincial bureau and superusers: everything;
+* city and county bureaus: records whose region lies in their region's subtree;
+* institutes and enterprises: records of their own organisation (plus what other apps grant through
+  :func:`register_grant`, e.g. instruments an institute was asked to verify);
+* anonymous users: nothing (public pages use published querysets of their own).
+
+Writes are checked twice: the object must be in scope before the change, and the saved row is
+re-read through :meth:`RestrictedQuerySet.restrict` inside the transaction afterwards, so nobody can
+move a record out of (or create one outside) their scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Q
+
+from .roles import BUREAU_ROLES, REGIONAL_ROLES, Role
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+ACTIONS = (VIEW, ADD, CHANGE, DELETE)
+
+
+@dataclass(frozen=True)
+class ScopeSpec:
+    """How one model is scoped.
+
+    region: lookup path to the record's region code (e.g. ``"region"``, ``"owner__region"``).
+    organisation: lookup path to the owning organisation (e.g. ``"owner"``); ``"pk"`` on Organisation.
+    shared: readable by every signed-in user (lookup tables such as regions and the catalogue).
+    write_roles: roles that may change or delete at all (within their scope).
+    add_roles: roles that may add; defaults to ``write_roles`` (an enterprise may edit its own
+        organisation record but not create organisations).
+    """
+
+    region: str | None = None
+    organisation: str | None = None
+    shared: bool = False
+    write_roles: frozenset[str] = field(default_factory=lambda: frozenset(Role))
+    add_roles: frozenset[str] | None = None
+
+    def roles_for(self, action: str) -> frozenset[str]:
+        if action == ADD and self.add_roles is not None:
+            return self.add_roles
+        return self.write_roles
+
+
+# Extra grants by other apps: (model label, role) -> function(user) returning a Q for read access.
+_GRANTS: dict[tuple[str, str], list[Callable[[object], Q]]] = {}
+
+
+def register_grant(model_label: str, role: Role, grant: Callable[[object], Q]) -> None:
+    """Let an app widen a role's read scope on a model, e.g. an institute on instruments under a work order.
+
+    The grant must return ``Q(pk__in=<subquery>)`` rather than a join over a to-many relation, so that
+    restricted querysets never produce duplicate rows and never need DISTINCT.
+    """
+    _GRANTS.setdefault((model_label, str(role)), []).append(grant)
+
+
+def user_role(user) -> str | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return getattr(user, "role", None) or None
+
+
+def is_unrestricted(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_superuser or user_role(user) == Role.PROVINCIAL_BUREAU
+    )
+
+
+def may_write(user, spec: ScopeSpec, action: str = CHANGE) -> bool:
+    """Whether the user's role may perform ``action`` on the model at all (scope is checked apart)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user_role(user) in spec.roles_for(action)
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = VIEW) -> RestrictedQuerySet:
+        """Only the rows ``user`` may ``action``; unrestricted users skip the filter altogether."""
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        spec: ScopeSpec = getattr(self.model, "scope", None) or ScopeSpec()
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if action != VIEW and not may_write(user, spec, action):
+            return self.none()
+        if is_unrestricted(user):
+            return self
+        if action == VIEW and spec.shared:
+            return self
+        q = scope_q(user, spec)
+        if action == VIEW:
+            for grant in _GRANTS.get((self.model._meta.label, str(user_role(user))), ()):
+                q |= grant(user)
+        return self.filter(q)
+
+
+def scope_q(user, spec: ScopeSpec) -> Q:
+    """The filter that confines ``user`` to their own records of a model scoped by ``spec``."""
+    role = user_role(user)
+    nothing = Q(pk__in=[])
+    if role in REGIONAL_ROLES:
+        if spec.region is None or user.region_id is None:
+            return nothing
+        from .regions import subtree_codes
+
+        return Q(**{f"{spec.region}__in": subtree_codes(user.region_id)})
+    if role in (Role.INSTITUTE, Role.ENTERPRISE):
+        if spec.organisation is None or user.organisation_id is None:
+            return nothing
+        return Q(**{spec.organisation: user.organisation_id})
+    if role in BUREAU_ROLES:  # provincial bureau handled by is_unrestricted
+        return Q()
+    return nothing
+
+
+class RestrictedManager(models.Manager.from_queryset(RestrictedQuerySet)):
+    pass
+
+
+def instance_in_scope(user, obj) -> bool:
+    """The Python twin of :func:`scope_q` for an unsaved instance (bulk imports check rows before writing)."""
+    if is_unrestricted(user):
+        return True
+    role = user_role(user)
+    if role in REGIONAL_ROLES:
+        from .regions import subtree_codes
+
+        code = obj.audit_region_code()
+        return bool(code) and user.region_id is not None and code in subtree_codes(user.region_id)
+    if role in (Role.INSTITUTE, Role.ENTERPRISE):
+        return user.organisation_id is not None and obj.audit_organisation_id() == user.organisation_id
+    return False

@@ -1,0 +1,117 @@
+"""Generic record actions: create, update, delete, each atomic, scope-checked twice and audited.
+
+Apps write their business actions on top of these (``registry.services``); views, API viewsets,
+importers and commands call services and never ``save()`` a record of legal effect themselves.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from . import audit
+from .scoping import ADD, CHANGE, DELETE, may_write
+
+
+class ScopeError(PermissionDenied):
+    """The change would leave, or start, a record outside the actor's scope."""
+
+
+def m2m_snapshot(obj: models.Model) -> dict:
+    if obj.pk is None:
+        return {}
+    return {f.name: sorted(str(v) for v in getattr(obj, f.name).values_list("pk", flat=True))
+            for f in obj._meta.many_to_many}
+
+
+def full_snapshot(obj: models.Model) -> dict:
+    return {**audit.snapshot(obj), **m2m_snapshot(obj)}
+
+
+def _check_role(model, actor, action: str) -> None:
+    if not may_write(actor, model.scope, action):
+        raise PermissionDenied(_("Your role may not %(action)s %(model)s records.")
+                               % {"action": _(action), "model": model._meta.verbose_name})
+
+
+def _verify_in_scope(obj: models.Model, actor, action: str) -> None:
+    # Write-then-verify (NetBox ObjectEditView): re-read the saved row through the restricted queryset.
+    if not type(obj).objects.restrict(actor, action).filter(pk=obj.pk).exists():
+        raise ScopeError(_("%(model)s “%(obj)s” would lie outside your region or organisation.")
+                         % {"model": obj._meta.verbose_name, "obj": obj})
+
+
+def _prepare(obj: models.Model) -> None:
+    prepare = getattr(obj, "prepare_for_save", None)
+    if prepare:
+        prepare()
+
+
+def _set_m2m(obj: models.Model, m2m: dict | None) -> None:
+    for name, values in (m2m or {}).items():
+        getattr(obj, name).set(values)
+
+
+@transaction.atomic
+def create_record(model: type[models.Model], data: dict, *, actor, m2m: dict | None = None,
+                  message: str = "") -> models.Model:
+    _check_role(model, actor, ADD)
+    obj = model(**data)
+    _prepare(obj)
+    obj.full_clean()
+    obj.save()
+    _set_m2m(obj, m2m)
+    _verify_in_scope(obj, actor, ADD)
+    audit.record(obj, "create", actor=actor, after=full_snapshot(obj), message=message)
+    return obj
+
+
+@transaction.atomic
+def update_record(obj: models.Model, changes: dict, *, actor, m2m: dict | None = None,
+                  message: str = "") -> models.Model:
+    model = type(obj)
+    _check_role(model, actor, CHANGE)
+    # Lock the row and read the stored state: the caller's copy may be stale.
+    current = model.objects.select_for_update().get(pk=obj.pk)
+    _verify_in_scope(current, actor, CHANGE)
+    before = full_snapshot(current)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    _prepare(current)
+    current.full_clean()
+    changed = [f.name for f in model._meta.concrete_fields
+               if not f.primary_key and audit.json_value(getattr(current, f.attname)) != before.get(f.attname)]
+    if changed:
+        if any(f.name == "last_updated" for f in model._meta.concrete_fields):
+            changed.append("last_updated")
+        current.save(update_fields=changed)
+    _set_m2m(current, m2m)
+    _verify_in_scope(current, actor, CHANGE)
+    after = full_snapshot(current)
+    diff = audit.changed_fields(before, after)
+    if diff:
+        audit.record(current, "update", actor=actor, before={k: v[0] for k, v in diff.items()},
+                     after={k: v[1] for k, v in diff.items()}, message=message)
+    return current
+
+
+@transaction.atomic
+def delete_record(obj: models.Model, *, actor, message: str = "") -> None:
+    model = type(obj)
+    _check_role(model, actor, DELETE)
+    current = model.objects.select_for_update().get(pk=obj.pk)
+    _verify_in_scope(current, actor, DELETE)
+    before = full_snapshot(current)
+    region, organisation = (getattr(current, "audit_region_code", lambda: None)(),
+                            getattr(current, "audit_organisation_id", lambda: None)())
+    repr_, pk = str(current), current.pk
+    current.delete()  # ProtectedError propagates: the caller lists the dependants.
+    audit.record(None, "delete", actor=actor, before=before, message=message, object_type=model._meta.label_lower,
+                 object_id=str(pk), object_repr=repr_, region_code=region, organisation_id=organisation)
+
+
+def validation_messages(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "message_dict"):
+        return {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}

@@ -1,0 +1,274 @@
+"""Generic pages: list (filter, search, sort, page, Excel), detail, add/edit and delete for any model.
+
+A model's UI is a handful of declarations (:class:`ModelUI`), like NetBox's generic views; every page
+starts from ``Model.objects.restrict(user, action)`` and every change goes through ``core.services``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import ProtectedError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from . import services
+from .export import workbook_bytes
+from .models import AuditEntry
+from .scoping import ADD, CHANGE, DELETE, VIEW, may_write
+from .tables import Column
+
+PAGE_SIZES = (25, 50, 100, 200)
+
+
+@dataclass
+class ModelUI:
+    model: type
+    slug: str
+    columns: list[Column]
+    filterset: type
+    form: type[forms.ModelForm] | None = None
+    detail_fields: list[str] | None = None
+    related: list[tuple[str, str, list[Column]]] = field(default_factory=list)  # (title, accessor, columns)
+    import_view: type | None = None
+    default_order: str = "-pk"
+
+    @property
+    def name(self) -> str:
+        return self.model._meta.model_name
+
+    def url(self, action: str, obj=None) -> str:
+        if obj is not None:
+            return reverse(f"{self.slug}-{action}", kwargs={"pk": obj.pk})
+        return reverse(f"{self.slug}-{action}")
+
+    def urls(self) -> list:
+        patterns = [
+            path(f"{self.slug}/", ObjectListView.as_view(ui=self), name=f"{self.slug}-list"),
+            path(f"{self.slug}/add/", ObjectEditView.as_view(ui=self), name=f"{self.slug}-add"),
+            path(f"{self.slug}/<pk>/", ObjectDetailView.as_view(ui=self), name=f"{self.slug}-detail"),
+            path(f"{self.slug}/<pk>/edit/", ObjectEditView.as_view(ui=self), name=f"{self.slug}-edit"),
+            path(f"{self.slug}/<pk>/delete/", ObjectDeleteView.as_view(ui=self), name=f"{self.slug}-delete"),
+        ]
+        if self.import_view:
+            patterns.insert(1, path(f"{self.slug}/import/", self.import_view.as_view(ui=self),
+                                    name=f"{self.slug}-import"))
+        return patterns
+
+
+REGISTRY: dict[type, ModelUI] = {}
+
+
+def register(ui: ModelUI) -> ModelUI:
+    REGISTRY[ui.model] = ui
+    return ui
+
+
+def detail_url(obj) -> str | None:
+    ui = REGISTRY.get(type(obj))
+    return ui.url("detail", obj) if ui else None
+
+
+class ScopedFormMixin:
+    """Restricts every model-choice field to what the user may see, and styles widgets for Bootstrap."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for f in self.fields.values():
+            qs = getattr(f, "queryset", None)
+            if qs is not None and hasattr(qs, "restrict"):
+                f.queryset = qs.restrict(user, VIEW)
+            widget = f.widget
+            if isinstance(widget, (forms.CheckboxInput,)):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+            if isinstance(widget, forms.DateInput):
+                widget.input_type = "date"
+
+
+class UIView(LoginRequiredMixin, View):
+    ui: ModelUI = None
+
+    def base_context(self, **extra):
+        user = self.request.user
+        spec = self.ui.model.scope
+        return {
+            "ui": self.ui,
+            "meta": self.ui.model._meta,
+            "can_add": may_write(user, spec, ADD),
+            "can_change": may_write(user, spec, CHANGE),
+            "can_delete": may_write(user, spec, DELETE),
+            **extra,
+        }
+
+
+class ObjectListView(UIView):
+    def get(self, request):
+        ui = self.ui
+        qs = ui.model.objects.restrict(request.user, VIEW)
+        filterset = ui.filterset(request.GET or None, queryset=qs, request=request)
+        if filterset.is_bound and not filterset.is_valid():
+            qs = qs.none()
+        else:
+            qs = filterset.qs
+        sort = request.GET.get("sort", "")
+        orderable = {c.name: c.order_by for c in ui.columns if c.order_by}
+        key = sort.lstrip("-")
+        qs = qs.order_by(("-" if sort.startswith("-") else "") + orderable[key], "pk") if key in orderable \
+            else qs.order_by(ui.default_order)
+        if request.GET.get("export") == "xlsx":
+            return self.export(qs)
+        try:
+            per_page = int(request.GET.get("per_page", 50))
+        except ValueError:
+            per_page = 50
+        per_page = per_page if per_page in PAGE_SIZES else 50
+        page = Paginator(qs, per_page).get_page(request.GET.get("page"))
+        rows = [(obj, [c.html(obj, ui.url("detail", obj)) for c in ui.columns]) for obj in page.object_list]
+        query = request.GET.copy()
+        query.pop("page", None)
+        ctx = self.base_context(filterset=filterset, page=page, rows=rows, sort=sort, query=query.urlencode(),
+                                columns=ui.columns, page_sizes=PAGE_SIZES, per_page=per_page)
+        template = "core/htmx/table.html" if request.htmx and not request.htmx.boosted else "core/object_list.html"
+        return render(request, template, ctx)
+
+    def export(self, qs):
+        ui = self.ui
+        headers = [str(c.label) for c in ui.columns]
+        rows = ([c.value(obj) for c in ui.columns] for obj in qs.iterator(chunk_size=2000))
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        data = workbook_bytes(str(ui.model._meta.verbose_name_plural), headers, rows,
+                              note=f"jiliang export of {ui.model._meta.verbose_name_plural}, {stamp}, "
+                                   f"filter: {self.request.GET.urlencode()}")
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{ui.slug}-{stamp}.xlsx"'
+        return response
+
+
+def field_rows(obj, names: list[str] | None) -> list[tuple[str, object, str | None]]:
+    """(label, display value, link) for the detail page, in the declared order."""
+    if names is not None:
+        fields = [obj._meta.get_field(n) for n in names]
+    else:
+        fields = [f for f in obj._meta.get_fields()
+                  if (getattr(f, "concrete", False) or f.many_to_many) and not f.auto_created]
+    rows = []
+    for f in fields:
+        if f.many_to_many:
+            value = ", ".join(str(v) for v in getattr(obj, f.name).all())
+        elif f.choices:
+            value = getattr(obj, f"get_{f.name}_display")()
+        else:
+            value = getattr(obj, f.name)
+        link = detail_url(value) if hasattr(value, "_meta") else None
+        if value is None or value == "":
+            value = "—"
+        elif isinstance(value, bool):
+            value = _("yes") if value else _("no")
+        rows.append((f.verbose_name, value, link))
+    return rows
+
+
+class ObjectDetailView(UIView):
+    def get(self, request, pk):
+        ui = self.ui
+        obj = get_object_or_404(ui.model.objects.restrict(request.user, VIEW), pk=pk)
+        related = []
+        for title, accessor, columns in ui.related:
+            qs = getattr(obj, accessor).all().restrict(request.user, VIEW)[:50]
+            rel_ui = REGISTRY.get(qs.model)
+            related.append((title, columns, [
+                [c.html(o, rel_ui.url("detail", o) if rel_ui else None) for c in columns] for o in qs]))
+        history = AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("-id")[:30]
+        ctx = self.base_context(
+            object=obj, fields=field_rows(obj, ui.detail_fields), related=related, history=history,
+            can_change_obj=ui.model.objects.restrict(request.user, CHANGE).filter(pk=obj.pk).exists(),
+            can_delete_obj=ui.model.objects.restrict(request.user, DELETE).filter(pk=obj.pk).exists(),
+        )
+        return render(request, getattr(ui, "detail_template", None) or "core/object_detail.html", ctx)
+
+
+class ObjectEditView(UIView):
+    def get_object(self, pk):
+        if pk is None:
+            if not may_write(self.request.user, self.ui.model.scope, ADD):
+                raise PermissionDenied(_("Your role may not add these records."))
+            return None
+        obj = get_object_or_404(self.ui.model.objects.restrict(self.request.user, VIEW), pk=pk)
+        if not self.ui.model.objects.restrict(self.request.user, CHANGE).filter(pk=pk).exists():
+            raise PermissionDenied(_("You may see this record but not change it."))
+        return obj
+
+    def get(self, request, pk=None):
+        obj = self.get_object(pk)
+        form = self.ui.form(instance=obj, user=request.user, initial=request.GET.dict() if obj is None else None)
+        return self.render_form(form, obj)
+
+    def render_form(self, form, obj, status=200):
+        template = "core/htmx/form.html" if self.request.htmx else "core/object_edit.html"
+        return render(self.request, template, self.base_context(form=form, object=obj), status=status)
+
+    def post(self, request, pk=None):
+        obj = self.get_object(pk)
+        form = self.ui.form(request.POST, instance=obj, user=request.user)
+        if form.is_valid():
+            data = {n: v for n, v in form.cleaned_data.items()
+                    if n in {f.name for f in self.ui.model._meta.concrete_fields}}
+            m2m = {n: v for n, v in form.cleaned_data.items()
+                   if n in {f.name for f in self.ui.model._meta.many_to_many}}
+            try:
+                if obj is None:
+                    obj = services.create_record(self.ui.model, data, actor=request.user, m2m=m2m)
+                    messages.success(request, _("Created %(obj)s.") % {"obj": obj})
+                else:
+                    obj = services.update_record(obj, data, actor=request.user, m2m=m2m)
+                    messages.success(request, _("Saved %(obj)s.") % {"obj": obj})
+            except ValidationError as exc:
+                for name, errs in services.validation_messages(exc).items():
+                    form.add_error(name if name in form.fields else None, errs)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                url = self.ui.url("detail", obj)
+                if request.htmx:
+                    response = HttpResponse(status=204)
+                    response["HX-Location"] = url
+                    return response
+                return redirect(url)
+        return self.render_form(form, obj, status=422 if request.htmx else 200)
+
+
+class ObjectDeleteView(UIView):
+    def get_object(self, pk):
+        obj = get_object_or_404(self.ui.model.objects.restrict(self.request.user, VIEW), pk=pk)
+        if not self.ui.model.objects.restrict(self.request.user, DELETE).filter(pk=pk).exists():
+            raise PermissionDenied(_("You may see this record but not delete it."))
+        return obj
+
+    def get(self, request, pk):
+        return render(request, "core/object_delete.html", self.base_context(object=self.get_object(pk)))
+
+    def post(self, request, pk):
+        obj = self.get_object(pk)
+        try:
+            services.delete_record(obj, actor=request.user)
+        except ProtectedError as exc:
+            names = ", ".join(str(o) for o in list(exc.protected_objects)[:10])
+            messages.error(request, _("%(obj)s cannot be deleted: other records refer to it (%(names)s).")
+                           % {"obj": obj, "names": names})
+            return redirect(self.ui.url("detail", obj))
+        messages.success(request, _("Deleted %(obj)s.") % {"obj": obj})
+        return redirect(self.ui.url("list"))

@@ -1,0 +1,1 @@
+"""Registry: organisations, people, the instrument catalogue, instruments, measurement standards, reference materials."""

@@ -1,0 +1,70 @@
+from rest_framework import viewsets
+
+from jiliang.core.api.views import ScopedModelViewSet
+from jiliang.core.models import Region
+from jiliang.core.scoping import VIEW
+from jiliang.registry import filters
+from jiliang.registry import models as m
+
+from . import serializers as s
+
+
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Region.objects.select_related("parent")
+    serializer_class = s.RegionSerializer
+    filterset_class = filters.RegionFilterSet
+    lookup_value_regex = r"\d{6}"
+
+    def get_queryset(self):
+        return self.queryset.all().restrict(self.request.user, VIEW)
+
+
+class DesignationViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = m.Designation.objects.all()
+    serializer_class = s.DesignationSerializer
+    filterset_fields = ["code"]
+
+    def get_queryset(self):
+        return self.queryset.all().restrict(self.request.user, VIEW)
+
+
+class OrganisationViewSet(ScopedModelViewSet):
+    queryset = m.Organisation.objects.select_related("region").prefetch_related("designations")
+    serializer_class = s.OrganisationSerializer
+    filterset_class = filters.OrganisationFilterSet
+    ordering_fields = ["name", "uscc", "region", "kind", "id"]
+
+
+class PersonViewSet(ScopedModelViewSet):
+    queryset = m.Person.objects.select_related("organisation")
+    serializer_class = s.PersonSerializer
+    filterset_class = filters.PersonFilterSet
+    ordering_fields = ["name", "certificate_valid_until", "id"]
+
+
+class InstrumentCategoryViewSet(ScopedModelViewSet):
+    queryset = m.InstrumentCategory.objects.all()
+    serializer_class = s.InstrumentCategorySerializer
+    filterset_class = filters.InstrumentCategoryFilterSet
+    ordering_fields = ["code", "name", "domain", "id"]
+
+
+class InstrumentViewSet(ScopedModelViewSet):
+    queryset = m.Instrument.objects.select_related("category", "owner", "region")
+    serializer_class = s.InstrumentSerializer
+    filterset_class = filters.InstrumentFilterSet
+    ordering_fields = ["id", "serial_number", "installation_date", "status"]
+
+
+class MeasurementStandardViewSet(ScopedModelViewSet):
+    queryset = m.MeasurementStandard.objects.select_related("institute")
+    serializer_class = s.MeasurementStandardSerializer
+    filterset_class = filters.MeasurementStandardFilterSet
+    ordering_fields = ["name", "valid_until", "id"]
+
+
+class ReferenceMaterialViewSet(ScopedModelViewSet):
+    queryset = m.ReferenceMaterial.objects.select_related("holder")
+    serializer_class = s.ReferenceMaterialSerializer
+    filterset_class = filters.ReferenceMaterialFilterSet
+    ordering_fields = ["gbw_number", "expiry_date", "id"]

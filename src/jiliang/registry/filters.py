@@ -1,0 +1,131 @@
+"""One FilterSet per model, shared by list pages, the API and Excel export (NetBox's filtersets.py)."""
+
+import django_filters as df
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jiliang.core.models import Region
+from jiliang.core.regions import subtree_codes
+
+from . import models as m
+
+
+class RegionSubtreeFilter(df.CharFilter):
+    """``region=320100`` matches the city and every district and county below it."""
+
+    def __init__(self, *args, path: str = "region", **kwargs):
+        self.path = path
+        kwargs.setdefault("label", _("region (with the regions below it)"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        codes = []
+        for code in str(value).replace(" ", "").split(","):
+            if code:
+                codes.extend(subtree_codes(code))
+        return qs.filter(**{f"{self.path}__in": codes})
+
+
+class SearchFilterSet(df.FilterSet):
+    """Adds ``q``: a case-insensitive search over a few indexed or short columns of the model itself."""
+
+    search_fields: tuple[str, ...] = ()
+    q = df.CharFilter(method="search", label=_("search"))
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        query = Q()
+        for field in self.search_fields:
+            query |= Q(**{f"{field}__icontains": value})
+        return qs.filter(query)
+
+
+class RegionFilterSet(SearchFilterSet):
+    search_fields = ("code", "name")
+    parent = df.CharFilter(field_name="parent_id")
+
+    class Meta:
+        model = Region
+        fields = ["code", "level", "is_current", "parent"]
+
+
+class OrganisationFilterSet(SearchFilterSet):
+    search_fields = ("name", "uscc", "address")
+    region = RegionSubtreeFilter()
+    kind = df.MultipleChoiceFilter(choices=m.OrganisationKind.choices)
+    designation = df.ModelMultipleChoiceFilter(field_name="designations", queryset=m.Designation.objects.all(),
+                                               label=_("designation"))
+
+    class Meta:
+        model = m.Organisation
+        fields = ["uscc", "kind", "region", "mms_status", "designation"]
+
+
+class PersonFilterSet(SearchFilterSet):
+    search_fields = ("name", "metrologist_certificate")
+    organisation_id = df.NumberFilter(field_name="organisation_id")
+    region = RegionSubtreeFilter(path="organisation__region")
+    certified = df.BooleanFilter(method="filter_certified", label=_("has a metrologist certificate"))
+
+    class Meta:
+        model = m.Person
+        fields = ["organisation_id", "metrologist_level", "region", "certified"]
+
+    def filter_certified(self, qs, name, value):
+        return qs.exclude(metrologist_certificate="") if value else qs.filter(metrologist_certificate="")
+
+
+class InstrumentCategoryFilterSet(SearchFilterSet):
+    search_fields = ("code", "name", "name_en", "second_level", "regulation")
+
+    class Meta:
+        model = m.InstrumentCategory
+        fields = ["code", "domain", "supervision_mode", "verification_mode", "confidence", "is_active"]
+
+
+class InstrumentFilterSet(SearchFilterSet):
+    search_fields = ("serial_number", "model", "manufacturer")
+    region = RegionSubtreeFilter()
+    owner_id = df.NumberFilter(field_name="owner_id")
+    owner = df.CharFilter(field_name="owner__uscc", label=_("owner (USCC)"))
+    category_id = df.NumberFilter(field_name="category_id")
+    category = df.CharFilter(field_name="category__code", label=_("category (code)"))
+    status = df.MultipleChoiceFilter(choices=m.InstrumentStatus.choices)
+    usage = df.MultipleChoiceFilter(choices=m.Usage.choices)
+    installed_after = df.DateFilter(field_name="installation_date", lookup_expr="gte")
+    installed_before = df.DateFilter(field_name="installation_date", lookup_expr="lte")
+
+    class Meta:
+        model = m.Instrument
+        fields = ["region", "owner_id", "owner", "category_id", "category", "status", "usage", "mandatory",
+                  "manufacturer", "model", "serial_number", "accuracy_class"]
+
+
+class MeasurementStandardFilterSet(SearchFilterSet):
+    search_fields = ("name", "parameter", "certificate_no")
+    institute_id = df.NumberFilter(field_name="institute_id")
+    region = RegionSubtreeFilter(path="institute__region")
+    valid_on = df.DateFilter(method="filter_valid_on", label=_("certificate valid on"))
+    expires_before = df.DateFilter(field_name="valid_until", lookup_expr="lte")
+
+    class Meta:
+        model = m.MeasurementStandard
+        fields = ["institute_id", "region", "domain", "level", "rating", "status"]
+
+    def filter_valid_on(self, qs, name, value):
+        return qs.filter(valid_until__gte=value).filter(Q(valid_from__isnull=True) | Q(valid_from__lte=value))
+
+
+class ReferenceMaterialFilterSet(SearchFilterSet):
+    search_fields = ("gbw_number", "name", "property", "producer")
+    holder_id = df.NumberFilter(field_name="holder_id")
+    region = RegionSubtreeFilter(path="holder__region")
+    expires_before = df.DateFilter(field_name="expiry_date", lookup_expr="lte")
+
+    class Meta:
+        model = m.ReferenceMaterial
+        fields = ["gbw_number", "grade", "holder_id", "region", "unit"]

@@ -1,0 +1,69 @@
+from django import forms
+
+from jiliang.core.ui import ScopedFormMixin
+
+from . import models as m
+
+
+class OrganisationForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = m.Organisation
+        fields = ["name", "uscc", "kind", "region", "address", "contact_name", "contact_phone", "contact_email",
+                  "designations", "mms_status", "mms_certificate", "mms_valid_until", "description", "comments"]
+        widgets = {"designations": forms.CheckboxSelectMultiple, "mms_valid_until": forms.DateInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = self.fields["region"].queryset.filter(is_current=True)
+        self.fields["designations"].widget.attrs["class"] = "form-check-input"
+
+
+class PersonForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = m.Person
+        fields = ["name", "organisation", "position", "phone", "email", "metrologist_certificate",
+                  "metrologist_level", "qualified_items", "certificate_valid_from", "certificate_valid_until",
+                  "description", "comments"]
+        widgets = {"certificate_valid_from": forms.DateInput, "certificate_valid_until": forms.DateInput,
+                   "qualified_items": forms.Textarea(attrs={"rows": 3})}
+
+
+class InstrumentCategoryForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = m.InstrumentCategory
+        fields = ["code", "name", "name_en", "second_level", "domain", "regulation", "supervision_mode",
+                  "verification_mode", "period_months", "service_life_years", "mandatory_trade", "mandatory_safety",
+                  "mandatory_medical", "mandatory_environment", "scope_text", "source", "confidence", "is_active",
+                  "description", "comments"]
+        widgets = {"scope_text": forms.Textarea(attrs={"rows": 3}), "source": forms.Textarea(attrs={"rows": 2})}
+
+
+class InstrumentForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = m.Instrument
+        fields = ["owner", "category", "manufacturer", "model", "serial_number", "pattern_approval_no",
+                  "accuracy_class", "range_min", "range_max", "range_unit", "usage", "region", "address",
+                  "installation_date", "status", "status_reason", "status_date", "description", "comments"]
+        widgets = {"installation_date": forms.DateInput, "status_date": forms.DateInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = self.fields["region"].queryset.filter(is_current=True)
+        self.fields["category"].queryset = self.fields["category"].queryset.filter(is_active=True)
+
+
+class MeasurementStandardForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = m.MeasurementStandard
+        fields = ["institute", "name", "domain", "parameter", "range_min", "range_max", "range_unit", "uncertainty",
+                  "uncertainty_unit", "coverage_factor", "accuracy_class", "mpe", "level", "certificate_no",
+                  "valid_from", "valid_until", "rating", "status", "description", "comments"]
+        widgets = {"valid_from": forms.DateInput, "valid_until": forms.DateInput}
+
+
+class ReferenceMaterialForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = m.ReferenceMaterial
+        fields = ["gbw_number", "name", "property", "certified_value", "uncertainty", "coverage_factor", "unit",
+                  "producer", "holder", "lot", "expiry_date", "description", "comments"]
+        widgets = {"expiry_date": forms.DateInput}

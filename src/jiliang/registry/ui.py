@@ -1,0 +1,112 @@
+"""List columns and page declarations of the registry (see core.ui)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jiliang.core.tables import Column
+from jiliang.core.ui import ModelUI, register
+
+from . import filters, forms
+from . import models as m
+
+ORGANISATION_COLUMNS = [
+    Column("name", _("name"), order_by="name", link=True),
+    Column("uscc", _("unified social credit code"), order_by="uscc"),
+    Column("kind", _("kind"), order_by="kind"),
+    Column("region", _("region"), accessor="region", order_by="region"),
+    Column("designations", _("designations"), accessor=lambda o: ", ".join(str(d) for d in o.designations.all())),
+    Column("mms_status", _("measurement management system"), order_by="mms_status"),
+]
+INSTRUMENT_COLUMNS = [
+    Column("serial_number", _("serial number"), order_by="serial_number", link=True),
+    Column("category", _("category"), accessor="category.name", order_by="category__name"),
+    Column("manufacturer", _("manufacturer"), order_by="manufacturer"),
+    Column("model", _("model"), order_by="model"),
+    Column("accuracy_class", _("accuracy class")),
+    Column("range", _("measuring range"),
+           accessor=lambda o: f"{o.range_min.normalize():f}–{o.range_max.normalize():f} {o.range_unit}"
+           if o.range_min is not None and o.range_max is not None else ""),
+    Column("owner", _("owner"), accessor="owner.name", order_by="owner__name"),
+    Column("region", _("region"), accessor="region", order_by="region"),
+    Column("usage", _("usage"), order_by="usage"),
+    Column("mandatory", _("mandatory verification"), order_by="mandatory"),
+    Column("status", _("status"), order_by="status"),
+]
+PERSON_COLUMNS = [
+    Column("name", _("name"), order_by="name", link=True),
+    Column("organisation", _("organisation"), accessor="organisation.name", order_by="organisation__name"),
+    Column("position", _("position")),
+    Column("metrologist_certificate", _("metrologist certificate number"), order_by="metrologist_certificate"),
+    Column("metrologist_level", _("metrologist level"), order_by="metrologist_level"),
+    Column("certificate_valid_until", _("certificate valid until"), order_by="certificate_valid_until"),
+]
+STANDARD_COLUMNS = [
+    Column("name", _("name"), order_by="name", link=True),
+    Column("institute", _("institute"), accessor="institute.name", order_by="institute__name"),
+    Column("domain", _("measurement domain"), order_by="domain"),
+    Column("parameter", _("parameter")),
+    Column("uncertainty", _("expanded uncertainty U"),
+           accessor=lambda o: f"U = {o.uncertainty.normalize():f} {o.uncertainty_unit} (k = {o.coverage_factor.normalize():f})"
+           if o.uncertainty is not None and o.coverage_factor is not None else (o.accuracy_class or o.mpe)),
+    Column("level", _("level"), order_by="level"),
+    Column("certificate_no", _("assessment certificate number")),
+    Column("valid_until", _("certificate valid until"), order_by="valid_until"),
+    Column("status", _("status"), order_by="status"),
+]
+RM_COLUMNS = [
+    Column("gbw_number", _("GBW number"), order_by="gbw_number", link=True),
+    Column("name", _("name"), order_by="name"),
+    Column("property", _("certified property")),
+    Column("certified", _("certified value"),
+           accessor=lambda o: f"{o.certified_value.normalize():f} ± {o.uncertainty.normalize():f} {o.unit} "
+                              f"(k = {o.coverage_factor.normalize():f})"),
+    Column("holder", _("holder"), accessor="holder.name", order_by="holder__name"),
+    Column("expiry_date", _("expiry date"), order_by="expiry_date"),
+]
+CATEGORY_COLUMNS = [
+    Column("name", _("name"), order_by="name", link=True),
+    Column("second_level", _("second-level entry")),
+    Column("domain", _("measurement domain"), order_by="domain"),
+    Column("regulation", _("verification regulation"), order_by="regulation"),
+    Column("supervision_mode", _("supervision mode"), order_by="supervision_mode"),
+    Column("verification_mode", _("verification mode"), order_by="verification_mode"),
+    Column("period_months", _("verification period (months)")),
+    Column("service_life_years", _("service life (years)")),
+    Column("confidence", _("confidence"), order_by="confidence"),
+]
+
+
+def _import_view():
+    from .views import ImportView
+
+    return ImportView
+
+
+organisation_ui = register(ModelUI(
+    model=m.Organisation, slug="organisations", columns=ORGANISATION_COLUMNS,
+    filterset=filters.OrganisationFilterSet, form=forms.OrganisationForm, default_order="name",
+    related=[(_("instruments"), "instruments", INSTRUMENT_COLUMNS[:5]),
+             (_("measurement standards"), "standards", STANDARD_COLUMNS[:4]),
+             (_("people"), "people", PERSON_COLUMNS[:4])],
+    import_view=_import_view(),
+))
+person_ui = register(ModelUI(
+    model=m.Person, slug="people", columns=PERSON_COLUMNS, filterset=filters.PersonFilterSet,
+    form=forms.PersonForm, default_order="name",
+))
+category_ui = register(ModelUI(
+    model=m.InstrumentCategory, slug="categories", columns=CATEGORY_COLUMNS,
+    filterset=filters.InstrumentCategoryFilterSet, form=forms.InstrumentCategoryForm, default_order="domain",
+    import_view=_import_view(),
+))
+instrument_ui = register(ModelUI(
+    model=m.Instrument, slug="instruments", columns=INSTRUMENT_COLUMNS, filterset=filters.InstrumentFilterSet,
+    form=forms.InstrumentForm, import_view=_import_view(),
+))
+standard_ui = register(ModelUI(
+    model=m.MeasurementStandard, slug="standards", columns=STANDARD_COLUMNS,
+    filterset=filters.MeasurementStandardFilterSet, form=forms.MeasurementStandardForm, default_order="name",
+))
+reference_material_ui = register(ModelUI(
+    model=m.ReferenceMaterial, slug="reference-materials", columns=RM_COLUMNS,
+    filterset=filters.ReferenceMaterialFilterSet, form=forms.ReferenceMaterialForm, default_order="gbw_number",
+))

@@ -1,0 +1,19 @@
+from .ui import (
+    category_ui,
+    instrument_ui,
+    organisation_ui,
+    person_ui,
+    reference_material_ui,
+    standard_ui,
+)
+from .views import import_template
+
+urlpatterns = [
+    *organisation_ui.urls(),
+    *person_ui.urls(),
+    *category_ui.urls(),
+    *instrument_ui.urls(),
+    *standard_ui.urls(),
+    *reference_material_ui.urls(),
+    import_template,
+]

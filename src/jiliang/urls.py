@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from jiliang import api_urls
+from jiliang.core import views as core
+
+urlpatterns = [
+    path("", core.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("audit/", core.audit_list, name="audit-list"),
+    path("audit/<pk>/", core.audit_detail, name="audit-detail"),
+    path("account/token/", core.api_token, name="api-token"),
+    path("account/token/regenerate/", core.api_token_regenerate, name="api-token-regenerate"),
+    path("registry/", include("jiliang.registry.urls")),
+    path("api/", include(api_urls, namespace="api")),
+    *api_urls.docs_urlpatterns,
+    path("admin/", admin.site.urls),
+]
