@@ -31,7 +31,8 @@ class AuditContext:
     remote_addr: str | None = None
 
 
-_context: contextvars.ContextVar[AuditContext] = contextvars.ContextVar("jiliang_audit", default=AuditContext())
+_DEFAULT_CONTEXT = AuditContext()
+_context: contextvars.ContextVar[AuditContext] = contextvars.ContextVar("jiliang_audit", default=_DEFAULT_CONTEXT)  # noqa: B039 (frozen)
 
 
 def current_context() -> AuditContext:

@@ -198,6 +198,9 @@ class AuditHead(models.Model):
     last_hash = models.CharField(max_length=64)
     last_entry_id = models.BigIntegerField(null=True)
 
+    def __str__(self) -> str:
+        return f"audit head → #{self.last_entry_id}"
+
 
 class ImportStatus(models.TextChoices):
     CHECKED = "checked", _("checked, waiting for a decision")
