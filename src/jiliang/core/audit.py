@@ -68,7 +68,8 @@ def json_value(value):
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
-        return str(value)
+        # 30, 30.0 and 30.000000 are one value: compare and store it in its shortest exact form.
+        return format(value.normalize(), "f") if value.is_finite() else str(value)
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, (list, tuple)):

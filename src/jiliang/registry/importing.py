@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from jiliang.core import audit
 from jiliang.core.models import Region
-from jiliang.core.scoping import ADD, CHANGE, instance_in_scope, may_write
+from jiliang.core.scoping import ADD, CHANGE, VIEW, instance_in_scope, may_write
 from jiliang.core.services import ScopeError
 from jiliang.core.tabular import Table, TableError
 
@@ -241,6 +241,7 @@ class Importer:
                 continue
             seen[key] = row_no
             current = existing.get(key)
+            before = self.snapshot(current) if current is not None else None
             try:
                 obj, m2m = self.build(values, current)
                 self.validate(obj)
@@ -250,7 +251,6 @@ class Importer:
             if current is None:
                 report.planned.append(PlannedRow(row_no, "create", obj, None, m2m))
                 continue
-            before = self.snapshot(current)
             after = audit.snapshot(obj)
             if m2m:
                 after.update({k: sorted(str(getattr(v, "pk", v)) for v in vals) for k, vals in m2m.items()})
@@ -493,7 +493,9 @@ class InstrumentImporter(Importer):
         self.owners = {}
         codes_l = sorted(codes)
         for i in range(0, len(codes_l), 5000):
-            for o in m.Organisation.objects.filter(uscc__in=codes_l[i:i + 5000]).only("id", "uscc", "region_id", "name"):
+            # Owners the user cannot see do not exist for them, as in the form's dropdown.
+            visible = m.Organisation.objects.restrict(self.user, VIEW)
+            for o in visible.filter(uscc__in=codes_l[i:i + 5000]).only("id", "uscc", "region_id", "name"):
                 self.owners[o.uscc] = o
         self.categories = {c.code: c for c in m.InstrumentCategory.objects.all()}
 
