@@ -64,7 +64,21 @@ def _user(username, role, region=None, organisation=None, superuser=False):
 
 
 @pytest.fixture
-def world(db):
+def reference_data(db):
+    """The regions and catalogue the migrations load; reloaded when a transactional test flushed them."""
+    from jiliang.core.models import Region
+    from jiliang.core.regions import invalidate_cache, load_regions
+    from jiliang.registry.reference import load_catalogue, load_designations
+
+    if not Region.objects.exists():
+        load_regions()
+        load_designations(m.Designation)
+        load_catalogue(m.InstrumentCategory)
+    invalidate_cache()
+
+
+@pytest.fixture
+def world(db, reference_data):
     admin = _user("admin", "", superuser=True)
     with audit_context(actor=admin, channel="command"):
         bureau_p = _org(admin, "江苏省市场监督管理局", "bureau", "320000", 1, "11")

@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
+from tests.conftest import uscc_for, web_client_for
 
 from jiliang.core.models import AuditEntry, ImportBatch
 from jiliang.core.tabular import TableError, read_table
 from jiliang.registry import models as m
 from jiliang.registry.importing import IMPORTERS, InstrumentImporter, template_workbook
-from tests.conftest import uscc_for, web_client_for
 
 HEADERS = [c.header() for c in InstrumentImporter.columns]
 

@@ -68,7 +68,7 @@ def test_gaussian_copula_gives_the_stated_pearson_correlation(d1, d2, r):
     assert np.corrcoef(x["a"], x["b"])[0, 1] == pytest.approx(r, abs=0.01)
     # the marginals are untouched
     assert x["a"].mean() == pytest.approx(d1.estimate, abs=4 * d1.std_uncertainty * 2 / np.sqrt(400_000) + 1e-12)
-    assert "copula" in s.notes[0]
+    assert any("copula" in n for n in s.notes)
 
 
 def test_unreachable_copula_correlation_is_refused():

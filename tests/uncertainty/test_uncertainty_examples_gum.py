@@ -114,7 +114,7 @@ def h2_request(**extra):
 
 
 def test_h2_resistance_reactance_impedance():
-    """JCGM 100 H.2.3, Table H.4 (approach 1): R = 127.732 Ω, X = 219.847 Ω, Z = 254.260 Ω;
+    """JCGM 100 H.2.3–H.2.4, Tables H.3 and H.4 (both approaches print the same figures): R = 127.732 Ω, X = 219.847 Ω, Z = 254.260 Ω;
     u(R) = 0.071 Ω, u(Z) = 0.236 Ω; r(R, X) = −0.588, r(R, Z) = −0.485, r(X, Z) = 0.993.
 
     u(X): the table prints 0.295 Ω; the data give 0.2956 Ω (so does GTC's
@@ -152,7 +152,7 @@ def test_h2_input_correlations_and_dof():
 
 
 def test_jjf_k2_convention_and_rounding():
-    """JJF 1059.1 5.3.3: U = k u_c with k = 2 by convention; 5.3.8: U to at most two digits,
+    """JJF 1059.1: U = k u_c with k = 2 by convention; 5.3.8: U to at most two digits,
     the estimate to the same decimal place."""
     out = evaluate_request({"model": "V / I", "inputs": {"V": {"value": 5.0, "u": 0.003},
                                                         "I": {"value": 0.02, "u": 0.0001}},

@@ -154,7 +154,7 @@ def _loss_exact(x1: float):
 
 @pytest.mark.parametrize("x1", [0.0, 0.010, 0.050])
 def test_9_4_comparison_loss_uncorrelated(x1):
-    """JCGM 101 9.4 (Tables 7 and 8, r = 0): Y = X1² + X2², X1 ~ N(x1, 0.005²), X2 ~ N(0, 0.005²).
+    """JCGM 101 9.4.2 (uncorrelated inputs): Y = X1² + X2², X1 ~ N(x1, 0.005²), X2 ~ N(0, 0.005²).
 
     GUF first order: y = x1², u = 2 x1 σ (zero for x1 = 0); with the higher-order terms
     u² = 4x1²σ² + 4σ⁴; MCM: E(Y) = x1² + 2σ², u² = 4x1²σ² + 4σ⁴, with the intervals of the
@@ -181,7 +181,7 @@ def test_9_4_comparison_loss_uncorrelated(x1):
 
 @pytest.mark.parametrize("x1", [0.0, 0.010])
 def test_9_4_comparison_loss_correlated(x1):
-    """JCGM 101 9.4.3 (Table 9, r(X1, X2) = 0.9): the inputs are bivariate Gaussian (6.4.8).
+    """JCGM 101 9.4.3 (r(X1, X2) = 0.9): the inputs are bivariate Gaussian (6.4.8).
     E(Y) = x1² + 2σ², Var(Y) = 4σ⁴(1 + r²) + 4x1²σ²; the first-order GUF ignores r here since
     ∂Y/∂X2 = 0, and its higher-order terms are not defined for correlated inputs."""
     r = 0.9
@@ -203,7 +203,7 @@ def test_9_4_comparison_loss_correlated(x1):
 # --------------------------------------------------------------------------- 9.5 gauge block
 
 GAUGE_INPUTS = {
-    # JCGM 101 9.5.2, Table 10 (nm, °C): t-distributions for the quantities evaluated with degrees of
+    # JCGM 101 9.5.2, Table 11 (nm, °C): t-distributions for the quantities evaluated with degrees of
     # freedom, the arc sine for the cyclic temperature, curvilinear trapezoids for δα and δθ
     "L_s": StudentT(50_000_623.0, 25.0, 18),
     "D": StudentT(215.0, 5.8, 24),
@@ -220,7 +220,7 @@ GAUGE = Model.from_expression(
 
 
 def test_9_5_gauge_block():
-    """JCGM 101 9.5 (Tables 10, 11): δL = 838 nm; GUF u = 32 nm; MCM u = 36 nm with the 99 %
+    """JCGM 101 9.5 (Tables 11 and 12): δL = 838 nm; GUF u = 32 nm; MCM u = 36 nm with the 99 %
     shortest interval about [745, 932] nm. The MCM figures are checked within δ = 0.5 nm for u
     (ndig = 2) and 1 nm for the interval ends."""
     g = evaluate_gum(GAUGE, GAUGE_INPUTS, p=0.99).output()

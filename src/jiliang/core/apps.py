@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "jiliang.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from .api import schema  # noqa: F401  (registers the OpenAPI extensions)
