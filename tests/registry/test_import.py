@@ -243,3 +243,23 @@ def test_catalogue_import_is_for_the_province(world):
 def test_every_template_downloads(world, kind):
     response = web_client_for(world.users["province"]).get(reverse("import-template", args=[kind]))
     assert response.status_code == 200 and response.content.startswith(b"PK")
+
+
+def test_excel_date_cells_numbers_and_booleans_are_read_exactly(world):
+    import datetime as dt
+
+    data = xlsx(HEADERS, [row(world, "DATE-1", installation_date=dt.datetime(2023, 2, 28), range_max=0.1)])
+    report = plan(world, "kunshan", data)
+    obj = report.planned[0].obj
+    assert obj.installation_date == dt.date(2023, 2, 28)
+    assert str(obj.range_max) == "0.1"  # no float artefacts such as 0.1000000000000000055
+
+
+def test_a_damaged_workbook_is_refused():
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("xl/workbook.xml", "<not-xml")
+    with translation.override("en"), pytest.raises(TableError, match="cannot be read"):
+        read_table("broken.xlsx", buf.getvalue())

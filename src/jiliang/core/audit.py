@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 GENESIS = "0" * 64
@@ -206,11 +206,42 @@ def record_many(items: list[dict], *, actor=None) -> int:
         entry.hash = entry_hash(entry)
         prev = entry.hash
         entries.append(entry)
-    AuditEntry.objects.bulk_create(entries, batch_size=1000)
-    last = AuditEntry.objects.filter(hash=prev).values_list("pk", flat=True).get()
-    head.last_hash, head.last_entry_id = prev, last
+    last_id = _copy_entries(entries) if connection.vendor == "postgresql" else None
+    if last_id is None:
+        AuditEntry.objects.bulk_create(entries, batch_size=2000)
+        last_id = entries[-1].pk
+    head.last_hash, head.last_entry_id = prev, last_id
     head.save(update_fields=["last_hash", "last_entry_id"])
     return len(entries)
+
+
+_COPY_COLUMNS = ("timestamp", "actor_id", "actor_name", "channel", "request_id", "remote_addr", "action",
+                 "object_type", "object_id", "object_repr", "region_code", "organisation_id", "before", "after",
+                 "message", "prev_hash", "hash")
+
+
+def _copy_entries(entries) -> int:
+    """Append entries with PostgreSQL's COPY (several times faster than INSERT for large imports).
+
+    The caller holds the chain head's row lock, so no other appender runs and the largest id is ours.
+    """
+    from .models import AuditEntry
+
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
+        with raw.copy(f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
+            for e in entries:
+                copy.write_row((e.timestamp, e.actor_id, e.actor_name, e.channel, e.request_id, e.remote_addr,
+                                e.action, e.object_type, e.object_id, e.object_repr, e.region_code,
+                                e.organisation_id, _json_or_none(e.before), _json_or_none(e.after), e.message,
+                                e.prev_hash, e.hash))
+        cursor.execute(f"SELECT max(id) FROM {table}")
+        return cursor.fetchone()[0]
+
+
+def _json_or_none(value):
+    return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,15 @@ NAV = [
         (_("Reference materials"), "reference-materials-list", {Role.INSTITUTE, *BUREAU_ROLES}),
         (_("Instrument catalogue"), "categories-list", None),
     ]),
+    (_("Verification"), [
+        (_("Work orders"), "work-orders-list", None),
+        (_("Request verification or calibration"), "work-orders-request", {Role.ENTERPRISE, *BUREAU_ROLES}),
+        (_("Work queue"), "work-queue", {Role.INSTITUTE, *BUREAU_ROLES}),
+        (_("Certificates"), "certificates-list", None),
+        (_("Calibrations of our standards"), "standard-calibrations-list", {Role.INSTITUTE, *BUREAU_ROLES}),
+        (_("Notifications"), "notifications-list", None),
+        (_("Certificate signing keys"), "verify-keys", None),
+    ]),
     (_("Tools"), [
         (_("Uncertainty calculator"), "uncertainty-calculator", {Role.INSTITUTE, *BUREAU_ROLES}),
         (_("Audit trail"), "audit-list", None),

@@ -158,17 +158,18 @@ class AuditEntry(models.Model):
     inserted or deleted row breaks the chain from that row on (``jiliang verify-audit`` finds it).
     """
 
-    timestamp = models.DateTimeField(_("time"), db_index=True)
+    # Indexes are few on purpose: bulk imports append tens of thousands of entries in one go.
+    timestamp = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
         User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=AuditChannel.choices)
-    request_id = models.CharField(_("request id"), max_length=36, blank=True, db_index=True)
+    request_id = models.CharField(_("request id"), max_length=36, blank=True)
     remote_addr = models.GenericIPAddressField(_("address"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
-    object_type = models.CharField(_("object type"), max_length=100, db_index=True)
-    object_id = models.CharField(_("object id"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=200)
     region_code = models.CharField(_("region"), max_length=6, blank=True, db_index=True)
     organisation_id = models.BigIntegerField(_("organisation"), null=True, blank=True, db_index=True)
@@ -176,7 +177,7 @@ class AuditEntry(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     message = models.CharField(_("message"), max_length=500, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    hash = models.CharField(_("hash"), max_length=64)
 
     objects = RestrictedManager()
     scope = ScopeSpec(region="region_code", organisation="organisation_id", write_roles=frozenset())

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from openpyxl.utils.datetime import from_excel
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -95,6 +96,7 @@ def _choice_map(choices) -> dict[str, str]:
     return out
 
 
+_EXCEL_SERIAL = re.compile(r"^\d{1,6}(\.\d+)?$")
 _TRUE = {"1", "true", "yes", "y", "是", "✓", "x"}
 _FALSE = {"0", "false", "no", "n", "否", ""}
 
@@ -131,7 +133,10 @@ def parse_cell(col: ImportColumn, value, choice_maps: dict):
             return value.date()
         if isinstance(value, dt.date):
             return value
-        text = str(value).strip().replace("/", "-").replace(".", "-")
+        text = str(value).strip()
+        if _EXCEL_SERIAL.match(text):  # an Excel date cell, read as its serial number
+            return from_excel(float(text)).date()
+        text = text.replace("/", "-").replace(".", "-")
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
