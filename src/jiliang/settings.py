@@ -147,9 +147,10 @@ WHITENOISE_USE_FINDERS = True
 
 # --- API -------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first, so an unauthenticated request gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["jiliang.core.permissions.ScopedModelPermission"],
     "DEFAULT_FILTER_BACKENDS": [

@@ -41,6 +41,7 @@ class ModelUI:
     related: list[tuple[str, str, list[Column]]] = field(default_factory=list)  # (title, accessor, columns)
     import_view: type | None = None
     default_order: str = "-pk"
+    filter_fields: list[str] | None = None  # filters shown on the page (the API takes them all)
 
     @property
     def name(self) -> str:
@@ -140,7 +141,9 @@ class ObjectListView(UIView):
         rows = [(obj, [c.html(obj, ui.url("detail", obj)) for c in ui.columns]) for obj in page.object_list]
         query = request.GET.copy()
         query.pop("page", None)
-        ctx = self.base_context(filterset=filterset, page=page, rows=rows, sort=sort, query=query.urlencode(),
+        shown = [filterset.form[name] for name in (ui.filter_fields or filterset.form.fields)]
+        ctx = self.base_context(filterset=filterset, filter_fields=shown, page=page, rows=rows, sort=sort,
+                                query=query.urlencode(),
                                 columns=ui.columns, page_sizes=PAGE_SIZES, per_page=per_page)
         template = "core/htmx/table.html" if request.htmx and not request.htmx.boosted else "core/object_list.html"
         return render(request, template, ctx)

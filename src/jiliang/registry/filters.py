@@ -1,6 +1,7 @@
 """One FilterSet per model, shared by list pages, the API and Excel export (NetBox's filtersets.py)."""
 
 import django_filters as df
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -28,11 +29,37 @@ class RegionSubtreeFilter(df.CharFilter):
         return qs.filter(**{f"{self.path}__in": codes})
 
 
+def region_choices(user) -> list[tuple[str, str]]:
+    """Current regions the user can filter by: their own subtree, or the province for unrestricted users."""
+    from jiliang.core.scoping import REGIONAL_ROLES, user_role
+
+    qs = Region.objects.filter(is_current=True).select_related("parent").order_by("code")
+    if user is not None and user_role(user) in REGIONAL_ROLES and user.region_id:
+        qs = qs.filter(code__in=subtree_codes(user.region_id))
+    return [("", "—")] + [(r.code, f"{r.code} {r}") for r in qs]
+
+
 class SearchFilterSet(df.FilterSet):
-    """Adds ``q``: a case-insensitive search over a few indexed or short columns of the model itself."""
+    """Adds ``q``: a case-insensitive search over a few indexed or short columns of the model itself.
+
+    On pages, region and category filters are drop-downs limited to what the user may see; the API
+    takes the same parameters as plain codes.
+    """
 
     search_fields: tuple[str, ...] = ()
     q = df.CharFilter(method="search", label=_("search"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        for field in self.form.fields.values():
+            if isinstance(field.widget, forms.DateInput):
+                field.widget.input_type = "date"
+        if "region" in self.filters and isinstance(self.filters["region"], RegionSubtreeFilter):
+            self.form.fields["region"].widget = forms.Select(choices=region_choices(user))
+        if "category" in self.filters and self._meta.model is m.Instrument:
+            self.form.fields["category"].widget = forms.Select(choices=[("", "—")] + [
+                (c.code, str(c)) for c in m.InstrumentCategory.objects.filter(is_active=True)])
 
     def search(self, qs, name, value):
         value = value.strip()

@@ -84,6 +84,7 @@ def _import_view():
 organisation_ui = register(ModelUI(
     model=m.Organisation, slug="organisations", columns=ORGANISATION_COLUMNS,
     filterset=filters.OrganisationFilterSet, form=forms.OrganisationForm, default_order="name",
+    filter_fields=["q", "region", "kind", "designation", "mms_status", "uscc"],
     related=[(_("instruments"), "instruments", INSTRUMENT_COLUMNS[:5]),
              (_("measurement standards"), "standards", STANDARD_COLUMNS[:4]),
              (_("people"), "people", PERSON_COLUMNS[:4])],
@@ -91,7 +92,7 @@ organisation_ui = register(ModelUI(
 ))
 person_ui = register(ModelUI(
     model=m.Person, slug="people", columns=PERSON_COLUMNS, filterset=filters.PersonFilterSet,
-    form=forms.PersonForm, default_order="name",
+    form=forms.PersonForm, default_order="name", filter_fields=["q", "region", "metrologist_level", "certified"],
 ))
 category_ui = register(ModelUI(
     model=m.InstrumentCategory, slug="categories", columns=CATEGORY_COLUMNS,
@@ -101,12 +102,16 @@ category_ui = register(ModelUI(
 instrument_ui = register(ModelUI(
     model=m.Instrument, slug="instruments", columns=INSTRUMENT_COLUMNS, filterset=filters.InstrumentFilterSet,
     form=forms.InstrumentForm, import_view=_import_view(),
+    filter_fields=["q", "region", "category", "status", "usage", "mandatory", "owner", "manufacturer",
+                   "installed_after", "installed_before"],
 ))
 standard_ui = register(ModelUI(
     model=m.MeasurementStandard, slug="standards", columns=STANDARD_COLUMNS,
     filterset=filters.MeasurementStandardFilterSet, form=forms.MeasurementStandardForm, default_order="name",
+    filter_fields=["q", "region", "domain", "level", "rating", "status", "valid_on", "expires_before"],
 ))
 reference_material_ui = register(ModelUI(
     model=m.ReferenceMaterial, slug="reference-materials", columns=RM_COLUMNS,
     filterset=filters.ReferenceMaterialFilterSet, form=forms.ReferenceMaterialForm, default_order="gbw_number",
+    filter_fields=["q", "region", "grade", "expires_before"],
 ))
