@@ -52,41 +52,27 @@ def is_within(code: str, ancestor: str) -> bool:
     return code in subtree_codes(ancestor)
 
 
-def load_regions(stdout=None) -> int:
-    """Create or update the regions from the shipped CSV files; returns how many rows were written."""
-    from .models import Region
+def load_regions(Region=None) -> int:
+    """Create or update the regions from the shipped CSV files; returns how many rows were written.
 
-    with CURRENT_FILE.open(encoding="utf-8") as f:
-        current = list(csv.DictReader(f))
-    with HISTORICAL_FILE.open(encoding="utf-8") as f:
-        historical = list(csv.DictReader(f))
+    ``Region`` may be a migration's historical model; by default the current one.
+    """
+    if Region is None:
+        from .models import Region
     count = 0
     # Parents come before children in both files (province, city, then its counties).
-    for row in current:
-        Region.objects.update_or_create(
-            code=row["code"],
-            defaults={
-                "name": row["name"],
-                "level": row["level"],
-                "parent_id": row["parent_code"] or None,
-                "is_current": True,
-                "source": row["source"][:300],
-            },
-        )
-        count += 1
-    for row in historical:
-        Region.objects.update_or_create(
-            code=row["code"],
-            defaults={
-                "name": row["name"],
-                "level": row["level"],
-                "parent_id": row["parent_code"],
-                "is_current": False,
-                "retired_year": int(row["retired_year"]),
-                "successor_id": row["successor_code"] or None,
-                "source": row["source"][:300],
-            },
-        )
-        count += 1
+    with CURRENT_FILE.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            Region.objects.update_or_create(code=row["code"], defaults={
+                "name": row["name"], "level": row["level"], "parent_id": row["parent_code"] or None,
+                "is_current": True, "source": row["source"][:300]})
+            count += 1
+    with HISTORICAL_FILE.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            Region.objects.update_or_create(code=row["code"], defaults={
+                "name": row["name"], "level": row["level"], "parent_id": row["parent_code"],
+                "is_current": False, "retired_year": int(row["retired_year"]),
+                "successor_id": row["successor_code"] or None, "source": row["source"][:300]})
+            count += 1
     invalidate_cache()
     return count
