@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
-
 from tests.conftest import client_for
 
 

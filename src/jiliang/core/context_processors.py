@@ -25,6 +25,13 @@ NAV = [
         (_("Notifications"), "notifications-list", None),
         (_("Certificate signing keys"), "verify-keys", None),
     ]),
+    (_("Energy"), [
+        (_("Energy dashboard"), "energy-dashboard", None),
+        (_("Metering points"), "metering-points-list", None),
+        (_("Anomalies"), "anomalies-list", None),
+        (_("Reading conflicts"), "reading-conflicts-list", None),
+        (_("Ingest batches"), "ingest-batches-list", None),
+    ]),
     (_("Tools"), [
         (_("Uncertainty calculator"), "uncertainty-calculator", {Role.INSTITUTE, *BUREAU_ROLES}),
         (_("Audit trail"), "audit-list", None),

@@ -8,8 +8,8 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from lxml import etree
 from django.utils.translation import gettext as _
+from lxml import etree
 
 
 class TableError(ValueError):

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from openpyxl.utils.datetime import from_excel
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl.utils.datetime import from_excel
 
 from jiliang.core import audit
 from jiliang.core.models import Region
