@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+from jiliang.budgets.api import views as budgets
 from jiliang.registry.api import views as registry
 
 router = DefaultRouter()
@@ -17,6 +18,8 @@ router.register("instrument-categories", registry.InstrumentCategoryViewSet)
 router.register("instruments", registry.InstrumentViewSet)
 router.register("standards", registry.MeasurementStandardViewSet)
 router.register("reference-materials", registry.ReferenceMaterialViewSet)
+router.register("uncertainty/templates", budgets.BudgetTemplateViewSet)
+router.register("uncertainty/budgets", budgets.SavedBudgetViewSet)
 
 
 class TokenView(ObtainAuthToken):
@@ -28,6 +31,8 @@ class TokenView(ObtainAuthToken):
 app_name = "api"
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("uncertainty/evaluate", budgets.EvaluateView.as_view(), name="uncertainty-evaluate"),
+    path("uncertainty/export", budgets.ExportView.as_view(), name="uncertainty-export"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path("", include(router.urls)),
 ]

@@ -63,6 +63,11 @@ JILIANG_MAX_UPLOAD_BYTES = int(os.environ.get("JILIANG_MAX_UPLOAD_BYTES", 20 * 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = JILIANG_MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Uncertainty calculator (jiliang.budgets): the largest Monte Carlo M a request may ask for, and the body
+# limit of POST /api/uncertainty/evaluate and /export.
+JILIANG_MC_MAX_TRIALS = int(os.environ.get("JILIANG_MC_MAX_TRIALS", 10**7))
+JILIANG_UNCERTAINTY_MAX_BODY_BYTES = int(os.environ.get("JILIANG_UNCERTAINTY_MAX_BODY_BYTES", 1024 * 1024))
+
 # Directory of PTB's DCC and D-SI XML schemas (dcc-3.1.2.xsd, SI_Format-2.1.0.xsd).
 JILIANG_DCC_SCHEMA_DIR = os.environ.get("JILIANG_DCC_SCHEMA_DIR", "")
 
@@ -86,6 +91,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "jiliang.core",
     "jiliang.registry",
+    "jiliang.budgets",
 ]
 
 MIDDLEWARE = [

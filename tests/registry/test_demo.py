@@ -18,15 +18,16 @@ def signature():
 
 
 def wipe():
-    from django.contrib.auth import get_user_model
+    """Empty every table, whatever apps the demo spans, then reload the shipped reference data."""
+    from django.core.management import call_command
 
-    from jiliang.core.models import AuditEntry, AuditHead
+    from jiliang.core.regions import load_regions
+    from jiliang.registry.reference import load_catalogue, load_designations
 
-    get_user_model().objects.all().delete()
-    for model in (m.ReferenceMaterial, m.Person, m.MeasurementStandard, m.Instrument, m.Organisation):
-        model.objects.all().delete()
-    AuditEntry.objects.all().delete()
-    AuditHead.objects.all().delete()
+    call_command("flush", interactive=False, verbosity=0)
+    load_regions()
+    load_designations(m.Designation)
+    load_catalogue(m.InstrumentCategory)
 
 
 @pytest.mark.django_db

@@ -39,6 +39,10 @@ def region_choices(user) -> list[tuple[str, str]]:
     return [("", "—")] + [(r.code, f"{r.code} {r}") for r in qs]
 
 
+def category_choices() -> list[tuple[str, str]]:
+    return [("", "—")] + [(c.code, str(c)) for c in m.InstrumentCategory.objects.filter(is_active=True)]
+
+
 class SearchFilterSet(df.FilterSet):
     """Adds ``q``: a case-insensitive search over a few indexed or short columns of the model itself.
 
@@ -55,11 +59,11 @@ class SearchFilterSet(df.FilterSet):
         for field in self.form.fields.values():
             if isinstance(field.widget, forms.DateInput):
                 field.widget.input_type = "date"
+        # Choices are callables, so the queries run only when a page renders the form, never for the API.
         if "region" in self.filters and isinstance(self.filters["region"], RegionSubtreeFilter):
-            self.form.fields["region"].widget = forms.Select(choices=region_choices(user))
+            self.form.fields["region"].widget = forms.Select(choices=lambda: region_choices(user))
         if "category" in self.filters and self._meta.model is m.Instrument:
-            self.form.fields["category"].widget = forms.Select(choices=[("", "—")] + [
-                (c.code, str(c)) for c in m.InstrumentCategory.objects.filter(is_active=True)])
+            self.form.fields["category"].widget = forms.Select(choices=category_choices)
 
     def search(self, qs, name, value):
         value = value.strip()
@@ -109,6 +113,11 @@ class PersonFilterSet(SearchFilterSet):
 class InstrumentCategoryFilterSet(SearchFilterSet):
     search_fields = ("code", "name", "name_en", "second_level", "regulation")
 
+    def filter_category(self, qs, name, value):
+        # Resolve the code to its id first: the (region, category, id) index then serves the whole query.
+        ids = list(m.InstrumentCategory.objects.filter(code=value).values_list("pk", flat=True))
+        return qs.filter(category_id__in=ids)
+
     class Meta:
         model = m.InstrumentCategory
         fields = ["code", "domain", "supervision_mode", "verification_mode", "confidence", "is_active"]
@@ -120,11 +129,16 @@ class InstrumentFilterSet(SearchFilterSet):
     owner_id = df.NumberFilter(field_name="owner_id")
     owner = df.CharFilter(field_name="owner__uscc", label=_("owner (USCC)"))
     category_id = df.NumberFilter(field_name="category_id")
-    category = df.CharFilter(field_name="category__code", label=_("category (code)"))
+    category = df.CharFilter(method="filter_category", label=_("category (code)"))
     status = df.MultipleChoiceFilter(choices=m.InstrumentStatus.choices)
     usage = df.MultipleChoiceFilter(choices=m.Usage.choices)
     installed_after = df.DateFilter(field_name="installation_date", lookup_expr="gte")
     installed_before = df.DateFilter(field_name="installation_date", lookup_expr="lte")
+
+    def filter_category(self, qs, name, value):
+        # Resolve the code to its id first: the (region, category, id) index then serves the whole query.
+        ids = list(m.InstrumentCategory.objects.filter(code=value).values_list("pk", flat=True))
+        return qs.filter(category_id__in=ids)
 
     class Meta:
         model = m.Instrument

@@ -390,8 +390,11 @@ class MeasurementStandard(RegistryModel):
     range_unit = models.CharField(_("unit"), max_length=30, blank=True)
     uncertainty = models.DecimalField(_("expanded uncertainty U"), max_digits=20, decimal_places=9, null=True,
                                       blank=True)
-    uncertainty_unit = models.CharField(_("unit of U"), max_length=30, blank=True,
-                                        help_text=_("unit of U, or % for a relative uncertainty"))
+    uncertainty_unit = models.CharField(
+        _("unit of U"), max_length=30, blank=True,
+        # xgettext:no-python-format
+        help_text=_("unit of U, or % for a relative uncertainty"),
+    )
     coverage_factor = models.DecimalField(_("coverage factor k"), max_digits=4, decimal_places=2, null=True,
                                           blank=True)
     accuracy_class = models.CharField(_("accuracy class"), max_length=30, blank=True)

@@ -1,0 +1,139 @@
+"""``POST /api/uncertainty/evaluate`` and ``/export``, and the budget and template viewsets."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from jiliang.budgets import engine, services
+from jiliang.budgets import models as m
+from jiliang.budgets.filters import BudgetTemplateFilterSet, SavedBudgetFilterSet
+from jiliang.core.api.views import ScopedModelViewSet
+from jiliang.uncertainty import UncertaintyError
+
+from . import serializers as s
+
+EXAMPLE = OpenApiExample("V / I with correlated inputs (issue #3)", request_only=True, value={
+    "model": "V / I",
+    "inputs": {"V": {"value": 5.0, "u": 0.003, "dof": 9},
+               "I": {"distribution": "rectangular", "low": 0.0195, "high": 0.0205}},
+    "correlations": [["V", "I", 0.2]],
+    "coverage_probability": 0.95,
+    "monte_carlo": {"trials": 1000000, "seed": 1},
+})
+ERRORS = {
+    400: OpenApiResponse(s.UncertaintyErrorSerializer, description="an input the engine refuses, named by its field "
+                                                                "path; or a body that is not JSON (field null)"),
+    413: OpenApiResponse(s.UncertaintyErrorSerializer, description="the body exceeds "
+                                                                "JILIANG_UNCERTAINTY_MAX_BODY_BYTES"),
+}
+
+
+class JSONOnlyNegotiation(DefaultContentNegotiation):
+    """Answers in JSON whatever ``?format=`` says: on these views ``format`` names the budget file."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class _EngineView(APIView):
+    permission_classes = [IsAuthenticated]
+    content_negotiation_class = JSONOnlyNegotiation
+
+    def evaluated(self, request) -> dict | Response:
+        try:
+            payload = engine.read_json_body(request)
+        except engine.BodyError as exc:
+            return Response(exc.body(), status=exc.status)
+        try:
+            return engine.evaluate(payload)
+        except UncertaintyError as exc:
+            return Response(engine.error_body(exc), status=status.HTTP_400_BAD_REQUEST)
+
+
+class EvaluateView(_EngineView):
+    """Evaluate a measurement model: GUM (JJF 1059.1), Monte Carlo (JJF 1059.2), validation and budget.
+
+    Numbers are unrounded; each result also carries ``display`` strings rounded per JJF 1059.1 (the
+    uncertainty to at most two significant digits, the value to the same decimal place).
+    """
+
+    @extend_schema(operation_id="uncertainty_evaluate", tags=["uncertainty"], request=s.UncertaintyEvaluationSerializer,
+                   examples=[EXAMPLE], responses={200: s.UncertaintyResultSerializer, **ERRORS})
+    def post(self, request):
+        result = self.evaluated(request)
+        return result if isinstance(result, Response) else Response(result)
+
+
+class ExportView(_EngineView):
+    """The same request as ``evaluate``, answered with the budget table as an Excel or PDF file."""
+
+    @extend_schema(
+        operation_id="uncertainty_export", tags=["uncertainty"], request=s.UncertaintyEvaluationSerializer,
+        examples=[EXAMPLE],
+        parameters=[OpenApiParameter("format", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=["xlsx", "pdf"],
+                                     default="xlsx", description="the file type")],
+        responses={(200, engine.FILE_TYPES["xlsx"][0]): OpenApiTypes.BINARY,
+                   (200, engine.FILE_TYPES["pdf"][0]): OpenApiTypes.BINARY, **ERRORS})
+    def post(self, request):
+        fmt = request.query_params.get("format", "xlsx")
+        if fmt not in engine.FILE_TYPES:
+            return Response({"field": "format", "detail": "format must be xlsx or pdf"},
+                            status=status.HTTP_400_BAD_REQUEST)
+        result = self.evaluated(request)
+        if isinstance(result, Response):
+            return result
+        data, content_type = engine.budget_file(result, fmt)
+        response = HttpResponse(data, content_type=content_type)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="uncertainty-budget-{stamp}.{fmt}"'
+        return response
+
+
+@extend_schema(tags=["uncertainty"])
+class BudgetTemplateViewSet(ScopedModelViewSet):
+    queryset = m.BudgetTemplate.objects.select_related("institute")
+    serializer_class = s.BudgetTemplateSerializer
+    filterset_class = BudgetTemplateFilterSet
+    ordering_fields = ["name", "procedure", "last_updated", "id"]
+
+    @extend_schema(request=s.TemplateFillSerializer,
+                   responses={200: s.TemplateFillResultSerializer, 400: s.UncertaintyErrorSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def fill(self, request, pk=None):
+        """Fill the template's open parameters for one calibration; optionally evaluate the result."""
+        template = get_object_or_404(self.get_queryset(), pk=pk)
+        body = s.TemplateFillSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            payload = services.fill_template(template, body.validated_data["values"])
+            out = {"payload": payload}
+            if body.validated_data.get("evaluate"):
+                out["result"] = engine.evaluate(payload)
+        except UncertaintyError as exc:
+            return Response(engine.error_body(exc), status=status.HTTP_400_BAD_REQUEST)
+        return Response(out)
+
+
+@extend_schema(tags=["uncertainty"])
+class SavedBudgetViewSet(ScopedModelViewSet):
+    """Saved budgets; ``result`` is computed by the server from ``payload`` on create and when it changes."""
+
+    queryset = m.SavedBudget.objects.select_related("institute", "template", "created_by", "attached_type")
+    serializer_class = s.SavedBudgetSerializer
+    filterset_class = SavedBudgetFilterSet
+    ordering_fields = ["title", "created", "id"]
+
+    def perform_create(self, serializer):
+        data, _m2m = serializer.split_m2m(serializer.validated_data)
+        serializer.instance = services.save_budget(actor=self.request.user, **data)
+
