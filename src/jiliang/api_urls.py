@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from jiliang.budgets.api import views as budgets
 from jiliang.registry.api import views as registry
+from jiliang.telemetry.api import views as telemetry
 
 router = DefaultRouter()
 router.register("regions", registry.RegionViewSet)
@@ -20,6 +21,13 @@ router.register("standards", registry.MeasurementStandardViewSet)
 router.register("reference-materials", registry.ReferenceMaterialViewSet)
 router.register("uncertainty/templates", budgets.BudgetTemplateViewSet)
 router.register("uncertainty/budgets", budgets.SavedBudgetViewSet)
+router.register("telemetry/points", telemetry.MeteringPointViewSet)
+router.register("telemetry/batches", telemetry.IngestBatchViewSet)
+router.register("telemetry/anomalies", telemetry.AnomalyViewSet)
+router.register("telemetry/conflicts", telemetry.ReadingConflictViewSet)
+router.register("telemetry/stored-readings", telemetry.ReadingViewSet, basename="reading")
+router.register("telemetry/point-rollups", telemetry.PointRollupViewSet, basename="pointrollup")
+router.register("telemetry/enterprise-rollups", telemetry.EnterpriseRollupViewSet, basename="enterpriserollup")
 
 
 class TokenView(ObtainAuthToken):
@@ -33,6 +41,7 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("uncertainty/evaluate", budgets.EvaluateView.as_view(), name="uncertainty-evaluate"),
     path("uncertainty/export", budgets.ExportView.as_view(), name="uncertainty-export"),
+    path("telemetry/readings", telemetry.ReadingIngestView.as_view(), name="telemetry-readings"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path("", include(router.urls)),
 ]

@@ -63,6 +63,12 @@ JILIANG_MAX_UPLOAD_BYTES = int(os.environ.get("JILIANG_MAX_UPLOAD_BYTES", 20 * 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = JILIANG_MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Telemetry (docs/telemetry.md): HTTP body limit, clock tolerance, MQTT broker, online tolerance.
+JILIANG_TELEMETRY_MAX_BODY_BYTES = int(os.environ.get("JILIANG_TELEMETRY_MAX_BODY_BYTES", 50 * 1024 * 1024))
+JILIANG_TELEMETRY_FUTURE_TOLERANCE_S = int(os.environ.get("JILIANG_TELEMETRY_FUTURE_TOLERANCE_S", 300))
+JILIANG_TELEMETRY_ONLINE_TOLERANCE_S = int(os.environ.get("JILIANG_TELEMETRY_ONLINE_TOLERANCE_S", 300))
+JILIANG_MQTT_URL = os.environ.get("JILIANG_MQTT_URL", "mqtt://127.0.0.1:1883")
+
 # Uncertainty calculator (jiliang.budgets): the largest Monte Carlo M a request may ask for, and the body
 # limit of POST /api/uncertainty/evaluate and /export.
 JILIANG_MC_MAX_TRIALS = int(os.environ.get("JILIANG_MC_MAX_TRIALS", 10**7))
@@ -92,6 +98,7 @@ INSTALLED_APPS = [
     "jiliang.core",
     "jiliang.registry",
     "jiliang.budgets",
+    "jiliang.telemetry",
 ]
 
 MIDDLEWARE = [
@@ -178,7 +185,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {"IngestChannelEnum": "jiliang.telemetry.models.Channel"},
 }
 
 LOGGING = {

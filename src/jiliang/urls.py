@@ -15,6 +15,7 @@ urlpatterns = [
     path("account/token/", core.api_token, name="api-token"),
     path("account/token/regenerate/", core.api_token_regenerate, name="api-token-regenerate"),
     path("registry/", include("jiliang.registry.urls")),
+    path("telemetry/", include("jiliang.telemetry.urls")),
     path("uncertainty/", include("jiliang.budgets.urls")),
     path("api/", include(api_urls, namespace="api")),
     *api_urls.docs_urlpatterns,

@@ -1,0 +1,148 @@
+"""MQTT messages into ingest groups: topics, JSON readings and raw DL/T 645 / CJ/T 188 frames.
+
+Topics (issue #5): ``<prefix>/<USCC>/readings`` carries JSON readings (an object, an array or NDJSON);
+``<prefix>/<USCC>/frames/dlt645`` and ``.../frames/cjt188`` carry one frame each, as
+``{"ts": "...", "frame": "68 … 16"}`` or bare hex (then the time of receipt is the reading's time). The
+prefix is ``jiliang``. A frame finds its metering point by the meter address registered on a point of the
+topic's enterprise. The broker's ACL (docs/telemetry.md) makes sure that only the enterprise itself can
+publish under its USCC; ingest in turn only resolves points of that enterprise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from jiliang.telemetry.protocols import FrameError, cjt188, dlt645
+
+from .parsing import PayloadError, RawReading, Rejection, parse_body, parse_frame_payload
+
+DEFAULT_PREFIX = "jiliang"
+ENERGY_UNITS = {"kWh"}
+ENTERPRISE_CACHE_TTL_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    uscc: str
+    kind: str  # readings | dlt645 | cjt188
+
+
+def parse_topic(topic: str, prefix: str = DEFAULT_PREFIX) -> Topic | None:
+    parts = topic.split("/")
+    if len(parts) == 3 and parts[0] == prefix and parts[2] == "readings":
+        return Topic(parts[1], "readings")
+    if len(parts) == 4 and parts[0] == prefix and parts[2] == "frames" and parts[3] in ("dlt645", "cjt188"):
+        return Topic(parts[1], parts[3])
+    return None
+
+
+def subscriptions(prefix: str = DEFAULT_PREFIX, share: str | None = None) -> list[str]:
+    topics = [f"{prefix}/+/readings", f"{prefix}/+/frames/+"]
+    return [f"$share/{share}/{t}" for t in topics] if share else topics
+
+
+def frame_reading(kind: str, payload: bytes, received: dt.datetime, position: str
+                  ) -> tuple[str, str, RawReading | None, Rejection | None]:
+    """Decode one frame message: (protocol, meter address, reading with point '' , rejection)."""
+    fp = parse_frame_payload(payload)
+    if isinstance(fp, Rejection):
+        return kind, "", None, Rejection(position, fp.reason, fp.detail)
+    ts = fp.ts or received
+    try:
+        if kind == "dlt645":
+            f = dlt645.decode(fp.frame)
+            if not f.is_reply or f.is_error:
+                why = f"abnormal reply ({', '.join(f.errors) or 'no error bits'})" if f.is_error else "a request"
+                return kind, f.address, None, Rejection(position, "not_a_reading",
+                                                        f"meter {f.address}: the frame is {why}, not a reading")
+            item = f.item
+            if item is None or item.is_block or item.unit not in ENERGY_UNITS or f.value is None:
+                return kind, f.address, None, Rejection(
+                    position, "not_a_register", f"meter {f.address}: DI {f.di_text} "
+                    f"({item.quantity if item else '?'}) is not an energy register")
+            return kind, f.address, RawReading(position, "", ts, f.value), None
+        f = cjt188.decode(fp.frame)
+        if not f.is_reply or f.is_error or f.value is None:
+            return kind, f.address, None, Rejection(position, "not_a_reading",
+                                                    f"meter {f.address}: the frame carries no reading")
+        return kind, f.address, RawReading(position, "", ts, f.value), None
+    except FrameError as exc:
+        return kind, "", None, Rejection(f"{position} byte {exc.offset}", exc.reason, str(exc))
+
+
+class EnterpriseDirectory:
+    """Key energy-consuming enterprises by USCC, cached per process."""
+
+    def __init__(self):
+        self._cache: dict[str, tuple[float, object | None]] = {}
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+    def get(self, uscc: str):
+        from jiliang.registry.models import Organisation
+
+        from .models import KEY_ENERGY_DESIGNATION
+
+        hit = self._cache.get(uscc)
+        if hit and time.monotonic() - hit[0] < ENTERPRISE_CACHE_TTL_S:
+            return hit[1]
+        org = (Organisation.objects.select_related("region").filter(uscc=uscc,
+               designations__code=KEY_ENERGY_DESIGNATION).first())
+        self._cache[uscc] = (time.monotonic(), org)
+        return org
+
+
+enterprises = EnterpriseDirectory()
+
+
+def groups_from_messages(messages, received: dt.datetime, prefix: str = DEFAULT_PREFIX):
+    """Turn (mid, topic, payload) messages into ingest groups, one per enterprise (USCC).
+
+    Returns (groups, unroutable): messages on topics that are not ours, or for an unknown USCC, are
+    reported in ``unroutable`` with their reason (they are acknowledged and logged, not stored).
+    """
+    from .ingest import Group, directory
+
+    by_uscc: dict[str, Group] = {}
+    unroutable = []
+    for mid, topic, payload in messages:
+        t = parse_topic(topic, prefix)
+        if t is None:
+            unroutable.append((mid, topic, "topic", f"{topic!r} is not a jiliang telemetry topic"))
+            continue
+        org = enterprises.get(t.uscc)
+        if org is None:
+            unroutable.append((mid, topic, "unknown_enterprise",
+                               f"{t.uscc} is not a registered key energy-consuming enterprise"))
+            continue
+        g = by_uscc.get(t.uscc)
+        if g is None:
+            g = by_uscc[t.uscc] = Group(enterprise=org, readings=[], rejections=[], points=[],
+                                        reference=f"MQTT {prefix}/{t.uscc}")
+        position = f"message {mid}"
+        if t.kind == "readings":
+            try:
+                readings, rejections, _ = parse_body(payload, "application/json")
+            except PayloadError as exc:
+                g.rejections.append(Rejection(position, exc.reason, exc.detail))
+                continue
+            for r in readings:
+                g.readings.append(RawReading(f"{position} {r.position}", r.point, r.ts, r.value))
+                g.points.append(directory.by_code(org.pk, r.point))
+            g.rejections.extend(Rejection(f"{position} {x.position}", x.reason, x.detail, x.point) for x in rejections)
+            continue
+        protocol, address, reading, rejection = frame_reading(t.kind, payload, received, position)
+        if rejection is not None:
+            g.rejections.append(Rejection(rejection.position, rejection.reason, rejection.detail, address))
+            continue
+        info = directory.by_address(org.pk, protocol, address)
+        if info is None:
+            g.rejections.append(Rejection(position, "unknown_meter",
+                                          f"enterprise {t.uscc} has no point with {protocol} meter {address}", address))
+            continue
+        g.readings.append(RawReading(position, info.code, reading.ts, reading.value))
+        g.points.append(info)
+    return list(by_uscc.values()), unroutable

@@ -1,0 +1,77 @@
+"""List columns and page declarations of telemetry (see core.ui)."""
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from jiliang.core.tables import Column
+from jiliang.core.ui import ModelUI, ObjectDetailView, ObjectListView, register
+
+from . import filters, forms
+from . import models as m
+
+
+def _last(p):
+    state = getattr(p, "state", None)
+    return f"{state.last_ts:%Y-%m-%d %H:%M} · {state.last_value.normalize():f}" if state and state.last_ts else ""
+
+
+POINT_COLUMNS = [
+    Column("code", _("code"), order_by="code", link=True),
+    Column("name", _("name"), order_by="name"),
+    Column("enterprise", _("enterprise"), accessor="enterprise.name", order_by="enterprise__name"),
+    Column("energy_type", _("energy type"), order_by="energy_type"),
+    Column("unit", _("unit")),
+    Column("role", _("role"), order_by="role"),
+    Column("multiplier", _("multiplier")),
+    Column("meter_address", _("meter address")),
+    Column("last", _("last reading"), accessor=_last),
+]
+BATCH_COLUMNS = [
+    Column("id", "#", order_by="id", link=True),
+    Column("received_at", _("received"), order_by="received_at"),
+    Column("enterprise", _("enterprise"), accessor="enterprise.name"),
+    Column("channel", _("channel"), order_by="channel"),
+    Column("reference", _("reference")),
+    Column("accepted", _("accepted"), order_by="accepted"),
+    Column("duplicate", _("duplicates"), order_by="duplicate"),
+    Column("conflict", _("conflicts"), order_by="conflict"),
+    Column("rejected", _("rejected"), order_by="rejected"),
+]
+ANOMALY_COLUMNS = [
+    Column("id", "#", order_by="id", link=True),
+    Column("kind", _("kind"), order_by="kind"),
+    Column("state", _("state"), order_by="state"),
+    Column("point", _("metering point"), accessor="point.code"),
+    Column("enterprise", _("enterprise"), accessor="enterprise.name", order_by="enterprise__name"),
+    Column("first_seen", _("first seen"), order_by="first_seen"),
+    Column("last_seen", _("last seen"), order_by="last_seen"),
+    Column("occurrences", _("occurrences"), order_by="occurrences"),
+    Column("owner", _("owner"), accessor="owner"),
+]
+CONFLICT_COLUMNS = [
+    Column("id", "#", order_by="id", link=True),
+    Column("point", _("metering point"), accessor="point.code"),
+    Column("ts", _("time"), order_by="ts"),
+    Column("stored_value", _("stored value")),
+    Column("received_value", _("received value")),
+    Column("source", _("channel")),
+    Column("reviewed", _("reviewed"), order_by="reviewed"),
+]
+
+point_ui = register(ModelUI(
+    model=m.MeteringPoint, slug="metering-points", columns=POINT_COLUMNS, filterset=filters.MeteringPointFilterSet,
+    form=forms.MeteringPointForm, default_order="code",
+    related=[(_("child points"), "children", POINT_COLUMNS[:4]), (_("anomalies"), "anomalies", ANOMALY_COLUMNS[:4])],
+))
+batch_ui = register(ModelUI(model=m.IngestBatch, slug="ingest-batches", columns=BATCH_COLUMNS,
+                            filterset=filters.IngestBatchFilterSet, default_order="-id"))
+anomaly_ui = register(ModelUI(model=m.Anomaly, slug="anomalies", columns=ANOMALY_COLUMNS,
+                              filterset=filters.AnomalyFilterSet, default_order="-last_seen"))
+conflict_ui = register(ModelUI(model=m.ReadingConflict, slug="reading-conflicts", columns=CONFLICT_COLUMNS,
+                               filterset=filters.ReadingConflictFilterSet, default_order="-id"))
+
+
+def read_only_urls(ui: ModelUI) -> list:
+    """List and detail only: these records are written by ingest, never edited by hand."""
+    return [path(f"{ui.slug}/", ObjectListView.as_view(ui=ui), name=f"{ui.slug}-list"),
+            path(f"{ui.slug}/<int:pk>/", ObjectDetailView.as_view(ui=ui), name=f"{ui.slug}-detail")]

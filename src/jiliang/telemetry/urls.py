@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+from .ui import anomaly_ui, batch_ui, conflict_ui, point_ui, read_only_urls
+
+urlpatterns = [
+    path("", views.dashboard, name="energy-dashboard"),
+    path("enterprises/<int:pk>/", views.enterprise_energy, name="energy-enterprise"),
+    path("anomalies/<int:pk>/state/", views.anomaly_state, name="anomaly-state"),
+    *point_ui.urls(),
+    *read_only_urls(batch_ui),
+    *read_only_urls(anomaly_ui),
+    *read_only_urls(conflict_ui),
+]
