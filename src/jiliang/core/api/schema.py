@@ -21,3 +21,10 @@ class QuantityFieldExtension(OpenApiSerializerFieldExtension):
         props = {key: ({"type": "string"} if key == "unit" else NUMBER) for key in self.target.mapping}
         return {"type": "object", "nullable": bool(self.target.allow_null), "properties": props,
                 "description": "value with unit and expanded uncertainty U (coverage factor k)"}
+
+
+class DetailURLFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "jiliang.core.api.serializers.DetailURLField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "format": "uri", "readOnly": True}

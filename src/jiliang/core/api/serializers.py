@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from jiliang.core.scoping import VIEW
@@ -16,6 +17,30 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         if request is None or not hasattr(qs, "restrict"):
             return qs
         return qs.restrict(request.user, VIEW)
+
+
+class DetailURLField(serializers.Field):
+    """The record's API URL, from one ``reverse()`` per response instead of one per row.
+
+    HyperlinkedIdentityField resolves the URL pattern for every row; on a 50-row page that is a
+    tenth of the response time. The template is cached in the serializer context, shared by the rows.
+    """
+
+    def __init__(self, view_name: str, **kwargs):
+        self.view_name = view_name
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj):
+        key = f"_url_template:{self.view_name}"
+        template = self.context.get(key)
+        if template is None:
+            path = reverse(self.view_name, args=[987654321])
+            request = self.context.get("request")
+            url = request.build_absolute_uri(path) if request is not None else path
+            template = url.replace("987654321", "{}")
+            self.context[key] = template
+        return template.format(obj.pk)
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):

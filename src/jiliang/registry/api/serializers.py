@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from jiliang.core.api.serializers import QuantityField, RangeField, ScopedModelSerializer
+from jiliang.core.api.serializers import DetailURLField, QuantityField, RangeField, ScopedModelSerializer
 from jiliang.core.models import Region
 from jiliang.registry import models as m
 
@@ -23,7 +23,7 @@ class DesignationSerializer(ScopedModelSerializer):
 
 
 class OrganisationSerializer(ScopedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:organisation-detail")
+    url = DetailURLField("api:organisation-detail")
 
     class Meta:
         model = m.Organisation
@@ -32,7 +32,7 @@ class OrganisationSerializer(ScopedModelSerializer):
 
 
 class PersonSerializer(ScopedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:person-detail")
+    url = DetailURLField("api:person-detail")
 
     class Meta:
         model = m.Person
@@ -42,7 +42,7 @@ class PersonSerializer(ScopedModelSerializer):
 
 
 class InstrumentCategorySerializer(ScopedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:instrumentcategory-detail")
+    url = DetailURLField("api:instrumentcategory-detail")
 
     class Meta:
         model = m.InstrumentCategory
@@ -53,7 +53,7 @@ class InstrumentCategorySerializer(ScopedModelSerializer):
 
 
 class InstrumentSerializer(ScopedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:instrument-detail")
+    url = DetailURLField("api:instrument-detail")
     measuring_range = RangeField(prefix="range")
 
     class Meta:
@@ -65,7 +65,7 @@ class InstrumentSerializer(ScopedModelSerializer):
 
 
 class MeasurementStandardSerializer(ScopedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:measurementstandard-detail")
+    url = DetailURLField("api:measurementstandard-detail")
     measuring_range = RangeField(prefix="range")
     expanded_uncertainty = QuantityField({"U": "uncertainty", "unit": "uncertainty_unit", "k": "coverage_factor"},
                                          required=False, allow_null=True)
@@ -78,7 +78,7 @@ class MeasurementStandardSerializer(ScopedModelSerializer):
 
 
 class ReferenceMaterialSerializer(ScopedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:referencematerial-detail")
+    url = DetailURLField("api:referencematerial-detail")
     certified = QuantityField({"value": "certified_value", "unit": "unit", "U": "uncertainty", "k": "coverage_factor"})
 
     class Meta:

@@ -50,7 +50,7 @@ class InstrumentCategoryViewSet(ScopedModelViewSet):
 
 
 class InstrumentViewSet(ScopedModelViewSet):
-    queryset = m.Instrument.objects.select_related("category", "owner", "region")
+    queryset = m.Instrument.objects.select_related("category")  # owner and region travel as keys
     serializer_class = s.InstrumentSerializer
     filterset_class = filters.InstrumentFilterSet
     ordering_fields = ["id", "serial_number", "installation_date", "status"]
