@@ -13,7 +13,7 @@ from _setup import setup
 parser = argparse.ArgumentParser()
 parser.add_argument("--rows", type=int, default=100_000)
 args = parser.parse_args()
-setup(fresh=True)
+setup(default_db="postgres://root@127.0.0.1:5432/jiliang_bench_import", fresh=True)
 
 from decimal import Decimal  # noqa: E402
 

@@ -127,7 +127,10 @@ def _parse_sheet(f, strings: list[str]) -> Table:
                 values[col] = v.text == "1"
             else:  # numbers keep their exact text; 'str' (formula result) and 'd' (ISO date) are text too
                 values[col] = v.text
+        # Free the row and the cleared rows before it; otherwise the tree keeps growing with the sheet.
         row.clear()
+        while row.getprevious() is not None:
+            del row.getparent()[0]
         if headers is None:
             width = max(values, default=-1) + 1
             headers = [str(values.get(i, "") or "").strip() for i in range(width)]
