@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl.utils.datetime import from_excel
 
 from jiliang.core import audit
+from jiliang.core.bulk import fast_insert
 from jiliang.core.models import Region
 from jiliang.core.scoping import ADD, CHANGE, VIEW, instance_in_scope, may_write
 from jiliang.core.services import ScopeError
@@ -308,7 +309,7 @@ class Importer:
         with transaction.atomic():
             if updates and not may_write(self.user, self.model.scope, CHANGE):
                 raise ScopeError(_("Your role may not change these records."))
-            created = self.model.objects.bulk_create([p.obj for p in creates], batch_size=2000)
+            created = fast_insert(self.model, [p.obj for p in creates])
             if progress:
                 progress(len(created))
             fields = [f.name for f in self.model._meta.concrete_fields if not f.primary_key and f.name != "created"]

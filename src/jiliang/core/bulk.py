@@ -1,0 +1,35 @@
+"""Bulk insert that uses PostgreSQL's COPY where it can, and bulk_create elsewhere.
+
+COPY writes rows several times faster than multi-row INSERT. Primary keys are drawn from the table's
+own sequence first, so the caller gets its objects back with their ids (as bulk_create gives them)
+and can write their audit entries.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, models
+
+
+def fast_insert(model: type[models.Model], objs: list[models.Model], batch_size: int = 2000) -> list[models.Model]:
+    if not objs:
+        return objs
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objs, batch_size=batch_size)
+    meta = model._meta
+    fields = list(meta.concrete_fields)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column])
+        sequence = cursor.fetchone()[0]
+        cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, len(objs)])
+        ids = [row[0] for row in cursor.fetchall()]
+        for obj, pk in zip(objs, ids, strict=True):
+            obj.pk = pk
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        table = connection.ops.quote_name(meta.db_table)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row([f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields])
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = "default"
+    return objs
