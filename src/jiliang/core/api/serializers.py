@@ -44,6 +44,9 @@ class DetailURLField(serializers.Field):
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
+    """Checks the shape of the data only: Model.clean() runs in the service, one validation path for
+    forms, API, imports and commands (NetBox's ValidatedModelSerializer, moved into the service)."""
+
     serializer_related_field = ScopedRelatedField
     display = serializers.SerializerMethodField()
 
@@ -63,9 +66,6 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         m2m = {k: v for k, v in data.items() if k in m2m_names}
         return plain, m2m
 
-    def validate(self, attrs):
-        # Model.clean() runs in the service (one validation path); here only the shape is checked.
-        return attrs
 
 
 def _dec(value) -> str | None:
