@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from jiliang.budgets.api import views as budgets
 from jiliang.registry.api import views as registry
 from jiliang.telemetry.api import views as telemetry
+from jiliang.verification.api import views as verification
 
 router = DefaultRouter()
 router.register("regions", registry.RegionViewSet)
@@ -21,6 +22,11 @@ router.register("standards", registry.MeasurementStandardViewSet)
 router.register("reference-materials", registry.ReferenceMaterialViewSet)
 router.register("uncertainty/templates", budgets.BudgetTemplateViewSet)
 router.register("uncertainty/budgets", budgets.SavedBudgetViewSet)
+router.register("work-orders", verification.WorkOrderViewSet)
+router.register("work-order-items", verification.WorkOrderItemViewSet)
+router.register("certificates", verification.CertificateViewSet)
+router.register("standard-calibrations", verification.StandardCalibrationViewSet)
+router.register("notifications", verification.NotificationViewSet)
 router.register("telemetry/points", telemetry.MeteringPointViewSet)
 router.register("telemetry/batches", telemetry.IngestBatchViewSet)
 router.register("telemetry/anomalies", telemetry.AnomalyViewSet)

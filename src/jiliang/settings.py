@@ -77,6 +77,12 @@ JILIANG_UNCERTAINTY_MAX_BODY_BYTES = int(os.environ.get("JILIANG_UNCERTAINTY_MAX
 # Directory of PTB's DCC and D-SI XML schemas (dcc-3.1.2.xsd, SI_Format-2.1.0.xsd).
 JILIANG_DCC_SCHEMA_DIR = os.environ.get("JILIANG_DCC_SCHEMA_DIR", "")
 
+# Secret from which the key wrapping the institutes' Ed25519 signing keys is derived (docs/certificates.md);
+# empty = derived from SECRET_KEY.
+JILIANG_SIGNING_SECRET = os.environ.get("JILIANG_SIGNING_SECRET", "")
+# Public base URL of the site: certificates' QR codes point at <this>/verify/<number>.
+JILIANG_PUBLIC_URL = os.environ.get("JILIANG_PUBLIC_URL", "http://127.0.0.1:8000")
+
 EMAIL_BACKEND = os.environ.get("JILIANG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("JILIANG_FROM_EMAIL", "jiliang@localhost")
 
@@ -98,6 +104,7 @@ INSTALLED_APPS = [
     "jiliang.core",
     "jiliang.registry",
     "jiliang.budgets",
+    "jiliang.verification",
     "jiliang.telemetry",
 ]
 
@@ -185,7 +192,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"IngestChannelEnum": "jiliang.telemetry.models.Channel"},
+    "ENUM_NAME_OVERRIDES": {"WorkKindEnum": "jiliang.verification.models.WorkKind",
+                            "CalibrationSourceEnum": "jiliang.verification.models.CalibrationSource",
+                            "IngestChannelEnum": "jiliang.telemetry.models.Channel"},
 }
 
 LOGGING = {

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from jiliang import api_urls
 from jiliang.core import views as core
+from jiliang.verification import urls as verification_urls
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -17,6 +18,8 @@ urlpatterns = [
     path("registry/", include("jiliang.registry.urls")),
     path("telemetry/", include("jiliang.telemetry.urls")),
     path("uncertainty/", include("jiliang.budgets.urls")),
+    path("verification/", include("jiliang.verification.urls")),
+    *verification_urls.public_urlpatterns,
     path("api/", include(api_urls, namespace="api")),
     *api_urls.docs_urlpatterns,
     path("admin/", admin.site.urls),

@@ -22,6 +22,7 @@ NAV = [
         (_("Work queue"), "work-queue", {Role.INSTITUTE, *BUREAU_ROLES}),
         (_("Certificates"), "certificates-list", None),
         (_("Calibrations of our standards"), "standard-calibrations-list", {Role.INSTITUTE, *BUREAU_ROLES}),
+        (_("Import a calibration certificate (DCC)"), "standard-calibrations-import", {Role.INSTITUTE}),
         (_("Notifications"), "notifications-list", None),
         (_("Certificate signing keys"), "verify-keys", None),
     ]),

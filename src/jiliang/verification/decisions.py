@@ -1,0 +1,171 @@
+"""Glue between the stored records and the pure conformity rules (rules/): plain values in, decisions out.
+
+Everything here raises :class:`django.core.exceptions.ValidationError` keyed by the field that is wrong
+(``points[2].error``, ``items[0].parameters.e``), built from the rules' :class:`RuleError` and its
+``field``, so the API answers 400 with the point and the reason.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .dcc.units import UnitError, same_unit
+from .rules import (
+    DecisionRule,
+    Instrument,
+    Measurement,
+    QuantityValue,
+    RuleError,
+    TestPoint,
+    Uncertainty,
+    available_regulations,
+    decide_instrument,
+    load_regulation,
+    required_test_points,
+)
+
+# Units as the registry's instrument records write them -> D-SI (for range checks only, never converted).
+REGISTRY_UNITS = {
+    "kg": "\\kilogram", "g": "\\gram", "mg": "\\milli\\gram", "t": "\\tonne",
+    "m³/h": "\\metre\\tothe{3}\\hour\\tothe{-1}", "L/min": "\\litre\\minute\\tothe{-1}", "L": "\\litre",
+    "A": "\\ampere", "V": "\\volt", "MPa": "\\mega\\pascal", "kPa": "\\kilo\\pascal", "Pa": "\\pascal",
+    "°C": "\\degreecelsius", "km": "\\kilo\\metre", "m": "\\metre", "mm": "\\milli\\metre", "kWh": "\\kilo\\watt\\hour",
+}
+
+
+def rule_error(exc: RuleError, prefix: str = "") -> ValidationError:
+    field = f"{prefix}{exc.field}" if exc.field else (prefix.rstrip(".") or "__all__")
+    return ValidationError({field: [exc.message]})
+
+
+def decimal(value, field: str, *, required: bool = True) -> Decimal | None:
+    if value is None or value == "":
+        if required:
+            raise ValidationError({field: [_("This value is required.")]})
+        return None
+    if isinstance(value, bool):
+        raise ValidationError({field: [_("%(value)r is not a number.") % {"value": value}]})
+    try:
+        result = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: [_("%(value)r is not a number.") % {"value": value}]}) from None
+    if not result.is_finite():
+        raise ValidationError({field: [_("Expected a finite number.")]})
+    return result
+
+
+def quantity(raw, field: str) -> QuantityValue:
+    if not isinstance(raw, dict) or "value" not in raw or not raw.get("unit"):
+        raise ValidationError({field: [_('Expected {"value": …, "unit": "<D-SI unit>"}.')]})
+    return QuantityValue(decimal(raw["value"], f"{field}.value"), str(raw["unit"]))
+
+
+def rules_instrument(regulation: str, attributes: dict, parameters: dict, prefix: str = "") -> Instrument:
+    if regulation not in available_regulations():
+        raise ValidationError({f"{prefix}regulation": [
+            _("No rules for regulation %(reg)r (have: %(have)s).") % {"reg": regulation,
+                                                                        "have": ", ".join(available_regulations())}]})
+    params = {name: quantity(raw, f"{prefix}parameters.{name}") for name, raw in (parameters or {}).items()}
+    return Instrument(regulation, {k: str(v) for k, v in (attributes or {}).items()}, params)
+
+
+def check_item_spec(regulation: str, attributes: dict, parameters: dict, instrument, prefix: str) -> None:
+    """The regulation knows the instrument (class, parameters), and its parameters fit the registered range."""
+    spec = rules_instrument(regulation, attributes, parameters, prefix)
+    try:
+        required_test_points(spec)
+    except RuleError as exc:
+        raise rule_error(exc, prefix) from exc
+    unit = REGISTRY_UNITS.get(instrument.range_unit or "")
+    if unit and instrument.range_max is not None:
+        for name, qv in spec.parameters.items():
+            try:
+                comparable = same_unit(qv.unit, unit)
+            except UnitError:
+                comparable = False
+            if comparable and qv.value > instrument.range_max:
+                raise ValidationError({f"{prefix}parameters.{name}": [
+                    _("%(name)s = %(value)s is above the instrument's registered range (up to %(max)s %(unit)s).")
+                    % {"name": name, "value": qv, "max": instrument.range_max.normalize(),
+                       "unit": instrument.range_unit}]})
+
+
+def suggest_parameters(instrument, regulation: str) -> tuple[dict, dict]:
+    """Attributes and parameters a regulation needs, guessed from the registry record (to be confirmed)."""
+    unit = REGISTRY_UNITS.get(instrument.range_unit or "", "")
+    hi = instrument.range_max
+    lo = instrument.range_min
+    klass = instrument.accuracy_class
+
+    def q(value) -> dict:
+        return {"value": format(Decimal(value).normalize(), "f"), "unit": unit}
+
+    if hi is None or not unit:
+        return {}, {}
+    reg = load_regulation(regulation) if regulation in available_regulations() else None
+    number = reg.number if reg else ""
+    if number == "JJG 539":
+        n = Decimal(3000) if klass != "IIII" else Decimal(1000)
+        return {"class": klass if klass in ("III", "IIII") else "III"}, {"e": q(_round_125(hi / n)), "Max": q(hi)}
+    if number == "JJG 162":
+        return {"class": klass if klass in ("1", "2") else "2"}, {"Q3": q(hi), "Q1": q(hi / 100)}
+    if number == "JJG 577":
+        return ({"class": klass if klass in ("1.0", "1.5") else "1.5"},
+                {"Qmin": q(lo or hi / 160), "Qt": q(hi / 10), "Qmax": q(hi)})
+    if number == "JJG 443":
+        return {}, {"Qmin": q(lo or hi / 10), "Qmax": q(hi)}
+    if number == "JJG 596":
+        return ({"class": klass if klass in ("1", "2") else "2", "connection": "direct"},
+                {"Ib": q(hi / 6), "Imax": q(hi)})
+    return {}, {}
+
+
+def _round_125(x: Decimal) -> Decimal:
+    exp = x.adjusted()
+    for m in (1, 2, 5, 10):
+        candidate = Decimal(m).scaleb(exp)
+        if candidate >= x:
+            return candidate
+    return Decimal(10).scaleb(exp)
+
+
+def rule_for(code: str, *, calibration: bool) -> DecisionRule:
+    """Verification decisions are binary (JJF 1069; ILAC-G8 4.2.2 without a conditional zone); a calibration
+    certificate's conformity statement may be conditional (ILAC-G8:09/2019 4.2.3)."""
+    if code == "guarded":
+        return DecisionRule.guarded(allow_conditional=calibration)
+    return DecisionRule.simple()
+
+
+def decide(item, points: list[dict]) -> dict:
+    """Decide the item's points against its regulation; returns the JSON stored with the result."""
+    spec = rules_instrument(item.regulation, item.attributes, item.parameters, "item.")
+    calibration = item.work_order.kind == "calibration"
+    rule = rule_for(item.decision_rule, calibration=calibration)
+    measurements = []
+    for i, p in enumerate(points):
+        qs = {name: quantity(raw, f"points[{i}].quantities.{name}") for name, raw in p["quantities"].items()}
+        measurements.append(Measurement(
+            TestPoint(p["label"], qs, {k: str(v) for k, v in (p.get("attributes") or {}).items()}),
+            QuantityValue(p["error"], p["error_unit"]),
+            Uncertainty.of(p["U"] if p["U"] is not None else 0, p["k"] if p["k"] is not None else 2),
+        ))
+    try:
+        result = decide_instrument(spec, measurements, item.stage, rule)
+    except RuleError as exc:
+        raise rule_error(exc) from exc
+    return {
+        "regulation": result.regulation, "stage": result.stage, "rule": rule.name, "outcome": str(result.outcome),
+        "points": [{"label": d.label, "mpe": d.mpe.describe(), "mpe_upper": str(d.mpe.upper),
+                    "mpe_lower": str(d.mpe.lower), "outcome": str(d.outcome),
+                    "conformance_probability": d.decision.conformance_probability,
+                    "risk": None if d.decision.specific_risk is None else
+                    {"kind": str(d.decision.risk_kind), "value": d.decision.specific_risk}}
+                   for d in result.points],
+        "groups": [{"rule": g.rule, "label": g.label, "statistic": str(g.statistic), "limit": str(g.limit),
+                    "unit": g.unit, "outcome": str(g.outcome)} for g in result.groups],
+        "notes": list(result.notes),
+    }

@@ -1,0 +1,85 @@
+"""FilterSets of the verification app, shared by list pages, the API and Excel export."""
+
+import django_filters as df
+from django.utils.translation import gettext_lazy as _
+
+from jiliang.registry.filters import RegionSubtreeFilter, SearchFilterSet
+
+from . import models as m
+
+
+class WorkOrderFilterSet(SearchFilterSet):
+    search_fields = ("number",)
+    status = df.MultipleChoiceFilter(choices=m.WorkStatus.choices)
+    kind = df.ChoiceFilter(choices=m.WorkKind.choices)
+    owner_id = df.NumberFilter(field_name="owner_id")
+    institute_id = df.NumberFilter(field_name="institute_id")
+    region = RegionSubtreeFilter(path="owner__region")
+    requested_after = df.DateFilter(field_name="requested_at", lookup_expr="date__gte", label=_("requested from"))
+    requested_before = df.DateFilter(field_name="requested_at", lookup_expr="date__lte", label=_("requested until"))
+
+    class Meta:
+        model = m.WorkOrder
+        fields = ["number", "status", "kind", "location", "owner_id", "institute_id", "region"]
+
+    @property
+    def qs(self):  # the list columns show the owner, institute and technician
+        return super().qs.select_related("owner", "institute", "technician")
+
+
+class WorkOrderItemFilterSet(df.FilterSet):
+    work_order_id = df.NumberFilter(field_name="work_order_id")
+    instrument_id = df.NumberFilter(field_name="instrument_id")
+
+    class Meta:
+        model = m.WorkOrderItem
+        fields = ["work_order_id", "instrument_id", "regulation", "stage"]
+
+    @property
+    def qs(self):
+        return super().qs.select_related("work_order", "instrument__category")
+
+
+class CertificateFilterSet(SearchFilterSet):
+    search_fields = ("number",)
+    kind = df.MultipleChoiceFilter(choices=m.CertificateKind.choices)
+    status = df.MultipleChoiceFilter(choices=m.CertificateStatus.choices)
+    owner_id = df.NumberFilter(field_name="owner_id")
+    institute_id = df.NumberFilter(field_name="institute_id")
+    instrument_id = df.NumberFilter(field_name="instrument_id")
+    region = RegionSubtreeFilter(path="owner__region")
+    issued_after = df.DateFilter(field_name="issued_on", lookup_expr="gte", label=_("issued from"))
+    issued_before = df.DateFilter(field_name="issued_on", lookup_expr="lte", label=_("issued until"))
+
+    class Meta:
+        model = m.Certificate
+        fields = ["number", "kind", "status", "owner_id", "institute_id", "instrument_id", "region"]
+
+    @property
+    def qs(self):
+        return super().qs.select_related("instrument__category", "owner", "institute").defer("pdf")
+
+
+class StandardCalibrationFilterSet(SearchFilterSet):
+    search_fields = ("certificate_no", "laboratory")
+    standard_id = df.NumberFilter(field_name="standard_id")
+
+    class Meta:
+        model = m.StandardCalibration
+        fields = ["standard_id", "source", "certificate_no"]
+
+    @property
+    def qs(self):
+        return super().qs.select_related("standard")
+
+
+class NotificationFilterSet(df.FilterSet):
+    work_order_id = df.NumberFilter(field_name="work_order_id")
+
+    class Meta:
+        model = m.Notification
+        fields = ["work_order_id"]
+
+    @property
+    def qs(self):
+        return super().qs.select_related("work_order")
