@@ -111,3 +111,22 @@ def daily_vs_monthly(enterprise, month_start: dt.datetime, energy_type: str) -> 
     monthly = qs.filter(period="month", start=month_start).aggregate(s=Sum("consumption"))["s"] or 0
     gap = abs(daily - monthly) / abs(monthly) if monthly else (0 if not daily else 1)
     return {"daily_sum": daily, "monthly": monthly, "deviation": float(gap), "flagged": gap > DAILY_MONTHLY_FLAG}
+
+
+def consumption_by_city(user, day_start: dt.datetime) -> list[dict]:
+    """The enterprises' consumption on the local day starting at ``day_start`` by city (prefecture), in tce
+    (equivalent value) and per energy type in native units, from the daily enterprise rollups."""
+    from jiliang.core.models import Region
+
+    names = dict(Region.objects.filter(level="prefecture").values_list("code", "name"))
+    per: dict[str, dict] = {}
+    rows = (EnterpriseRollup.objects.restrict(user, VIEW).filter(period="day", start=day_start)
+            .values_list("enterprise__region_id", "energy_type", "unit")
+            .annotate(c=Sum("consumption"), t=Sum("tce_equivalent")))
+    for region, energy_type, unit, c, t in rows:
+        code = region[:4] + "00"
+        city = per.setdefault(code, {"code": code, "name": names.get(code, code), "tce": 0.0, "by_type": {}})
+        city["tce"] += float(t)
+        key = (energy_type, unit)
+        city["by_type"][key] = city["by_type"].get(key, 0.0) + float(c)
+    return [per[c] for c in sorted(per)]

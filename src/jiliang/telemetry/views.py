@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,9 +17,9 @@ from django.views.decorators.http import require_POST
 
 from jiliang.core.scoping import VIEW
 
-from . import quality, services
+from . import gb17167, quality, services
 from .consumption import LOCAL
-from .models import Anomaly, AnomalyState, EnterpriseRollup, MeteringPoint
+from .models import Anomaly, AnomalyState, EnergyType, EnterpriseRollup, MeteringPoint, PointRole
 
 
 @login_required
@@ -39,6 +40,7 @@ def dashboard(request):
         "top": [{"id": t["enterprise_id"], "name": t["enterprise__name"], "tce": float(t["tce"])} for t in top],
         "daily": [{"day": d["start"].astimezone(LOCAL).strftime("%m-%d"), "tce": float(d["tce"])} for d in daily],
         "open_anomalies": anomalies.count(),
+        "city_today": quality.consumption_by_city(user, since + dt.timedelta(days=30)),
         "anomalies_by_kind": list(anomalies.values("kind").annotate(n=Sum("occurrences")).order_by("-n")),
     })
 
@@ -65,6 +67,35 @@ def enterprise_energy(request, pk):
     return render(request, "telemetry/enterprise.html", {
         "org": org, "daily": [row(r) for r in daily], "monthly": monthly, "points": points, "anomalies": anomalies,
         "status": status, "monthly_rows": [{**row(r), "U_tce": 2 * max(r["u_tce_sq"], 0) ** 0.5} for r in monthly],
+    })
+
+
+def gb17167_report(user, org, edition_name: str | None = None) -> gb17167.Report:
+    """The GB 17167 check of an enterprise's points as ``user`` sees them."""
+    path = getattr(settings, "JILIANG_GB17167_DATA", "") or None
+    points = MeteringPoint.objects.restrict(user, VIEW).filter(enterprise=org).select_related("meter")
+    facts = [gb17167.PointFacts(p.code, p.energy_type, p.role, p.effective_accuracy_class, p.active) for p in points]
+    return gb17167.check(facts, data=gb17167.load(path), edition_name=edition_name)
+
+
+@login_required
+def enterprise_gb17167(request, pk):
+    org = get_object_or_404(quality.key_enterprises(request.user), pk=pk)
+    data = gb17167.load(getattr(settings, "JILIANG_GB17167_DATA", "") or None)
+    names = [e["edition"] for e in gb17167.editions(data)]
+    wanted = request.GET.get("edition")
+    report = gb17167_report(request.user, org, wanted if wanted in names else None)
+    labels = {gb17167.Gap.MISSING_IN: _("no enterprise energy-in point"),
+              gb17167.Gap.MISSING_OUT: _("no enterprise energy-out point"),
+              gb17167.Gap.ACCURACY: _("accuracy class worse than required"),
+              gb17167.Gap.ACCURACY_UNKNOWN: _("accuracy class unknown")}
+    energy = dict(EnergyType.choices)
+    gaps = [{"kind": labels[g.kind], "energy": energy.get(g.energy_type, g.energy_type), "point": g.point,
+             "required": g.required if g.kind.startswith("accuracy") else PointRole(g.required).label,
+             "actual": g.actual, "rule": g.rule, "conf": g.conf, "source": g.source} for g in report.gaps]
+    return render(request, "telemetry/gb17167.html", {
+        "org": org, "report": report, "gaps": gaps, "editions": gb17167.editions(data),
+        "checked": len(report.checked),
     })
 
 

@@ -74,19 +74,30 @@ class Command(BaseCommand):
         if parsed.username:
             client.username_pw_set(parsed.username, parsed.password)
         topics = subscriptions(prefix, share or None)
+        state: dict = {}
 
         def on_connect(c, userdata, flags, reason_code, properties):
             if reason_code.is_failure:
                 log.error("broker refused the connection: %s", reason_code)
                 return
+            state["session_present"] = flags.session_present
             c.subscribe([(t, 1) for t in topics])
+
+        def on_subscribe(c, userdata, mid, reason_codes, properties):
+            # Ready only once the broker has acknowledged the subscriptions: a reading published before
+            # SUBACK could otherwise reach a broker that does not yet route it to this session.
+            if any(rc.is_failure for rc in reason_codes):
+                log.error("broker refused a subscription: %s", reason_codes)
+                return
             self.stdout.write(f"connected to {parsed.hostname}:{parsed.port or 1883} as {client_id}, "
-                              f"session present: {flags.session_present}; subscribed {', '.join(topics)}")
+                              f"session present: {state.get('session_present')}; subscribed {', '.join(topics)}")
+            self.stdout.flush()
 
         def on_message(c, userdata, msg):
             inbox.put((msg.mid, msg.topic, msg.payload, msg.qos))
 
         client.on_connect = on_connect
+        client.on_subscribe = on_subscribe
         client.on_message = on_message
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = SESSION_EXPIRY_S
