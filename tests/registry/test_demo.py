@@ -30,7 +30,7 @@ def wipe():
     load_catalogue(m.InstrumentCategory)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # flush runs between the builds; PostgreSQL refuses it mid-transaction
 def test_demo_covers_every_county_and_role_and_is_reproducible(reference_data):
     call_command("demo", scale=400, seed=7)
     counties = set(Region.objects.filter(is_current=True, level__in=["district", "county", "county-level-city"])

@@ -14,6 +14,7 @@ import decimal
 import hashlib
 import json
 import uuid
+from types import SimpleNamespace
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -193,15 +194,17 @@ def record_many(items: list[dict], *, actor=None) -> int:
     actor = resolve_actor(actor if actor is not None else ctx.actor)
     head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": GENESIS})
     prev, now, entries = head.last_hash, timezone.now(), []
+    # COPY needs no model instances; a plain namespace carries the same fields through the hash.
+    make = SimpleNamespace if connection.vendor == "postgresql" else AuditEntry
     for item in items:
         obj = item["obj"]
-        entry = AuditEntry(
-            timestamp=now, actor=actor, actor_name=(str(actor) if actor else "")[:150], channel=ctx.channel,
+        entry = make(
+            timestamp=now, actor_name=(str(actor) if actor else "")[:150], channel=ctx.channel,
             request_id=ctx.request_id, remote_addr=ctx.remote_addr, action=item["action"],
             object_type=obj._meta.label_lower, object_id=str(obj.pk), object_repr=str(obj)[:200],
             region_code=obj.audit_region_code() or "", organisation_id=obj.audit_organisation_id(),
             before=item.get("before"), after=item.get("after"), message=item.get("message", "")[:500],
-            prev_hash=prev,
+            prev_hash=prev, actor_id=actor.pk if actor else None,
         )
         entry.hash = entry_hash(entry)
         prev = entry.hash

@@ -26,9 +26,12 @@ def fast_insert(model: type[models.Model], objs: list[models.Model], batch_size:
             obj.pk = pk
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         table = connection.ops.quote_name(meta.db_table)
+        # psycopg adapts dates, decimals, strings and numbers itself; only JSON needs Django's preparation.
+        prepare = [(f, f.get_internal_type() == "JSONField") for f in fields]
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row([f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields])
+                copy.write_row([f.get_db_prep_save(f.pre_save(obj, add=True), connection) if is_json
+                                else f.pre_save(obj, add=True) for f, is_json in prepare])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = "default"

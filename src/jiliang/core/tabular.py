@@ -95,14 +95,19 @@ def _shared_strings(z: zipfile.ZipFile) -> list[str]:
     return out
 
 
+_COLUMN_CACHE: dict[str, int] = {}
+
+
 def _column_index(ref: str) -> int:
-    n = 0
-    for ch in ref:
-        if ch.isalpha():
+    """0-based column of a cell reference such as ``AB12``."""
+    letters = ref.rstrip("0123456789")
+    index = _COLUMN_CACHE.get(letters)
+    if index is None:
+        n = 0
+        for ch in letters:
             n = n * 26 + (ord(ch.upper()) - 64)
-        else:
-            break
-    return n - 1
+        index = _COLUMN_CACHE[letters] = n - 1
+    return index
 
 
 def _parse_sheet(f, strings: list[str]) -> Table:
