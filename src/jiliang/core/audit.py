@@ -14,9 +14,9 @@ import decimal
 import hashlib
 import json
 import uuid
-from types import SimpleNamespace
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 
 from django.db import connection, models, transaction
 from django.utils import timezone
