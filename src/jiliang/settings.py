@@ -36,6 +36,8 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("JILIANG_SECRET_KEY is required when JILIANG_PRODUCTION is set")
     SECRET_KEY = "dev-only-not-secret-jiliang"  # noqa: S105  (development, demo and tests only)
 
+# Behind a reverse proxy that sets X-Forwarded-For, the audit trail records the client's address from it.
+JILIANG_TRUST_X_FORWARDED_FOR = env_bool("JILIANG_TRUST_X_FORWARDED_FOR", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("JILIANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("JILIANG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
