@@ -144,3 +144,27 @@ def scaled_int(value: Decimal | int | str, decimals: int, what: str, offset: int
     if scaled != scaled.to_integral_value():
         raise FrameError("value", offset, f"{what}: {value} has more than {decimals} decimal places")
     return int(scaled)
+
+
+def check_tail(raw: bytes, start: int, end: int) -> None:
+    """End byte 0x16 and checksum, the same in DL/T 645-2007 and CJ/T 188-2004: the sum of every byte
+    from the first 0x68 up to the byte before CS, modulo 256 (reference §1.1 and §2.1)."""
+    if raw[end - 1] != 0x16:
+        raise FrameError("end_byte", end - 1, f"end byte at byte {end - 1} is 0x{raw[end - 1]:02X}, expected 0x16")
+    cs = sum(raw[start:end - 2]) & 0xFF
+    if cs != raw[end - 2]:
+        raise FrameError("checksum", end - 2, f"checksum mismatch at byte {end - 2}: "
+                                              f"frame says 0x{raw[end - 2]:02X}, computed 0x{cs:02X}")
+
+
+def meter_address(raw: bytes, at: int, width: int, what: str) -> str:
+    """A BCD address of ``width`` bytes, low byte first, as the printed meter number; 0xAA is allowed
+    as padding or wildcard in both protocols, any other non-BCD byte is an error naming it."""
+    text = raw[at:at + width][::-1].hex()
+    if text.isdigit():
+        return text
+    for k in range(at + width - 1, at - 1, -1):
+        b = raw[k]
+        if b != 0xAA and BCD_VALUE[b] < 0:
+            raise bcd_error(raw, k, 1, 0, what)
+    return text.upper()

@@ -35,9 +35,11 @@ from .bcd import (
     BCD_VALUE,
     Reading,
     bcd_error,
+    check_tail,
     decimal_from_digits,
     digits_le,
     int_to_bcd_le,
+    meter_address,
     scaled_int,
     to_bytes,
 )
@@ -240,24 +242,12 @@ def _locate(raw: bytes) -> tuple[int, int]:
     if n > end:
         raise FrameError("length", i + 10, f"length field L={length} at byte {i + 10} puts the end byte at byte "
                                            f"{end - 1}, but the input has {n - end} more byte(s) after it")
-    if raw[end - 1] != END:
-        raise FrameError("end_byte", end - 1, f"end byte at byte {end - 1} is 0x{raw[end - 1]:02X}, expected 0x16")
-    cs = sum(raw[i:end - 2]) & 0xFF
-    if cs != raw[end - 2]:
-        raise FrameError("checksum", end - 2, f"checksum mismatch at byte {end - 2}: "
-                                              f"frame says 0x{raw[end - 2]:02X}, computed 0x{cs:02X}")
+    check_tail(raw, i, end)
     return i, end
 
 
 def _address(raw: bytes, at: int) -> str:
-    text = raw[at:at + 7][::-1].hex()
-    if text.isdigit():
-        return text
-    for k in range(at + 6, at - 1, -1):
-        b = raw[k]
-        if b != 0xAA and BCD_VALUE[b] < 0:
-            raise bcd_error(raw, k, 1, 0, "the address field (A0..A6; only 0xAA may be non-BCD)")
-    return text.upper()
+    return meter_address(raw, at, 7, "the address field (A0..A6; only 0xAA may be non-BCD)")
 
 
 def _di(raw: bytes, at: int, function: int) -> tuple[int, str]:

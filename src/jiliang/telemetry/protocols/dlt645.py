@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
 
-from .bcd import Reading, bcd_error, int_to_bcd_le, scaled_int, to_bytes
+from .bcd import Reading, bcd_error, check_tail, int_to_bcd_le, meter_address, scaled_int, to_bytes
 from .errors import FrameError
 
 __all__ = [
@@ -341,25 +341,13 @@ def _locate(raw: bytes) -> tuple[int, int]:
                                              f"needs {end} bytes, input has {n}")
         raise FrameError("length", i + 9, f"length field L={raw[i + 9]} at byte {i + 9} puts the end byte at "
                                           f"byte {end - 1}, but the input has {n - end} more byte(s) after it")
-    if raw[end - 1] != 0x16:
-        raise FrameError("end_byte", end - 1, f"end byte at byte {end - 1} is 0x{raw[end - 1]:02X}, expected 0x16")
-    cs = sum(raw[i:end - 2]) & 0xFF
-    if cs != raw[end - 2]:
-        raise FrameError("checksum", end - 2, f"checksum mismatch at byte {end - 2}: "
-                                              f"frame says 0x{raw[end - 2]:02X}, computed 0x{cs:02X}")
+    check_tail(raw, i, end)
     return i, end
 
 
 def _address(raw: bytes, at: int) -> str:
     """A0..A5 at ``raw[at:]`` as the printed meter number; each byte BCD or 0xAA."""
-    text = raw[at:at + 6][::-1].hex()
-    if text.isdigit():
-        return text
-    for k in range(at + 5, at - 1, -1):
-        b = raw[k]
-        if b != 0xAA and (b >> 4 > 9 or b & 0x0F > 9):
-            raise bcd_error(raw, k, 1, 0, "the address field (A0..A5; only 0xAA padding may be non-BCD)")
-    return text.upper()
+    return meter_address(raw, at, 6, "the address field (A0..A5; only 0xAA padding may be non-BCD)")
 
 
 def unpack(frame: bytes | bytearray | memoryview | str) -> Dlt645RawFrame:
