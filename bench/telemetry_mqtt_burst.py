@@ -2,17 +2,20 @@
 `jiliang ingest-mqtt` processes, on PostgreSQL; and HTTP bulk ingest of the same kind of rows in the same run.
 
 Set-up (not timed): ``--enterprises`` key energy-consuming enterprises with ``--points`` metering points in
-all (created in bulk), each point with a stored last reading one quarter hour before the burst, so the burst
-is a steady-state quarter hour (every reading closes an interval and updates the rollups), not the first
-reading of a fresh point. Each enterprise's collector publishes its quarter hour as JSON arrays of
+all (created in bulk); then the quarter hour before the burst goes through the same consumers, so the timed
+burst is a steady-state quarter hour (every reading closes an interval and updates the rollups; the
+consumers know the points), not the first reading of a fresh point in a fresh process. Each enterprise's collector publishes its quarter hour as JSON arrays of
 ``--per-message`` readings on ``jiliang/<USCC>/readings`` with QoS 1 (Mosquitto's default queue of 1 000
 messages per session bounds how many messages may wait; keep points / per-message well under that).
 
 Timed: from the first publish until every reading of the burst is in ``telemetry_reading`` (polled every
 100 ms), with both consumers already connected and subscribed to one shared subscription.
 
+With ``--rollups deferred`` the consumers queue the rollup increments and fold them when idle
+(``JILIANG_TELEMETRY_ROLLUPS``); the run then also reports when the rollups have caught up.
+
     BENCH_DATABASE_URL=postgres://root@127.0.0.1:5432/jiliang_bench .venv/bin/python bench/telemetry_mqtt_burst.py \
-        [--points 200000] [--enterprises 200] [--per-message 500] [--consumers 2]
+        [--points 200000] [--enterprises 200] [--per-message 500] [--consumers 2] [--rollups inline|deferred]
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ import os
 import subprocess
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -33,6 +35,7 @@ setup()
 
 import orjson  # noqa: E402
 import paho.mqtt.client as mqtt  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -42,7 +45,8 @@ from jiliang.core import services  # noqa: E402
 from jiliang.core.audit import audit_context  # noqa: E402
 from jiliang.registry import models as rm  # noqa: E402
 from jiliang.registry.identity import make_uscc  # noqa: E402
-from jiliang.telemetry.models import MeteringPoint, PointState, Reading  # noqa: E402
+from jiliang.telemetry import rollups  # noqa: E402
+from jiliang.telemetry.models import MeteringPoint, Reading  # noqa: E402
 
 BROKER = ("127.0.0.1", 1883)
 REGIONS = ["320102", "320205", "320311", "320412", "320583", "320612", "320703", "320803", "320902", "321002",
@@ -67,9 +71,6 @@ def make_enterprises(n_ent: int, n_points: int, tag: str, base_ts: dt.datetime):
             role="enterprise_in" if j % 50 == 0 else "secondary_unit", accuracy_class="1")
             for j in range(per)], batch_size=5000)
     ids = list(MeteringPoint.objects.filter(enterprise__in=orgs).values_list("enterprise_id", "code", "id"))
-    PointState.objects.bulk_create([PointState(point_id=pid, last_ts=base_ts - dt.timedelta(minutes=15),
-                                               last_value=Decimal(1000), last_received=base_ts)
-                                    for _, _, pid in ids], batch_size=5000)
     user = User.objects.create_user(f"burst-{tag}", role="enterprise", organisation=orgs[0],
                                     region_id=orgs[0].region_id)
     return orgs, ids, Token.objects.create(user=user).key
@@ -86,7 +87,9 @@ def main():
     ap.add_argument("--per-message", type=int, default=500)
     ap.add_argument("--consumers", type=int, default=2)
     ap.add_argument("--consumer-batch", type=int, default=20, help="messages per ingest transaction")
-    ap.add_argument("--http-points", type=int, default=10_000, help="readings of the HTTP comparison")
+    ap.add_argument("--http-readings", type=int, default=10_000,
+                    help="readings of the HTTP comparison: the first enterprise's points, quarter hour after quarter hour")
+    ap.add_argument("--rollups", choices=["inline", "deferred"], default="inline")
     a = ap.parse_args()
     assert connection.vendor == "postgresql", "run on PostgreSQL (BENCH_DATABASE_URL=postgres://…)"
     tag = f"{int(time.time())}"
@@ -96,14 +99,20 @@ def main():
     n = len(ids)
     print(f"set-up: {n} points of {len(orgs)} enterprises in {time.perf_counter() - t:.1f} s")
     uscc = {o.pk: o.uscc for o in orgs}
-    by_org: dict[int, list] = {}
-    for org_id, code, _pid in ids:
-        by_org.setdefault(org_id, []).append({"point": code, "ts": ts.isoformat(), "value": 1012.5})
-    messages = [(f"jiliang/{uscc[org_id]}/readings", orjson.dumps(rows[i:i + a.per_message]))
+
+    def quarter_hour(at: dt.datetime, value: float) -> list[tuple[str, bytes]]:
+        by_org: dict[int, list] = {}
+        for org_id, code, _pid in ids:
+            by_org.setdefault(org_id, []).append({"point": code, "ts": at.isoformat(), "value": value})
+        return [(f"jiliang/{uscc[org_id]}/readings", orjson.dumps(rows[i:i + a.per_message]))
                 for org_id, rows in by_org.items() for i in range(0, len(rows), a.per_message)]
+
+    warm_ts = ts - dt.timedelta(minutes=15)
+    warm, messages = quarter_hour(warm_ts, 1000.0), quarter_hour(ts, 1012.5)
     lo, hi = min(p for *_, p in ids), max(p for *_, p in ids)
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""),
+           "JILIANG_TELEMETRY_ROLLUPS": a.rollups}
     share = f"bench{tag}"
     client_ids = [f"bench-{tag}-{k}" for k in range(a.consumers)]
     procs = [subprocess.Popen(
@@ -122,6 +131,13 @@ def main():
         pub.max_queued_messages_set(0)
         pub.connect(*BROKER)
         pub.loop_start()
+        t = time.perf_counter()
+        for info in [pub.publish(topic, payload, qos=1) for topic, payload in warm]:
+            info.wait_for_publish(timeout=120)
+        while stored(lo, hi, warm_ts) < n or rollups.pending():
+            assert time.perf_counter() - t < 600, "the warm-up quarter hour was not stored in 10 min"
+            time.sleep(0.2)
+        print(f"warm-up quarter hour stored in {time.perf_counter() - t:.1f} s (not timed)")
         t0 = time.perf_counter()
         infos = [pub.publish(topic, payload, qos=1) for topic, payload in messages]
         for info in infos:
@@ -135,6 +151,9 @@ def main():
                 break
             time.sleep(0.1)
         burst = time.perf_counter() - t0
+        while rollups.pending() and time.perf_counter() < deadline:
+            time.sleep(0.1)
+        rolled_up = time.perf_counter() - t0
         pub.loop_stop()
         pub.disconnect()
     finally:
@@ -148,11 +167,13 @@ def main():
             c.connect(*BROKER)
             c.disconnect()
 
-    # HTTP in the same run: the same kind of steady-state rows (points with a last reading) in 10 000-row bodies.
+    # HTTP in the same run: steady-state rows (points with a last reading) in bodies of up to 10 000 rows.
     org0 = orgs[0]
-    codes = [c for o, c, _ in ids if o == org0.pk][:a.http_points]
-    http_ts = ts + dt.timedelta(minutes=15)
-    rows = [{"point": c, "ts": http_ts.isoformat(), "value": 1025.0} for c in codes]
+    codes = [c for o, c, _ in ids if o == org0.pk]
+    steps = max(1, a.http_readings // len(codes))
+    rows = [{"point": c, "ts": (ts + k * dt.timedelta(minutes=15)).isoformat(), "value": 1012.5 + 12.5 * k}
+            for k in range(1, steps + 1) for c in codes]
+    settings.JILIANG_TELEMETRY_ROLLUPS = a.rollups  # the same pipeline as the consumers
     http = Client(HTTP_AUTHORIZATION=f"Token {token}")
     http.post("/api/telemetry/readings?rows=problems", b"[]", content_type="application/json")  # warm up
     t = time.perf_counter()
@@ -166,8 +187,10 @@ def main():
     print(f"burst: {n} readings in {len(messages)} MQTT messages of ≤ {a.per_message}, {a.consumers} ingest-mqtt "
           f"processes")
     print(f"published in {published:.2f} s; all stored: {count == n} ({count}/{n})")
-    print(f"MQTT burst: {burst:.2f} s until all stored (aim < 10 s), {n / burst:,.0f} readings/s")
-    print(f"HTTP (1 process, {len(rows)} readings, same run): {http_rate:,.0f} readings/s")
+    print(f"MQTT burst: {burst:.2f} s until all stored (aim < 10 s), {n / burst:,.0f} readings/s; rollups "
+          f"{a.rollups}" + (f", caught up after {rolled_up:.2f} s" if a.rollups == "deferred" else " (in the same transactions)"))
+    print(f"HTTP (1 process, {len(rows)} readings in bodies of ≤ 10 000, rollups {a.rollups}, same run): "
+          f"{http_rate:,.0f} readings/s")
     print(f"ratio MQTT ({a.consumers} processes) / HTTP (1 process): {(n / burst) / http_rate:.2f}")
 
 

@@ -69,6 +69,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 JILIANG_TELEMETRY_MAX_BODY_BYTES = int(os.environ.get("JILIANG_TELEMETRY_MAX_BODY_BYTES", 50 * 1024 * 1024))
 JILIANG_TELEMETRY_FUTURE_TOLERANCE_S = int(os.environ.get("JILIANG_TELEMETRY_FUTURE_TOLERANCE_S", 300))
 JILIANG_TELEMETRY_ONLINE_TOLERANCE_S = int(os.environ.get("JILIANG_TELEMETRY_ONLINE_TOLERANCE_S", 300))
+# "inline": ingest adds to the rollups in its own transaction; "deferred": it queues the increments and
+# `jiliang telemetry-rollups` (or an idle `ingest-mqtt`) folds them in batches (docs/telemetry.md).
+JILIANG_TELEMETRY_ROLLUPS = os.environ.get("JILIANG_TELEMETRY_ROLLUPS", "inline")
+# A reading more than this off its point's collection grid counts as misaligned (data quality).
+JILIANG_TELEMETRY_ALIGNMENT_TOLERANCE_S = int(os.environ.get("JILIANG_TELEMETRY_ALIGNMENT_TOLERANCE_S", 60))
 JILIANG_MQTT_URL = os.environ.get("JILIANG_MQTT_URL", "mqtt://127.0.0.1:1883")
 
 # Uncertainty calculator (jiliang.budgets): the largest Monte Carlo M a request may ask for, and the body

@@ -8,8 +8,11 @@ class TelemetryConfig(AppConfig):
     verbose_name = _("Energy metering")
 
     def ready(self) -> None:
+        from django.core.checks import register
+
         from jiliang.core.demo import register_step
 
-        from . import demo
+        from . import demo, rollups
 
         register_step(30, "telemetry", demo.build)
+        register(rollups.check_mode)

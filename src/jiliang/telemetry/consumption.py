@@ -105,6 +105,17 @@ def bucket_starts(end: dt.datetime) -> tuple[dt.datetime, dt.datetime, dt.dateti
     return hour, day, month
 
 
+def misaligned(ts: dt.datetime, interval_s: int, tolerance_s: float) -> bool:
+    """Whether ``ts`` is off the collection grid of ``interval_s`` by more than ``tolerance_s``.
+
+    The grid is counted from the Unix epoch; for intervals that divide an hour it is the local clock's grid
+    too (Asia/Shanghai is UTC+8). The national online monitoring system takes daily data at 00:00 ± 1 min
+    (reference protocols-energy-dcc.md §4), the tolerance applied here by default to every interval.
+    """
+    off = ts.timestamp() % interval_s
+    return min(off, interval_s - off) > tolerance_s
+
+
 _CLASS = re.compile(r"^\s*(?:class\s*)?([0-9]+(?:\.[0-9]+)?)\s*(S|s)?\s*(?:级)?\s*$")
 
 

@@ -21,11 +21,11 @@ Nothing here calls ``full_clean()``, ``save()`` per row or signals (STYLE.md pra
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -34,8 +34,8 @@ from django.utils import timezone
 from jiliang.core import audit
 from jiliang.telemetry.energy import CoefficientError, to_tce
 
-from . import partitions
-from .consumption import Delta, Event, PointParams, bucket_starts, delta, relative_u, spike_limit
+from . import partitions, rollups
+from .consumption import Delta, Event, PointParams, delta, misaligned, relative_u, spike_limit
 from .models import (
     Anomaly,
     AnomalyKind,
@@ -52,7 +52,6 @@ from .parsing import RawReading, Rejection
 OLDEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 MAX_REJECTIONS_KEPT = 1000
 POINT_CACHE_TTL_S = 60.0
-D0 = Decimal(0)
 
 # GB/T 2589 energy and default variant per energy type of a point (telemetry/energy/data/gbt2589-2020.json).
 GBT2589_ENERGY = {
@@ -87,32 +86,51 @@ class PointInfo:
     lapsed: str = ""  # why the meter's verification has lapsed (checks.lapsed_meters), "" if it has not
 
 
-def point_info(p: MeteringPoint, lapsed: str = "") -> PointInfo:
-    accuracy = p.meter.accuracy_class if p.meter_id and p.meter and p.meter.accuracy_class else p.accuracy_class
-    eq = ep = None
-    mapping = GBT2589_ENERGY.get(p.energy_type)
-    if mapping:
-        energy, variant = mapping[0], (p.coefficient_variant or mapping[1])
-        unit = UNIT_FOR_TCE.get((p.energy_type, p.unit), p.unit)
+@lru_cache(maxsize=256)
+def tce_factors(energy_type: str, unit: str, variant: str) -> tuple[Decimal | None, Decimal | None]:
+    """tce per unit of consumption of a point, (equivalent value, equal-price value), GB/T 2589."""
+    mapping = GBT2589_ENERGY.get(energy_type)
+    if not mapping:
+        return None, None
+    energy, variant = mapping[0], (variant or mapping[1])
+    unit = UNIT_FOR_TCE.get((energy_type, unit), unit)
+    try:
+        eq = to_tce(1, unit, energy, variant=variant).tce
+    except CoefficientError:
         try:
-            eq = to_tce(1, unit, energy, variant=variant).tce
+            eq = to_tce(1, unit, energy).tce
         except CoefficientError:
-            try:
-                eq = to_tce(1, unit, energy).tce
-            except CoefficientError:
-                eq = None
-        try:
-            ep = to_tce(1, unit, energy, basis="equal_price").tce
-        except CoefficientError:
-            ep = eq  # GB/T 2589: where no equal-price value is given (primary energy) it equals the equivalent
-    sign = {PointRole.ENTERPRISE_IN: 1, PointRole.ENTERPRISE_OUT: -1}.get(p.role, 0)
+            eq = None
+    try:
+        ep = to_tce(1, unit, energy, basis="equal_price").tce
+    except CoefficientError:
+        ep = eq  # GB/T 2589: where no equal-price value is given (primary energy) it equals the equivalent
+    return eq, ep
+
+
+# The fields of a point that ingest needs, read as plain values (no model instances on the hot path).
+POINT_FIELDS = ("id", "code", "enterprise_id", "energy_type", "unit", "interval_seconds", "role", "multiplier",
+                "register_capacity", "rated_capacity", "accuracy_class", "meter__accuracy_class",
+                "coefficient_variant", "active", "meter_id", "protocol", "meter_address")
+
+
+def point_info(p: dict, lapsed: str = "") -> PointInfo:
+    """What ingest needs of a point, from the values of ``POINT_FIELDS``."""
+    accuracy = p["meter__accuracy_class"] or p["accuracy_class"]
+    eq, ep = tce_factors(p["energy_type"], p["unit"], p["coefficient_variant"] or "")
+    sign = {PointRole.ENTERPRISE_IN: 1, PointRole.ENTERPRISE_OUT: -1}.get(p["role"], 0)
     return PointInfo(
-        id=p.pk, code=p.code, enterprise_id=p.enterprise_id, energy_type=p.energy_type, unit=p.unit,
-        interval=p.interval_seconds, sign=sign,
-        params=PointParams(multiplier=p.multiplier, register_capacity=p.register_capacity,
-                           rated_capacity=p.rated_capacity, relative_u=relative_u(accuracy or "")),
-        tce_equivalent=eq, tce_equal_price=ep, active=p.active, lapsed=lapsed,
+        id=p["id"], code=p["code"], enterprise_id=p["enterprise_id"], energy_type=p["energy_type"], unit=p["unit"],
+        interval=p["interval_seconds"], sign=sign,
+        params=_params(p["multiplier"], p["register_capacity"], p["rated_capacity"], accuracy or ""),
+        tce_equivalent=eq, tce_equal_price=ep, active=p["active"], lapsed=lapsed,
     )
+
+
+@lru_cache(maxsize=4096)
+def _params(multiplier, register_capacity, rated_capacity, accuracy: str) -> PointParams:
+    return PointParams(multiplier=multiplier, register_capacity=register_capacity, rated_capacity=rated_capacity,
+                       relative_u=relative_u(accuracy))
 
 
 class PointDirectory:
@@ -128,13 +146,13 @@ class PointDirectory:
         from .checks import lapsed_meters
 
         by_code, by_address = {}, {}
-        points = list(MeteringPoint.objects.filter(enterprise_id=enterprise_id).select_related("meter"))
-        lapsed = lapsed_meters(p.meter_id for p in points)
+        points = list(MeteringPoint.objects.filter(enterprise_id=enterprise_id).values(*POINT_FIELDS))
+        lapsed = lapsed_meters(p["meter_id"] for p in points)
         for p in points:
-            info = point_info(p, lapsed.get(p.meter_id, ""))
-            by_code[p.code] = info
-            if p.meter_address:
-                by_address[(p.protocol, p.meter_address)] = info
+            info = point_info(p, lapsed.get(p["meter_id"], ""))
+            by_code[p["code"]] = info
+            if p["meter_address"]:
+                by_address[(p["protocol"], p["meter_address"])] = info
         entry = (time.monotonic(), by_code, by_address)
         self._by_enterprise[enterprise_id] = entry
         return entry
@@ -144,6 +162,10 @@ class PointDirectory:
         if fresh or entry is None or time.monotonic() - entry[0] > POINT_CACHE_TTL_S:
             entry = self._load(enterprise_id)
         return entry
+
+    def codes(self, enterprise_id: int) -> dict[str, PointInfo]:
+        """The enterprise's points by code as cached now (look a missing code up with :meth:`by_code`)."""
+        return self._entry(enterprise_id)[1]
 
     def by_code(self, enterprise_id: int, code: str) -> PointInfo | None:
         entry = self._entry(enterprise_id)
@@ -229,8 +251,12 @@ def ingest(groups: list[Group], *, channel: str, received_at: dt.datetime | None
                                  for r in g.rejections]
         good: list[tuple[RawReading, PointInfo]] = []
         seen: dict[tuple[int, dt.datetime], Decimal] = {}
+        codes = directory.codes(g.enterprise.pk) if g.points is None else None
         for i, r in enumerate(g.readings):
-            info = g.points[i] if g.points is not None else directory.by_code(g.enterprise.pk, r.point)
+            if codes is None:
+                info = g.points[i]
+            else:
+                info = codes.get(r.point) or directory.by_code(g.enterprise.pk, r.point)
             reject = None
             if info is None or info.enterprise_id != g.enterprise.pk:
                 reject = ("unknown_point", f"enterprise {g.enterprise.uscc} has no metering point {r.point!r}")
@@ -327,14 +353,40 @@ def _store(prepared, channel: str, now: dt.datetime, anomalies: _Anomalies) -> l
     return results
 
 
-def _lock_states(point_ids: list[int]) -> dict[int, PointState]:
+@dataclass(slots=True)
+class _State:
+    """A point's :class:`PointState` row, locked for this transaction, as plain values."""
+
+    point_id: int
+    last_ts: dt.datetime | None
+    last_value: Decimal | None
+    last_received: dt.datetime | None
+    stuck_count: int
+
+
+STATE_COLUMNS = ("point_id", "last_ts", "last_value", "last_received", "stuck_count")
+PG_LOCK_STATES = ["INSERT INTO telemetry_pointstate (point_id, stuck_count) SELECT unnest(%s::bigint[]), 0 "
+                  "ON CONFLICT (point_id) DO NOTHING",
+                  "SELECT point_id, last_ts, last_value, last_received, stuck_count FROM telemetry_pointstate "
+                  "WHERE point_id = ANY(%s::bigint[]) ORDER BY point_id FOR UPDATE"]
+
+
+def _lock_states(point_ids: list[int]) -> dict[int, _State]:
+    """Create the missing state rows and lock all of them, in point order (no deadlock between processes)."""
     if not point_ids:
         return {}
+    if connection.vendor == "postgresql":
+        ids = _columns([(p,) for p in point_ids], 1)
+        with connection.cursor() as cur:
+            cur.execute(PG_LOCK_STATES[0], ids)
+            cur.execute(PG_LOCK_STATES[1], ids)
+            return {row[0]: _State(*row) for row in cur.fetchall()}
     states = {}
     for chunk in _chunks(point_ids, 2000):
         PointState.objects.bulk_create([PointState(point_id=p) for p in chunk], ignore_conflicts=True)
-        for s in PointState.objects.select_for_update().filter(point_id__in=chunk).order_by("point_id"):
-            states[s.point_id] = s
+        for row in PointState.objects.select_for_update().filter(point_id__in=chunk).order_by("point_id") \
+                .values_list(*STATE_COLUMNS):
+            states[row[0]] = _State(*row)
     return states
 
 
@@ -374,14 +426,13 @@ def _deltas(info: PointInfo, seq: list[tuple[dt.datetime, Decimal]]) -> list[Del
     return [delta(info.params, t0, r0, t1, r1) for (t0, r0), (t1, r1) in zip(seq, seq[1:])]
 
 
-def _roll_up(new_by_point, states: dict[int, PointState], now: dt.datetime, anomalies: _Anomalies) -> None:
-    point_inc: dict[tuple[int, str, dt.datetime], list] = defaultdict(lambda: [D0, 0.0, D0, D0, 0])
-    infos: dict[int, PointInfo] = {}
+def _roll_up(new_by_point, states: dict[int, _State], now: dt.datetime, anomalies: _Anomalies) -> None:
+    inc = rollups.Increments()
+    align_tolerance = settings.JILIANG_TELEMETRY_ALIGNMENT_TOLERANCE_S
     stuck_limit = getattr(settings, "JILIANG_TELEMETRY_STUCK_READINGS", 96)
     changed_states = []
     for point_id, items in new_by_point.items():
         info = items[0][1]
-        infos[point_id] = info
         state = states[point_id]
         new = sorted((r.ts, r.value) for r, _, _ in items)
         if state.last_ts is None:
@@ -399,11 +450,10 @@ def _roll_up(new_by_point, states: dict[int, PointState], now: dt.datetime, anom
         old_keys = {(d.start, d.end) for d in old_deltas}
         for sign, ds in ((-1, old_deltas), (1, new_deltas)):
             for d in ds:
-                _add(point_inc, point_id, d, sign, info)
-        # Readings count toward completeness in the period they end.
+                inc.delta(info, d, sign)
+        # Readings count toward completeness (and alignment) in the period they end.
         for ts, _ in new:
-            for period, start in zip(("hour", "day", "month"), bucket_starts(ts)):
-                point_inc[(point_id, period, start)][4] += 1
+            inc.reading(info, ts, misaligned(ts, info.interval, align_tolerance))
         for d in new_deltas:
             if (d.start, d.end) in old_keys:
                 continue
@@ -429,129 +479,37 @@ def _roll_up(new_by_point, states: dict[int, PointState], now: dt.datetime, anom
             cur.execute(PG_STATE_SQL, _columns([(s.point_id, s.last_ts, s.last_value, s.last_received, s.stuck_count)
                                                 for s in changed_states], 5))
     else:
-        PointState.objects.bulk_create(changed_states, update_conflicts=True, unique_fields=["point"],
+        PointState.objects.bulk_create([PointState(**{c: getattr(s, c) for c in STATE_COLUMNS}) for s in changed_states],
+                                       update_conflicts=True, unique_fields=["point"],
                                        update_fields=["last_ts", "last_value", "last_received", "stuck_count"],
                                        batch_size=2000)
-    _upsert_rollups(point_inc, infos)
+    rollups.write(inc)
 
 
-def _add(inc, point_id: int, d: Delta, sign: int, info: PointInfo) -> None:
-    consumption = d.consumption * sign
-    u = info.params.relative_u * float(abs(d.consumption)) * sign
-    eq = consumption * info.tce_equivalent if info.tce_equivalent is not None else D0
-    ep = consumption * info.tce_equal_price if info.tce_equal_price is not None else D0
-    for period, start in zip(("hour", "day", "month"), bucket_starts(d.end)):
-        row = inc[(point_id, period, start)]
-        row[0] += consumption
-        row[1] += u
-        row[2] += eq
-        row[3] += ep
+EVENT_ANOMALY = {Event.REVERSE: AnomalyKind.REVERSE_FLOW, Event.RESET: AnomalyKind.METER_RESET,
+                 Event.ROLLOVER: AnomalyKind.ROLLOVER}
 
 
 def _check(info: PointInfo, d: Delta, anomalies: _Anomalies, now: dt.datetime) -> None:
-    ev = {"from": d.start.isoformat(), "to": d.end.isoformat(), "register_delta": _num(d.register_delta),
-          "consumption": _num(d.consumption)}
-    if d.event == Event.REVERSE:
-        anomalies.add(info, AnomalyKind.REVERSE_FLOW, d.end, ev)
-    elif d.event == Event.RESET:
-        anomalies.add(info, AnomalyKind.METER_RESET, d.end, ev)
-    elif d.event == Event.ROLLOVER:
-        anomalies.add(info, AnomalyKind.ROLLOVER, d.end, ev)
+    def evidence() -> dict:
+        return {"from": d.start.isoformat(), "to": d.end.isoformat(), "register_delta": _num(d.register_delta),
+                "consumption": _num(d.consumption)}
+
+    if d.event:
+        anomalies.add(info, EVENT_ANOMALY[d.event], d.end, evidence())
     limit = spike_limit(info.params, d)
     if limit is not None and d.consumption > limit:
-        anomalies.add(info, AnomalyKind.SPIKE, d.end, {**ev, "limit": _num(limit)})
+        anomalies.add(info, AnomalyKind.SPIKE, d.end, {**evidence(), "limit": _num(limit)})
     span = (d.end - d.start).total_seconds()
     if span > 2 * info.interval:
         anomalies.add(info, AnomalyKind.GAP, d.end, {"from": d.start.isoformat(), "to": d.end.isoformat(),
                                                      "missing": int(span // info.interval) - 1})
 
 
-ROLLUP_SQL = """INSERT INTO telemetry_pointrollup (point_id, period, start, consumption, u, tce_equivalent,
-    tce_equal_price, readings) {values}
-    ON CONFLICT (point_id, period, start) DO UPDATE SET
-    consumption = telemetry_pointrollup.consumption + excluded.consumption,
-    u = telemetry_pointrollup.u + excluded.u,
-    tce_equivalent = telemetry_pointrollup.tce_equivalent + excluded.tce_equivalent,
-    tce_equal_price = telemetry_pointrollup.tce_equal_price + excluded.tce_equal_price,
-    readings = telemetry_pointrollup.readings + excluded.readings"""
-
 PG_STATE_SQL = """UPDATE telemetry_pointstate AS s SET last_ts = v.last_ts, last_value = v.last_value,
     last_received = v.last_received, stuck_count = v.stuck_count
     FROM unnest(%s::bigint[], %s::timestamptz[], %s::numeric[], %s::timestamptz[], %s::integer[])
     AS v(point_id, last_ts, last_value, last_received, stuck_count) WHERE s.point_id = v.point_id"""
-
-# PostgreSQL: the same upserts fed with one array per column (SELECT … FROM unnest(…)).
-PG_POINT_ROWS = ("SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], %s::numeric[], %s::numeric[], "
-                 "%s::numeric[], %s::numeric[], %s::integer[])")
-PG_ENTERPRISE_ROWS = ("SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::varchar[], %s::timestamptz[], "
-                      "%s::numeric[], %s::float8[], %s::numeric[], %s::numeric[], %s::float8[], %s::integer[])")
-
-ENTERPRISE_SQL = """INSERT INTO telemetry_enterpriserollup (enterprise_id, energy_type, unit, period, start,
-    consumption, u_sq, tce_equivalent, tce_equal_price, u_tce_sq, readings) {values}
-    ON CONFLICT (enterprise_id, energy_type, unit, period, start) DO UPDATE SET
-    consumption = telemetry_enterpriserollup.consumption + excluded.consumption,
-    u_sq = telemetry_enterpriserollup.u_sq + excluded.u_sq,
-    tce_equivalent = telemetry_enterpriserollup.tce_equivalent + excluded.tce_equivalent,
-    tce_equal_price = telemetry_enterpriserollup.tce_equal_price + excluded.tce_equal_price,
-    u_tce_sq = telemetry_enterpriserollup.u_tce_sq + excluded.u_tce_sq,
-    readings = telemetry_enterpriserollup.readings + excluded.readings"""
-
-
-def _upsert_rollups(point_inc, infos: dict[int, PointInfo]) -> None:
-    if not point_inc:
-        return
-    from .models import PointRollup
-
-    # The points' uncertainties before this batch: the enterprise variance changes by u_new² − u_old².
-    old_u: dict[tuple[int, str, dt.datetime], float] = {}
-    keys = sorted(point_inc, key=lambda k: (k[0], k[1], k[2]))
-    moved = [k for k in keys if point_inc[k][1] != 0.0]
-    by_point = defaultdict(set)
-    for p, _period, start in moved:
-        by_point[p].add(start)
-    if moved:
-        for chunk in _chunks(sorted(by_point), 500):
-            starts = {s for p in chunk for s in by_point[p]}
-            for p, period, start, u in PointRollup.objects.filter(point_id__in=chunk, start__in=starts).values_list(
-                    "point_id", "period", "start", "u"):
-                old_u[(p, period, start)] = float(u)
-    ent_inc: dict[tuple, list] = defaultdict(lambda: [D0, 0.0, D0, D0, 0.0, 0])
-    rows = []
-    adapt = connection.ops.adapt_datetimefield_value
-    for key in keys:
-        c, u, eq, ep, n = point_inc[key]
-        rows.append((key[0], key[1], adapt(key[2]), c, Decimal(repr(round(u, 6))), eq.quantize(Decimal("1e-9")),
-                     ep.quantize(Decimal("1e-9")), n))
-        info = infos[key[0]]
-        if info.sign == 0:
-            continue
-        before = old_u.get(key, 0.0)
-        after = before + u
-        tce_unit = float(info.tce_equivalent or 0)
-        e = ent_inc[(info.enterprise_id, info.energy_type, info.unit, key[1], key[2])]
-        e[0] += c * info.sign
-        e[1] += after * after - before * before
-        e[2] += eq * info.sign
-        e[3] += ep * info.sign
-        e[4] += (after * tce_unit) ** 2 - (before * tce_unit) ** 2
-        e[5] += n
-    erows = [(*k[:4], adapt(k[4]), v[0], _db(v[1]), v[2].quantize(Decimal("1e-9")), v[3].quantize(Decimal("1e-9")),
-              _db(v[4]), v[5]) for k, v in sorted(ent_inc.items(), key=lambda kv: kv[0])]
-    if connection.vendor == "postgresql":
-        # One statement per table with the rows as arrays: no per-row placeholders to parse or plan.
-        with connection.cursor() as cur:
-            cur.execute(ROLLUP_SQL.format(values=PG_POINT_ROWS), _columns(rows, 8))
-            if erows:
-                cur.execute(ENTERPRISE_SQL.format(values=PG_ENTERPRISE_ROWS), _columns(erows, 11))
-        return
-    with connection.cursor() as cur:
-        for chunk in _chunks(rows, 400):
-            cur.execute(ROLLUP_SQL.format(values="VALUES " + ",".join(["(%s,%s,%s,%s,%s,%s,%s,%s)"] * len(chunk))),
-                        [v for row in chunk for v in row])
-        for chunk in _chunks(erows, 300):
-            cur.execute(ENTERPRISE_SQL.format(values="VALUES " + ",".join(["(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"] * len(chunk))),
-                        [v for row in chunk for v in row])
-
 
 def _columns(rows: list[tuple], n: int) -> list[str]:
     """One PostgreSQL array literal per column: sent as text and parsed by the server, which is several times
@@ -569,10 +527,6 @@ def _pg_elem(v) -> str:
     if isinstance(v, str):
         return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return str(v)
-
-
-def _db(v):
-    return v if not isinstance(v, float) or math.isfinite(v) else 0.0
 
 
 def _save_anomalies(anomalies: _Anomalies) -> None:

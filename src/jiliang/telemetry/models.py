@@ -156,7 +156,9 @@ class PointState(models.Model):
     it to tell new readings (after ``last_ts``) from ones that need a duplicate check."""
 
     point = models.OneToOneField(MeteringPoint, primary_key=True, on_delete=models.CASCADE, related_name="state")
-    last_ts = models.DateTimeField(_("last reading time"), null=True, db_index=True)
+    # No index on last_ts: ingest rewrites it for every point every interval, and an unindexed column keeps
+    # those updates HOT (heap-only); the online rate reads every point anyway.
+    last_ts = models.DateTimeField(_("last reading time"), null=True)
     last_value = models.DecimalField(_("last value"), max_digits=20, decimal_places=6, null=True)
     last_received = models.DateTimeField(_("last received"), null=True)
     stuck_count = models.PositiveIntegerField(_("consecutive unchanged readings"), default=0)
@@ -277,11 +279,14 @@ class PointRollup(TelemetryModel):
     the meter's MPE (systematic within one meter, so summed linearly over intervals, JCGM 100 5.2.2 with
     r = 1); ``tce_*`` are GB/T 2589 equivalent-value and equal-price-value tonnes of standard coal.
     A delta is filed under the period that contains the end of its interval (readings at 00:00 close the
-    previous day). ``readings`` counts the readings that ended in the period (completeness).
+    previous day). ``readings`` counts the readings that ended in the period (completeness), ``misaligned``
+    those among them whose time is off the point's collection grid by more than
+    ``JILIANG_TELEMETRY_ALIGNMENT_TOLERANCE_S`` (timestamp alignment, a data-quality measure of the national
+    online monitoring system).
     """
 
     point = models.ForeignKey(MeteringPoint, verbose_name=_("metering point"), on_delete=models.CASCADE,
-                              related_name="rollups")
+                              related_name="rollups", db_index=False)  # point_rollup_key starts with point
     period = models.CharField(_("period"), max_length=5, choices=Period.choices)
     start = models.DateTimeField(_("start"))
     consumption = models.DecimalField(_("consumption"), max_digits=24, decimal_places=6, default=0)
@@ -289,6 +294,7 @@ class PointRollup(TelemetryModel):
     tce_equivalent = models.DecimalField(_("tce (equivalent value)"), max_digits=24, decimal_places=9, default=0)
     tce_equal_price = models.DecimalField(_("tce (equal-price value)"), max_digits=24, decimal_places=9, default=0)
     readings = models.PositiveIntegerField(_("readings"), default=0)
+    misaligned = models.PositiveIntegerField(_("misaligned readings"), default=0)
 
     scope = ScopeSpec(region="point__enterprise__region", organisation="point__enterprise", write_roles=NOBODY)
 
@@ -380,3 +386,75 @@ class Anomaly(TelemetryModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.point_id}"
+
+
+class SnapshotBasis(models.TextChoices):
+    LIVE = "live", _("last readings")
+    ROLLUP = "rollup", _("hourly rollups (backfill)")
+
+
+class OnlineSnapshot(TelemetryModel):
+    """How many key energy-consuming enterprises of one region were online at one time: the online rate
+    (KPI 9) over time. A province's or a city's rate at a time is the sum of its regions' rows.
+
+    ``region`` is the enterprises' own region (a county-level region, or a city for an enterprise registered
+    at city level). Rows are written for every region with key enterprises, online or not, by
+    ``quality.record_online_snapshot`` (basis ``live``: each point's last reading against its interval plus the
+    tolerance; ``jiliang telemetry-snapshot`` every 15 minutes) and by ``quality.backfill_online_snapshots``
+    (basis ``rollup``: an enterprise counts as online at the end of an hour when each of its required points
+    has readings in the hour's rollup).
+    """
+
+    taken_at = models.DateTimeField(_("taken at"))
+    region = models.ForeignKey("core.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    enterprises = models.PositiveIntegerField(_("key enterprises"))
+    online = models.PositiveIntegerField(_("online"))
+    basis = models.CharField(_("basis"), max_length=10, choices=SnapshotBasis.choices, default=SnapshotBasis.LIVE)
+
+    scope = ScopeSpec(region="region", write_roles=NOBODY)
+
+    class Meta:
+        ordering = ["taken_at", "region"]
+        verbose_name = _("online snapshot")
+        verbose_name_plural = _("online snapshots")
+        constraints = [models.UniqueConstraint(fields=["taken_at", "region"], name="online_snapshot_key")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.taken_at:%Y-%m-%d %H:%M}: {self.online}/{self.enterprises}"
+
+
+class RollupIncrement(models.Model):
+    """A rollup increment waiting to be folded into the rollups (``JILIANG_TELEMETRY_ROLLUPS = "deferred"``).
+
+    Ingest computes it under the point's state lock, exactly as it would add it inline (``rollups.py``), and
+    stores it in the same transaction as the readings; ``jiliang telemetry-rollups`` (or an idle
+    ``ingest-mqtt``) folds a batch of them into the rollups and deletes them in one transaction, so an
+    increment is counted once whatever crashes when. ``sign`` and ``tce_unit`` are the point's share of the
+    enterprise total and its tce per unit at the time of the reading.
+    """
+
+    point = models.ForeignKey(MeteringPoint, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                              db_index=False)
+    at = models.DateTimeField()
+    consumption = models.DecimalField(max_digits=30, decimal_places=12)
+    u = models.FloatField()
+    tce_equivalent = models.DecimalField(max_digits=30, decimal_places=15)
+    tce_equal_price = models.DecimalField(max_digits=30, decimal_places=15)
+    readings = models.IntegerField()
+    misaligned = models.IntegerField()
+    enterprise = models.ForeignKey("registry.Organisation", on_delete=models.CASCADE, related_name="+",
+                                   db_constraint=False, db_index=False)
+    energy_type = models.CharField(max_length=20)
+    unit = models.CharField(max_length=20)
+    sign = models.SmallIntegerField()
+    tce_unit = models.FloatField()
+
+    objects = RestrictedManager()
+    scope = ScopeSpec(region="enterprise__region", organisation="enterprise", write_roles=NOBODY)
+
+    class Meta:
+        verbose_name = _("rollup increment")
+        verbose_name_plural = _("rollup increments")
+
+    def __str__(self) -> str:
+        return f"{self.point_id} {self.at:%Y-%m-%d %H:%M}"

@@ -152,9 +152,10 @@ class ReadingIngestView(APIView):
         [result] = ingest([Group(enterprise=enterprise, readings=readings, rejections=rejections,
                                  reference=f"HTTP {getattr(request, 'request_id', '')}", sender=request.user)],
                           channel=m.Channel.HTTP)
-        rows = sorted(result.rows, key=lambda r: _position_key(r.position))
+        rows = result.rows
         if request.query_params.get("rows") == "problems":
             rows = [r for r in rows if r.status != "accepted"]
+        rows = sorted(rows, key=lambda r: _position_key(r.position))
         return Response({"batch": result.batch.pk, "rows": seen, "counts": result.counts,
                          "results": [r.as_dict() for r in rows]})
 

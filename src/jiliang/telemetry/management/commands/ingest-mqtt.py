@@ -7,6 +7,10 @@ nothing (unacknowledged messages are delivered again), and a redelivery duplicat
 (point, ts, value) is counted as a duplicate). Messages are consumed in batches (Zulip's
 LoopQueueProcessingWorker): up to ``--batch`` messages or ``--batch-ms`` milliseconds, one transaction.
 
+With deferred rollups (``JILIANG_TELEMETRY_ROLLUPS = "deferred"``) the process folds queued rollup
+increments whenever no message is waiting (``--no-fold`` leaves that to ``jiliang telemetry-rollups``).
+SIGTERM while the database is away stops the process with the messages of the batch unacknowledged.
+
 Several processes scale out with a shared subscription (``--share GROUP``, on by default): the broker
 hands each message to one member of the group. Give each process its own ``--client-id``.
 """
@@ -27,12 +31,14 @@ from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 
 from jiliang.core.audit import audit_context
+from jiliang.telemetry import rollups
 from jiliang.telemetry.ingest import ingest
 from jiliang.telemetry.models import Channel
 from jiliang.telemetry.mqtt import DEFAULT_PREFIX, groups_from_messages, subscriptions
 
 log = logging.getLogger("jiliang.telemetry.mqtt")
 SESSION_EXPIRY_S = 7 * 24 * 3600
+FOLD_BATCH = 50_000
 
 
 class Command(BaseCommand):
@@ -51,11 +57,13 @@ class Command(BaseCommand):
                             help="unacknowledged messages the broker may send ahead (MQTT 5)")
         parser.add_argument("--protocol", choices=["5", "3.1.1"], default="3.1.1",
                             help="MQTT version (default 3.1.1: clean session off)")
+        parser.add_argument("--no-fold", dest="fold", action="store_false",
+                            help="with deferred rollups, leave folding to `jiliang telemetry-rollups`")
         parser.add_argument("--exit-when-idle", type=float, default=0,
                             help="stop after this many idle seconds (tests, benchmarks)")
 
     def handle(self, *args, url, client_id, share, prefix, batch, batch_ms, receive_maximum, exit_when_idle,
-               protocol, **options):
+               protocol, fold, **options):
         import paho.mqtt.client as mqtt
         from paho.mqtt.packettypes import PacketTypes
         from paho.mqtt.properties import Properties
@@ -120,24 +128,38 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, _stop)
         idle_since = time.monotonic()
         total = 0
+        self.stop = stop
         try:
             while not stop["flag"]:
                 messages = _drain(inbox, batch, batch_ms / 1000)
                 if not messages:
-                    if exit_when_idle and time.monotonic() - idle_since > exit_when_idle:
+                    if fold and rollups.deferred() and self._fold():
+                        idle_since = time.monotonic()
+                    elif exit_when_idle and time.monotonic() - idle_since > exit_when_idle:
                         break
                     continue
                 idle_since = time.monotonic()
-                self._process(client, messages, prefix)
+                if not self._process(client, messages, prefix):
+                    break  # stopped while the database was away: the messages stay unacknowledged
                 total += len(messages)
         finally:
             client.loop_stop()
             client.disconnect()
         self.stdout.write(f"stopped after {total} messages")
 
-    def _process(self, client, messages, prefix):
+    def _fold(self) -> int:
+        """Deferred rollups: fold a batch of queued increments while no message waits."""
+        try:
+            close_old_connections()
+            return rollups.fold(FOLD_BATCH)
+        except OperationalError as exc:
+            log.error("database error while folding rollups: %s", exc)
+            connection.close()
+            return 0
+
+    def _process(self, client, messages, prefix) -> bool:
         received = timezone.now()
-        while True:
+        while not self.stop["flag"]:
             try:
                 close_old_connections()
                 groups, unroutable = groups_from_messages([(m[0], m[1], m[2]) for m in messages], received, prefix)
@@ -149,12 +171,15 @@ class Command(BaseCommand):
                 log.error("database error, retrying in 2 s: %s", exc)
                 connection.close()
                 time.sleep(2)
+        else:
+            return False
         for mid, topic, reason, detail in unroutable:
             log.warning("message %s on %s not stored: %s: %s", mid, topic, reason, detail)
         # Only now, after the commit: acknowledge.
         for mid, _topic, _payload, qos in messages:
             if qos:
                 client.ack(mid, qos)
+        return True
 
 
 def _drain(inbox: queue.Queue, limit: int, wait_s: float) -> list:
