@@ -20,6 +20,8 @@ static/vendor/.installed: package.json package-lock.json
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
 	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
+	# Jiangsu's 13 cities (GeoJSON, Apache-2.0): shipped in ECharts 4.9's npm package, dropped from 5.x.
+	cp node_modules/echarts-map-data/map/json/province/jiangsu.json static/vendor/echarts/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	touch $@
 

@@ -28,6 +28,7 @@ NAV = [
     ]),
     (_("Energy"), [
         (_("Energy dashboard"), "energy-dashboard", None),
+        (_("Data quality"), "energy-quality", None),
         (_("Metering points"), "metering-points-list", None),
         (_("Anomalies"), "anomalies-list", None),
         (_("Reading conflicts"), "reading-conflicts-list", None),

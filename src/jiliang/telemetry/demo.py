@@ -1,6 +1,7 @@
 """Telemetry part of the demo province: metering points of the key energy-consuming enterprises and a week
 of 15-minute readings with daily and weekly cycles, stored through the ingest pipeline, with a few planted
-anomalies (a spike, a gap, a stuck register, a meter reset) and a few enterprises that went offline."""
+anomalies (a spike, a gap, a stuck register, a meter reset) and a few enterprises that went offline; the online
+rate over the week is backfilled as hourly snapshots from the hourly rollups, plus one snapshot of now."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from jiliang.registry.models import Organisation
 from .ingest import Group, directory, ingest
 from .models import KEY_ENERGY_DESIGNATION, MeteringPoint
 from .parsing import RawReading
+from .quality import backfill_online_snapshots, record_online_snapshot
 
 MAX_ENTERPRISES = 24
 DAYS = 7
@@ -93,3 +95,4 @@ def build(ctx, rng, scale, progress) -> None:
         ingest([Group(org, readings, reference="demo week")], channel="demo", received_at=now)
         progress(k + 1, total)
     ctx["telemetry_points"] = len(points)
+    ctx["telemetry_snapshots"] = backfill_online_snapshots(start, now) + record_online_snapshot(now)

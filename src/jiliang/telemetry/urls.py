@@ -5,6 +5,8 @@ from .ui import anomaly_ui, batch_ui, conflict_ui, point_ui, read_only_urls
 
 urlpatterns = [
     path("", views.dashboard, name="energy-dashboard"),
+    path("online-history/", views.online_history, name="energy-online-history"),
+    path("quality/", views.data_quality, name="energy-quality"),
     path("enterprises/<int:pk>/", views.enterprise_energy, name="energy-enterprise"),
     path("enterprises/<int:pk>/gb17167/", views.enterprise_gb17167, name="energy-enterprise-gb17167"),
     path("anomalies/<int:pk>/state/", views.anomaly_state, name="anomaly-state"),
