@@ -17,7 +17,7 @@ from jiliang.core.api.views import ScopedModelViewSet
 from jiliang.core.scoping import VIEW
 from jiliang.telemetry import filters, services
 from jiliang.telemetry import models as m
-from jiliang.telemetry.ingest import Group, ingest
+from jiliang.telemetry.ingest import Group, fewer_collections, ingest
 from jiliang.telemetry.parsing import PayloadError, gunzip, parse_body
 
 from . import serializers as s
@@ -142,16 +142,17 @@ class ReadingIngestView(APIView):
         body = request._request.read(limit + 1)
         if len(body) > limit:
             return _too_large(len(body), limit)
-        try:
-            body = gunzip(body, limit)
-            readings, rejections, seen = parse_body(body, request.content_type or "")
-        except PayloadError as exc:
-            if exc.status == 413:
-                return _too_large(None, limit, exc.detail)
-            return Response({"reason": exc.reason, "detail": exc.detail}, status=status.HTTP_400_BAD_REQUEST)
-        [result] = ingest([Group(enterprise=enterprise, readings=readings, rejections=rejections,
-                                 reference=f"HTTP {getattr(request, 'request_id', '')}", sender=request.user)],
-                          channel=m.Channel.HTTP)
+        with fewer_collections():
+            try:
+                body = gunzip(body, limit)
+                readings, rejections, seen = parse_body(body, request.content_type or "")
+            except PayloadError as exc:
+                if exc.status == 413:
+                    return _too_large(None, limit, exc.detail)
+                return Response({"reason": exc.reason, "detail": exc.detail}, status=status.HTTP_400_BAD_REQUEST)
+            [result] = ingest([Group(enterprise=enterprise, readings=readings, rejections=rejections,
+                                     reference=f"HTTP {getattr(request, 'request_id', '')}", sender=request.user)],
+                              channel=m.Channel.HTTP)
         rows = result.rows
         if request.query_params.get("rows") == "problems":
             rows = [r for r in rows if r.status != "accepted"]

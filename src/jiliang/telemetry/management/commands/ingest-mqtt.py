@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from jiliang.core.audit import audit_context
 from jiliang.telemetry import rollups
-from jiliang.telemetry.ingest import ingest
+from jiliang.telemetry.ingest import fewer_collections, ingest
 from jiliang.telemetry.models import Channel
 from jiliang.telemetry.mqtt import DEFAULT_PREFIX, groups_from_messages, subscriptions
 
@@ -162,10 +162,13 @@ class Command(BaseCommand):
         while not self.stop["flag"]:
             try:
                 close_old_connections()
-                groups, unroutable = groups_from_messages([(m[0], m[1], m[2]) for m in messages], received, prefix)
-                with audit_context(channel="mqtt", actor=None, request_id=f"mqtt-{os.getpid()}-{messages[0][0]}"):
-                    if groups:
-                        ingest(groups, channel=Channel.MQTT, received_at=received)
+                with fewer_collections():
+                    groups, unroutable = groups_from_messages([(m[0], m[1], m[2]) for m in messages], received,
+                                                              prefix)
+                    with audit_context(channel="mqtt", actor=None,
+                                       request_id=f"mqtt-{os.getpid()}-{messages[0][0]}"):
+                        if groups:
+                            ingest(groups, channel=Channel.MQTT, received_at=received)
                 break
             except OperationalError as exc:  # the database went away: keep the messages unacked and retry
                 log.error("database error, retrying in 2 s: %s", exc)
