@@ -63,3 +63,15 @@ def test_demo_if_empty_does_nothing_twice(reference_data, capsys):
     call_command("demo", scale=200, if_empty=True)
     assert m.Instrument.objects.count() == n
     assert "already has data" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_demo_under_deferred_rollups_folds_what_it_queued(reference_data, settings):
+    from jiliang.telemetry import rollups
+    from jiliang.telemetry.models import EnterpriseRollup, OnlineSnapshot
+
+    settings.JILIANG_TELEMETRY_ROLLUPS = "deferred"
+    call_command("demo", scale=400, seed=7)
+    assert rollups.pending() == 0
+    assert EnterpriseRollup.objects.filter(period="day").exists()
+    assert OnlineSnapshot.objects.filter(online__gt=0).exists()  # the backfill read the folded rollups

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from jiliang.registry.models import Organisation
 
+from . import rollups
 from .ingest import Group, directory, ingest
 from .models import KEY_ENERGY_DESIGNATION, MeteringPoint
 from .parsing import RawReading
@@ -94,5 +95,7 @@ def build(ctx, rng, scale, progress) -> None:
                 readings.append(RawReading(f"{code} {i}", code, t, value))
         ingest([Group(org, readings, reference="demo week")], channel="demo", received_at=now)
         progress(k + 1, total)
+    while rollups.fold():  # deferred rollups (JILIANG_TELEMETRY_ROLLUPS): the snapshots below read them
+        pass
     ctx["telemetry_points"] = len(points)
     ctx["telemetry_snapshots"] = backfill_online_snapshots(start, now) + record_online_snapshot(now)
