@@ -158,6 +158,22 @@ def client_for(user):
     return c
 
 
+def check_api_read(user, role: str, api: str, pk, visible: bool) -> None:
+    """One cell of an access matrix for an API record: anonymous gets 401/403 on detail and list; anyone else
+    gets the detail (200) and finds it in the list exactly when it is theirs to see, else 404 and not listed."""
+    from django.urls import reverse
+
+    client = client_for(user)
+    detail = client.get(reverse(f"{api}-detail", args=[pk]))
+    listing = client.get(reverse(f"{api}-list"), {"page_size": 1000})
+    if role == "anonymous":
+        assert detail.status_code in (401, 403) and listing.status_code in (401, 403)
+        return
+    assert detail.status_code == (200 if visible else 404)
+    assert listing.status_code == 200
+    assert (pk in {row["id"] for row in listing.json()["results"]}) == visible
+
+
 def web_client_for(user):
     from django.test import Client
 

@@ -7,7 +7,7 @@ standards, people and reference materials.
 
 import pytest
 from django.urls import reverse
-from tests.conftest import ROLES, client_for, web_client_for
+from tests.conftest import ROLES, check_api_read, client_for, web_client_for
 
 # record -> roles that may see it
 VISIBLE = {
@@ -61,19 +61,8 @@ def _endpoint(record):
 
 @pytest.mark.parametrize(("record", "role"), CASES)
 def test_api_read(world, record, role):
-    obj = getattr(world, record)
     api, _ = _endpoint(record)
-    client = client_for(world.users[role])
-    detail = client.get(reverse(f"{api}-detail", args=[obj.pk]))
-    listing = client.get(reverse(f"{api}-list"), {"page_size": 1000})
-    if role == "anonymous":
-        assert detail.status_code in (401, 403) and listing.status_code in (401, 403)
-        return
-    expected = role in VISIBLE[record]
-    assert detail.status_code == (200 if expected else 404)
-    assert listing.status_code == 200
-    ids = {row["id"] for row in listing.json()["results"]}
-    assert (obj.pk in ids) == expected
+    check_api_read(world.users[role], role, api, getattr(world, record).pk, role in VISIBLE[record])
 
 
 @pytest.mark.parametrize(("record", "role"), CASES)

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from tests.conftest import ROLES, client_for, web_client_for
+from tests.conftest import ROLES, check_api_read, client_for, web_client_for
 
 from jiliang.telemetry.ingest import Group, ingest
 from jiliang.telemetry.models import Anomaly, IngestBatch, ReadingConflict
@@ -42,17 +42,8 @@ def records(energy):
 
 @pytest.mark.parametrize(("record", "role"), CASES)
 def test_api_read(energy, records, record, role):
-    obj = records[record]
-    api = API[record.split("_")[0]]
-    client = client_for(energy.world.users[role])
-    detail = client.get(reverse(f"{api}-detail", args=[obj.pk]))
-    listing = client.get(reverse(f"{api}-list"), {"page_size": 1000})
-    if role == "anonymous":
-        assert detail.status_code in (401, 403) and listing.status_code in (401, 403)
-        return
-    expected = role in VISIBLE[record]
-    assert detail.status_code == (200 if expected else 404)
-    assert (obj.pk in {r["id"] for r in listing.json()["results"]}) == expected
+    check_api_read(energy.world.users[role], role, API[record.split("_")[0]], records[record].pk,
+                   role in VISIBLE[record])
 
 
 @pytest.mark.parametrize(("record", "role"), CASES)

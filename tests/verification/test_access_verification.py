@@ -7,7 +7,7 @@ and the institute; a Xuanwu enterprise's order to the Nanjing institute only by 
 
 import pytest
 from django.urls import reverse
-from tests.conftest import ROLES, client_for, web_client_for
+from tests.conftest import ROLES, check_api_read, client_for, web_client_for
 
 from jiliang.registry.models import Instrument
 from jiliang.verification import services
@@ -35,17 +35,8 @@ def records(flow):
 
 @pytest.mark.parametrize(("record", "role"), CASES)
 def test_api_read(flow, records, record, role):
-    obj = records[record]
-    api = API[record.split("_")[0]]
-    client = client_for(flow.world.users[role])
-    detail = client.get(reverse(f"{api}-detail", args=[obj.pk]))
-    listing = client.get(reverse(f"{api}-list"), {"page_size": 1000})
-    if role == "anonymous":
-        assert detail.status_code in (401, 403) and listing.status_code in (401, 403)
-        return
-    expected = role in VISIBLE[record]
-    assert detail.status_code == (200 if expected else 404)
-    assert (obj.pk in {row["id"] for row in listing.json()["results"]}) == expected
+    check_api_read(flow.world.users[role], role, API[record.split("_")[0]], records[record].pk,
+                   role in VISIBLE[record])
 
 
 @pytest.mark.parametrize(("record", "role"), CASES)

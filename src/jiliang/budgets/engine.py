@@ -18,6 +18,16 @@ from django.utils.translation import gettext as _
 from jiliang.uncertainty import Budget, UncertaintyError, evaluate_request, export_excel, export_pdf
 from jiliang.uncertainty.montecarlo import DEFAULT_TRIALS
 
+# The worked example the calculator opens with and the API documents (issue #3): V / I with correlated inputs.
+EXAMPLE = {
+    "model": "V / I",
+    "inputs": {"V": {"value": 5.0, "u": 0.003, "dof": 9},
+               "I": {"distribution": "rectangular", "low": 0.0195, "high": 0.0205}},
+    "correlations": [["V", "I", 0.2]],
+    "coverage_probability": 0.95,
+    "monte_carlo": {"trials": 1000000, "seed": 1},
+}
+
 FILE_TYPES = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", export_excel),
     "pdf": ("application/pdf", export_pdf),

@@ -16,15 +16,6 @@ from jiliang.uncertainty.distributions import KINDS
 from . import engine
 from .models import BudgetTemplate, SavedBudget
 
-EXAMPLE = {
-    "model": "V / I",
-    "inputs": {"V": {"value": 5.0, "u": 0.003, "dof": 9},
-               "I": {"distribution": "rectangular", "low": 0.0195, "high": 0.0205}},
-    "correlations": [["V", "I", 0.2]],
-    "coverage_probability": 0.95,
-    "monte_carlo": {"trials": 1000000, "seed": 1},
-}
-
 
 def _distribution_labels() -> dict[str, str]:
     labels = {
@@ -63,7 +54,7 @@ def _strings() -> dict[str, str]:
 def calculator(request):
     """Type a model, fill the inputs, evaluate through the API, see the budget, histogram and verdict."""
     user = request.user
-    initial, source = EXAMPLE, None
+    initial, source = engine.EXAMPLE, None
     if request.GET.get("template"):
         template = get_object_or_404(BudgetTemplate.objects.restrict(user, VIEW), pk=request.GET["template"])
         try:

@@ -116,6 +116,11 @@ def misaligned(ts: dt.datetime, interval_s: int, tolerance_s: float) -> bool:
     return min(off, interval_s - off) > tolerance_s
 
 
+def local_day_start(day: dt.date) -> dt.datetime:
+    """Midnight at the start of ``day`` in Asia/Shanghai, as the day rollups' ``start`` holds it."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL)
+
+
 _CLASS = re.compile(r"^\s*(?:class\s*)?([0-9]+(?:\.[0-9]+)?)\s*(S|s)?\s*(?:级)?\s*$")
 
 

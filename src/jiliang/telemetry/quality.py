@@ -43,7 +43,7 @@ from django.utils import timezone
 from jiliang.core.scoping import VIEW
 from jiliang.registry.models import Organisation
 
-from .consumption import LOCAL
+from .consumption import LOCAL, local_day_start
 from .models import (
     KEY_ENERGY_DESIGNATION,
     EnergyType,
@@ -327,11 +327,6 @@ def consumption_by_city(user, day_start: dt.datetime) -> list[dict]:
 # --- the data-quality report: completeness, daily against monthly, timestamp alignment --------------------
 
 SECONDS_PER_DAY = 86400
-
-
-def local_day_start(day: dt.date) -> dt.datetime:
-    """Midnight at the start of ``day`` in Asia/Shanghai, as the day rollups' ``start`` holds it."""
-    return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL)
 
 
 def yesterday() -> dt.date:

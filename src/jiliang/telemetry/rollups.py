@@ -95,9 +95,6 @@ class Increments:
         for (point_id, at), (c, u, eq, ep, n, mis) in self.rows.items():
             yield (point_id, at, c, u if math.isfinite(u) else 0.0, eq, ep, n, mis, *points[point_id])
 
-    def __len__(self) -> int:
-        return len(self.rows)
-
 
 MODES = ("inline", "deferred")
 
@@ -131,8 +128,9 @@ def write(inc: Increments) -> None:
         _write_generic(inc)
 
 
-COPY_COLUMNS = ("point_id, at, consumption, u, tce_equivalent, tce_equal_price, readings, misaligned, "
-                "enterprise_id, energy_type, unit, sign, tce_unit")
+COPY_NAMES = ("point_id", "at", "consumption", "u", "tce_equivalent", "tce_equal_price", "readings", "misaligned",
+              "enterprise_id", "energy_type", "unit", "sign", "tce_unit")
+COPY_COLUMNS = ", ".join(COPY_NAMES)
 
 
 def _queue(inc: Increments) -> None:
@@ -144,8 +142,7 @@ def _queue(inc: Increments) -> None:
             for row in inc.copy_rows():
                 copy.write_row(row)
         return
-    names = [c.strip() for c in COPY_COLUMNS.split(",")]
-    RollupIncrement.objects.bulk_create([RollupIncrement(**dict(zip(names, row))) for row in inc.copy_rows()],
+    RollupIncrement.objects.bulk_create([RollupIncrement(**dict(zip(COPY_NAMES, row))) for row in inc.copy_rows()],
                                         batch_size=1000)
 
 
@@ -181,8 +178,7 @@ def fold(limit: int = 50_000) -> int:
                 if taken:
                     cur.execute(PG_ROLLUP)
             return taken
-        names = [c.strip() for c in COPY_COLUMNS.split(",")]
-        rows = list(RollupIncrement.objects.order_by("id").values_list("id", *names)[:limit])
+        rows = list(RollupIncrement.objects.order_by("id").values_list("id", *COPY_NAMES)[:limit])
         inc = Increments()
         for row in rows:
             inc.add_row(row[1], row[2], row[3:9], row[9:])

@@ -22,14 +22,7 @@ from jiliang.uncertainty import UncertaintyError
 
 from . import serializers as s
 
-EXAMPLE = OpenApiExample("V / I with correlated inputs (issue #3)", request_only=True, value={
-    "model": "V / I",
-    "inputs": {"V": {"value": 5.0, "u": 0.003, "dof": 9},
-               "I": {"distribution": "rectangular", "low": 0.0195, "high": 0.0205}},
-    "correlations": [["V", "I", 0.2]],
-    "coverage_probability": 0.95,
-    "monte_carlo": {"trials": 1000000, "seed": 1},
-})
+EXAMPLE = OpenApiExample("V / I with correlated inputs (issue #3)", request_only=True, value=engine.EXAMPLE)
 ERRORS = {
     400: OpenApiResponse(s.UncertaintyErrorSerializer, description="an input the engine refuses, named by its field "
                                                                 "path; or a body that is not JSON (field null)"),

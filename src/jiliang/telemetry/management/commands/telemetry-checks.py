@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from jiliang.telemetry.checks import raise_imbalances
-from jiliang.telemetry.consumption import LOCAL
+from jiliang.telemetry.consumption import LOCAL, local_day_start
 
 
 class Command(BaseCommand):
@@ -24,6 +24,6 @@ class Command(BaseCommand):
             d = dt.date.fromisoformat(day) if day else timezone.now().astimezone(LOCAL).date() - dt.timedelta(days=1)
         except ValueError as exc:
             raise CommandError(f"--day: {exc}") from exc
-        start = dt.datetime(d.year, d.month, d.day, tzinfo=LOCAL)
+        start = local_day_start(d)
         found = raise_imbalances(start, tolerance=tolerance)
         self.stdout.write(f"{d}: {len(found)} parent points out of balance")

@@ -16,7 +16,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from jiliang.telemetry.consumption import LOCAL
+from jiliang.telemetry.consumption import LOCAL, local_day_start
 from jiliang.telemetry.quality import backfill_online_snapshots, record_online_snapshot
 
 
@@ -25,7 +25,7 @@ def _day(value: str, option: str) -> dt.datetime:
         d = dt.date.fromisoformat(value)
     except ValueError as exc:
         raise CommandError(f"{option}: {exc}") from exc
-    return dt.datetime(d.year, d.month, d.day, tzinfo=LOCAL)
+    return local_day_start(d)
 
 
 class Command(BaseCommand):
