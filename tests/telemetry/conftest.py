@@ -21,7 +21,7 @@ from jiliang.core.roles import Role
 from jiliang.registry import models as rm
 from jiliang.telemetry import partitions
 from jiliang.telemetry import services as ts
-from jiliang.telemetry.ingest import directory
+from jiliang.telemetry.ingest import directory, forget_yearly_equal_price
 
 T0 = dt.datetime(2026, 11, 23, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))  # a Monday, local midnight
 
@@ -30,8 +30,10 @@ T0 = dt.datetime(2026, 11, 23, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))) 
 def _fresh_caches():
     directory.clear()
     partitions.forget()
+    forget_yearly_equal_price()
     yield
     directory.clear()
+    forget_yearly_equal_price()
 
 
 def _meter(admin, owner, region, serial, accuracy="0.5S", category="electricity-meter"):

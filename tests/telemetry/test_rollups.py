@@ -46,7 +46,8 @@ def test_multiplier_tce_and_uncertainty(energy):
     assert hour.consumption == Decimal("200")  # 4 × 0.5 kWh × multiplier 100
     assert hour.readings == 4
     assert hour.tce_equivalent == Decimal("0.024580000")  # 200 kWh × 0.1229 kgce/kWh
-    assert hour.tce_equal_price == Decimal("0.080800000")  # 200 kWh × 0.404 kgce/kWh (legacy fallback)
+    # 200 kWh × 0.3007 kgce/kWh: 2026 has no value of its own, so the latest shipped year (2022) applies
+    assert hour.tce_equal_price == Decimal("0.060140000")
     assert math.isclose(float(hour.u), 200 * 0.005 / math.sqrt(3), rel_tol=1e-5)
     day = rollup(energy.e_in_ks, "day", T0)
     assert day.consumption == Decimal("200") and day.readings == 4
@@ -133,6 +134,6 @@ def test_enterprise_rollup_in_minus_out_and_children_excluded(energy):
     assert elec.consumption == Decimal(100)  # the secondary unit is below the incoming point, not added
     water = EnterpriseRollup.objects.get(enterprise=energy.world.ent_ks, energy_type="water", period="hour", start=T0)
     assert water.consumption == Decimal(3) and water.unit == "m³"
-    assert water.tce_equal_price == Decimal("0.000771300")  # 3 t × 0.2571 kgce/t
+    assert water.tce_equal_price == Decimal("0.000257100")  # 3 t × 0.0857 kgce/t (GB/T 2589-2008 Annex B)
     u_water = 3 * 0.02 / math.sqrt(3)
     assert math.isclose(math.sqrt(water.u_sq), u_water, rel_tol=1e-5)

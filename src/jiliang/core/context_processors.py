@@ -33,6 +33,7 @@ NAV = [
         (_("Anomalies"), "anomalies-list", None),
         (_("Reading conflicts"), "reading-conflicts-list", None),
         (_("Ingest batches"), "ingest-batches-list", None),
+        (_("Equal-price coefficient of electricity"), "equal-price-electricity-list", BUREAU_ROLES),
     ]),
     (_("Tools"), [
         (_("Uncertainty calculator"), "uncertainty-calculator", {Role.INSTITUTE, *BUREAU_ROLES}),

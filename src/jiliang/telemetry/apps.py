@@ -12,7 +12,13 @@ class TelemetryConfig(AppConfig):
 
         from jiliang.core.demo import register_step
 
-        from . import demo, rollups
+        from django.db.models.signals import post_delete, post_save, pre_save
+
+        from . import demo, rollups, services
+        from .models import EqualPriceElectricity
 
         register_step(30, "telemetry", demo.build)
         register(rollups.check_mode)
+        pre_save.connect(services.remember_stored_year, sender=EqualPriceElectricity)
+        post_save.connect(services.equal_price_changed, sender=EqualPriceElectricity)
+        post_delete.connect(services.equal_price_changed, sender=EqualPriceElectricity)

@@ -93,3 +93,9 @@ class PointRollupFilterSet(df.FilterSet):
     class Meta:
         model = m.PointRollup
         fields = ["point_id", "period", "after", "before"]
+
+
+class EqualPriceElectricityFilterSet(df.FilterSet):
+    class Meta:
+        model = m.EqualPriceElectricity
+        fields = ["year", "confidence"]

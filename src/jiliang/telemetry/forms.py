@@ -16,3 +16,9 @@ class MeteringPointForm(ScopedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = self.fields["enterprise"].queryset.filter(
             designations__code=m.KEY_ENERGY_DESIGNATION)
+
+
+class EqualPriceElectricityForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = m.EqualPriceElectricity
+        fields = ["year", "kgce_per_kwh", "source", "confidence", "note"]

@@ -36,9 +36,10 @@ from django.utils import timezone
 
 from jiliang.core import audit
 from jiliang.telemetry.energy import CoefficientError, to_tce
+from jiliang.telemetry.energy.coefficients import UNIT_FACTORS, equal_price_for_year
 
 from . import partitions, rollups
-from .consumption import Delta, Event, PointParams, delta, misaligned, relative_u, spike_limit
+from .consumption import LOCAL, Delta, Event, PointParams, delta, misaligned, relative_u, spike_limit
 from .models import (
     Anomaly,
     AnomalyKind,
@@ -59,7 +60,7 @@ POINT_CACHE_TTL_S = 60.0
 # GB/T 2589 energy and default variant per energy type of a point (telemetry/energy/data/gbt2589-2020.json).
 GBT2589_ENERGY = {
     "electricity": ("electricity", None), "natural_gas": ("natural_gas", "gas_field"), "coal": ("raw_coal", None),
-    "steam": ("steam", "low_pressure_legacy"), "heat": ("heat", None), "water": ("new_water", "statistical"),
+    "steam": ("steam", "low_pressure_legacy"), "heat": ("heat", None), "water": ("new_water", "annex_b_2008"),
     "diesel": ("diesel", None), "gasoline": ("gasoline", None),
 }
 # Units a point may use that the coefficient table names differently (1 m³ of water taken as 1 t).
@@ -87,6 +88,43 @@ class PointInfo:
     tce_equal_price: Decimal | None
     active: bool
     lapsed: str = ""  # why the meter's verification has lapsed (checks.lapsed_meters), "" if it has not
+    kwh_per_unit: Decimal | None = None  # electricity points: kWh per unit, for the yearly equal-price value
+
+    def equal_price_factor(self, at: dt.datetime) -> Decimal | None:
+        """tce (equal-price value) per unit of consumption for a reading at ``at``: for electricity the
+        coefficient of the reading's local year (:func:`yearly_equal_price`), otherwise the point's fixed one."""
+        if self.kwh_per_unit is None:
+            return self.tce_equal_price
+        # the year of the interval that ends at ``at``, as the rollups file it (a reading at midnight on
+        # 1 January closes the last interval of the old year)
+        year = (at - dt.timedelta(microseconds=1)).astimezone(LOCAL).year
+        applied = equal_price_for_year(yearly_equal_price(), year)
+        if applied is None:
+            return self.tce_equal_price
+        return self.kwh_per_unit * applied[1] / 1000
+
+
+_yearly: tuple[float, dict[int, Decimal]] | None = None
+_yearly_lock = threading.Lock()
+
+
+def yearly_equal_price() -> dict[int, Decimal]:
+    """Year → equal-price coefficient of electricity (kgce/kWh) from :class:`EqualPriceElectricity`, read at
+    most once per ``POINT_CACHE_TTL_S`` per process; :func:`forget_yearly_equal_price` clears it at once."""
+    global _yearly
+    entry = _yearly
+    if entry is None or time.monotonic() - entry[0] > POINT_CACHE_TTL_S:
+        from .models import EqualPriceElectricity
+
+        with _yearly_lock:
+            entry = _yearly = (time.monotonic(),
+                               dict(EqualPriceElectricity.objects.values_list("year", "kgce_per_kwh")))
+    return entry[1]
+
+
+def forget_yearly_equal_price() -> None:
+    global _yearly
+    _yearly = None
 
 
 @lru_cache(maxsize=256)
@@ -122,11 +160,12 @@ def point_info(p: dict, lapsed: str = "") -> PointInfo:
     accuracy = p["meter__accuracy_class"] or p["accuracy_class"]
     eq, ep = tce_factors(p["energy_type"], p["unit"], p["coefficient_variant"] or "")
     sign = {PointRole.ENTERPRISE_IN: 1, PointRole.ENTERPRISE_OUT: -1}.get(p["role"], 0)
+    kwh = UNIT_FACTORS["kWh"].get(p["unit"]) if p["energy_type"] == "electricity" else None
     return PointInfo(
         id=p["id"], code=p["code"], enterprise_id=p["enterprise_id"], energy_type=p["energy_type"], unit=p["unit"],
         interval=p["interval_seconds"], sign=sign,
         params=_params(p["multiplier"], p["register_capacity"], p["rated_capacity"], accuracy or ""),
-        tce_equivalent=eq, tce_equal_price=ep, active=p["active"], lapsed=lapsed,
+        tce_equivalent=eq, tce_equal_price=ep, active=p["active"], lapsed=lapsed, kwh_per_unit=kwh,
     )
 
 

@@ -458,3 +458,58 @@ class RollupIncrement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.point_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Confidence(models.TextChoices):
+    """How well a number is sourced (shared/reference: H two or more independent sources, M one credible
+    source, L one weak source, memory or inference)."""
+
+    H = "H", _("H: two or more independent sources")
+    M = "M", _("M: one credible source")
+    L = "L", _("L: weak source or unverified")
+
+
+class EqualPriceElectricity(models.Model):
+    """The equal-price (等价值) coefficient of electricity for one year, in kgce/kWh.
+
+    GB/T 2589 fixes no number for it: it is the year's national average coal consumption of thermal power
+    supply (当年全国火电供电标准煤耗), published yearly by the China Electricity Council. The provincial bureau
+    keeps one row per year; the rollups convert a reading's electricity with the row of the reading's local
+    year, or, for a year without a row, with the latest earlier year (the value carries forward until the
+    year's figure is published). Changing a row restates that year's equal-price tce
+    (:func:`jiliang.telemetry.services.restate_equal_price`).
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    kgce_per_kwh = models.DecimalField(_("kgce per kWh"), max_digits=6, decimal_places=4)
+    source = models.CharField(_("source"), max_length=500)
+    confidence = models.CharField(_("confidence"), max_length=1, choices=Confidence.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = RestrictedManager()
+    scope = ScopeSpec(shared=True, write_roles=frozenset({Role.PROVINCIAL_BUREAU}))
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("equal-price coefficient of electricity")
+        verbose_name_plural = _("equal-price coefficients of electricity")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.kgce_per_kwh} kgce/kWh"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .energy.coefficients import EQUAL_PRICE_ELECTRICITY_RANGE
+
+        errors = {}
+        if self.year is not None and not 1990 <= self.year <= 2100:
+            errors["year"] = _("Enter a calendar year between 1990 and 2100.")
+        low, high = EQUAL_PRICE_ELECTRICITY_RANGE
+        if self.kgce_per_kwh is not None and not low < self.kgce_per_kwh < high:
+            errors["kgce_per_kwh"] = _(
+                "%(value)s kgce/kWh is not a coal consumption of power supply: it must lie above the equivalent "
+                "value %(low)s kgce/kWh (a plant at 100 %% efficiency) and below %(high)s kgce/kWh.") % {
+                "value": self.kgce_per_kwh, "low": low, "high": high}
+        if errors:
+            raise ValidationError(errors)

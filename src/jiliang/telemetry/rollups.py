@@ -72,8 +72,9 @@ class Increments:
         row[1] += info.params.relative_u * float(abs(d.consumption)) * sign
         if info.tce_equivalent is not None:
             row[2] += consumption * info.tce_equivalent
-        if info.tce_equal_price is not None:
-            row[3] += consumption * info.tce_equal_price
+        equal_price = info.equal_price_factor(d.end)
+        if equal_price is not None:
+            row[3] += consumption * equal_price
 
     def reading(self, info, ts: dt.datetime, misaligned: bool) -> None:
         row = self._row(info, ts)

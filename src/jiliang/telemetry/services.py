@@ -5,8 +5,11 @@ Readings are not here: they go through :mod:`jiliang.telemetry.ingest` (bulk, on
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.core import audit, services
@@ -62,3 +65,77 @@ def review_conflict(conflict: ReadingConflict, *, actor, note: str = "") -> Read
     audit.record(current, "update", actor=actor, before={"reviewed": False}, after={"reviewed": True},
                  message=note[:500])
     return current
+
+
+# --- the yearly equal-price coefficient of electricity ---------------------------------------------------
+
+RESTATE_POINTS = """UPDATE telemetry_pointrollup SET tce_equal_price = ROUND(consumption * %s, 9)
+    WHERE start >= %s AND start < %s AND point_id IN (
+        SELECT id FROM telemetry_meteringpoint WHERE energy_type = 'electricity' AND unit = %s)"""
+RESTATE_ENTERPRISES = """UPDATE telemetry_enterpriserollup SET tce_equal_price = COALESCE((
+        SELECT SUM(CASE p.role WHEN 'enterprise_in' THEN r.tce_equal_price ELSE -r.tce_equal_price END)
+        FROM telemetry_pointrollup r JOIN telemetry_meteringpoint p ON p.id = r.point_id
+        WHERE p.enterprise_id = telemetry_enterpriserollup.enterprise_id
+          AND p.energy_type = telemetry_enterpriserollup.energy_type AND p.unit = telemetry_enterpriserollup.unit
+          AND p.role IN ('enterprise_in', 'enterprise_out')
+          AND r.period = telemetry_enterpriserollup.period AND r.start = telemetry_enterpriserollup.start), 0)
+    WHERE energy_type = 'electricity' AND start >= %s AND start < %s"""
+
+
+def restate_equal_price(year: int) -> int:
+    """Recompute the equal-price tce of every electricity rollup (point and enterprise, every period) that
+    falls in the local ``year`` and the years after it that carry its value forward, with the coefficient
+    that now applies to each year. Two UPDATE statements per year and unit, inside the caller's transaction.
+    Returns the number of point rollup rows restated."""
+    from django.db import connection
+
+    from .consumption import LOCAL
+    from .energy.coefficients import UNIT_FACTORS, equal_price_for_year
+    from .ingest import forget_yearly_equal_price, point_info, yearly_equal_price
+
+    forget_yearly_equal_price()
+    yearly = yearly_equal_price()
+    later = [y for y in yearly if y > year]
+    last = min(later) - 1 if later else max(year, _latest_rollup_year())
+    restated = 0
+    with connection.cursor() as cur:
+        for y in range(year, last + 1):
+            applied = equal_price_for_year(yearly, y)
+            start = dt.datetime(y, 1, 1, tzinfo=LOCAL)
+            end = dt.datetime(y + 1, 1, 1, tzinfo=LOCAL)
+            for unit, kwh in UNIT_FACTORS["kWh"].items():
+                if applied is None:  # before every configured year: the table's undated fallback
+                    info = point_info({"meter__accuracy_class": "", "accuracy_class": "", "energy_type": "electricity",
+                                       "unit": unit, "coefficient_variant": "", "role": "", "id": 0, "code": "",
+                                       "enterprise_id": 0, "interval_seconds": 1, "multiplier": 1,
+                                       "register_capacity": None, "rated_capacity": None, "active": True})
+                    factor = info.tce_equal_price
+                else:
+                    factor = kwh * applied[1] / 1000
+                cur.execute(RESTATE_POINTS, [factor, start, end, unit])
+                restated += cur.rowcount
+            cur.execute(RESTATE_ENTERPRISES, [start, end])
+    return restated
+
+
+def _latest_rollup_year() -> int:
+    from .consumption import LOCAL
+    from .models import PointRollup
+
+    latest = PointRollup.objects.filter(point__energy_type="electricity").order_by("-start").values_list(
+        "start", flat=True).first()
+    return latest.astimezone(LOCAL).year if latest else timezone.localdate().year
+
+
+def equal_price_changed(sender, instance, **kwargs) -> None:
+    """Signal receiver (post_save, post_delete of :class:`EqualPriceElectricity`, connected in apps.ready):
+    restate the rollups from the earliest year the change touches, inside the saving transaction, so the
+    pages and the generic edit forms need nothing special."""
+    years = [instance.year, getattr(instance, "_stored_year", None)]
+    restate_equal_price(min(y for y in years if y is not None))
+
+
+def remember_stored_year(sender, instance, **kwargs) -> None:
+    """pre_save: the year as stored, so that moving a row to another year restates both."""
+    if instance.pk:
+        instance._stored_year = type(instance).objects.filter(pk=instance.pk).values_list("year", flat=True).first()

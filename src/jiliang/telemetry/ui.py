@@ -69,6 +69,14 @@ anomaly_ui = register(ModelUI(model=m.Anomaly, slug="anomalies", columns=ANOMALY
                               filterset=filters.AnomalyFilterSet, default_order="-last_seen"))
 conflict_ui = register(ModelUI(model=m.ReadingConflict, slug="reading-conflicts", columns=CONFLICT_COLUMNS,
                                filterset=filters.ReadingConflictFilterSet, default_order="-id"))
+equal_price_ui = register(ModelUI(
+    model=m.EqualPriceElectricity, slug="equal-price-electricity",
+    columns=[Column("year", _("year"), order_by="year", link=True),
+             Column("kgce_per_kwh", _("kgce per kWh"), order_by="kgce_per_kwh"),
+             Column("confidence", _("confidence"), order_by="confidence"),
+             Column("source", _("source"))],
+    filterset=filters.EqualPriceElectricityFilterSet, form=forms.EqualPriceElectricityForm, default_order="-year",
+))
 
 
 def read_only_urls(ui: ModelUI) -> list:

@@ -10,8 +10,10 @@ tables were not available when the file was written: check it against a purchase
 
 Electricity has two bases. Comprehensive energy consumption normally uses the equivalent value
 (0.1229 kgce/kWh). The equal-price value is the year's national average coal consumption of thermal
-power supply, so it is configured per year with :meth:`CoefficientTable.with_equal_price_electricity`;
-the file only ships the legacy 0.404 kgce/kWh, marked L, as the fallback.
+power supply: it is data by year (``data/electricity-equal-price.json``, :func:`load_yearly_equal_price`,
+kept in the database as ``EqualPriceElectricity`` and edited by the provincial bureau), applied to a
+reading by :func:`equal_price_for_year`; the legacy 0.404 kgce/kWh (marked L) remains only for readings
+before the first configured year.
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ __all__ = [
 ]
 
 DATA_FILE = "gbt2589-2020.json"
+YEARLY_FILE = "electricity-equal-price.json"
+#: Bounds of a credible equal-price coefficient of electricity (kgce/kWh): above the equivalent value
+#: 3600 kJ / 29 307 kJ = 0.1229 (all of the coal's heat turned into supplied power) and below 0.6 (a supply
+#: efficiency of about 20 %, worse than any national average on record).
+EQUAL_PRICE_ELECTRICITY_RANGE = (Decimal("0.1229"), Decimal("0.6"))
 BASES = ("equivalent", "equal_price")
 CONFIDENCE = ("H", "M", "L")
 
@@ -277,3 +284,52 @@ def to_tce(quantity: Decimal | int | str, unit: str, energy: str, *, basis: str 
         ctx.prec = 60
         tce = q * factors[unit_in] * coefficient.value / 1000
     return TceConversion(tce, q, unit_in, coefficient)
+
+
+@dataclass(frozen=True, slots=True)
+class YearlyValue:
+    """An equal-price coefficient of electricity of one year (kgce/kWh) with its provenance."""
+
+    year: int
+    kgce_per_kwh: Decimal
+    source: str
+    confidence: str
+
+
+def load_yearly_equal_price(path: str | Path | None = None) -> list[YearlyValue]:
+    """The yearly equal-price coefficients of electricity shipped in ``data/electricity-equal-price.json``
+    (g/kWh in the file, as the CEC publishes them; kgce/kWh here). Each value must lie within
+    :data:`EQUAL_PRICE_ELECTRICITY_RANGE`."""
+    if path is None:
+        text = resources.files(__package__).joinpath("data", YEARLY_FILE).read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    out = []
+    try:
+        for k, raw in enumerate(json.loads(text)["years"]):
+            where = f"year row {k} ({raw.get('year')!r})"
+            value = _decimal(raw["g_per_kwh"], where) / 1000
+            low, high = EQUAL_PRICE_ELECTRICITY_RANGE
+            if not low < value < high:
+                raise CoefficientError(f"{where}: {value} kgce/kWh lies outside ({low}, {high})")
+            if raw["confidence"] not in CONFIDENCE:
+                raise CoefficientError(f"{where}: confidence {raw['confidence']!r} is not one of H, M, L")
+            out.append(YearlyValue(int(raw["year"]), value, raw["source"], raw["confidence"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, CoefficientError):
+            raise
+        raise CoefficientError(f"malformed yearly data: {exc!r}") from None
+    return out
+
+
+def equal_price_for_year(yearly: Mapping[int, Decimal], year: int) -> tuple[int, Decimal] | None:
+    """The equal-price coefficient of electricity that applies to ``year``: the year's own value, else the
+    latest earlier year's (a figure carries forward until the next one is published), else ``None`` (use the
+    table's undated fallback). Returns (the year whose value applies, kgce/kWh)."""
+    if year in yearly:
+        return year, yearly[year]
+    earlier = [y for y in yearly if y < year]
+    if not earlier:
+        return None
+    best = max(earlier)
+    return best, yearly[best]
