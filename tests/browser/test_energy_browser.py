@@ -52,3 +52,24 @@ def test_a_county_bureau_sees_only_its_own_city_on_the_map(energy, live_server, 
                          ".getOption().series[0].data")
     # the map lists every city; only those with data have a value (Nanjing's enterprise is not Kunshan's)
     assert [d["name"] for d in data if d.get("value") is not None] == ["苏州市"]
+
+
+def test_a_grey_city_says_it_has_no_data_and_the_city_table_sits_beside_the_map(energy, live_server, page):  # noqa: F811
+    report(energy.e_in_ks, timezone.now())
+    login(page, live_server, "kunshan", "pw-kunshan")
+    page.goto(f"{live_server.url}/telemetry/")
+    page.wait_for_selector("#chart-city[data-ready=map]")
+
+    def tooltip(city):
+        return page.evaluate("""(city) => {
+            const chart = echarts.getInstanceByDom(document.getElementById('chart-city'));
+            const o = chart.getOption();
+            const item = o.series[0].data.find(d => d.name === city) || {name: city};
+            return o.tooltip[0].formatter({name: city, data: item, value: item.value});
+        }""", city)
+
+    grey = tooltip("南通市")  # no key enterprise of Kunshan's there
+    assert "undefined" not in grey and "NaN" not in grey and "暂无数据" in grey
+    assert "苏州市" in tooltip("苏州市") and "%" in tooltip("苏州市")
+    table = page.inner_text("#city-table")
+    assert "苏州市" in table and "南通市" not in table

@@ -29,6 +29,7 @@ NAV = [
     (_("Energy"), [
         (_("Energy dashboard"), "energy-dashboard", None),
         (_("Data quality"), "energy-quality", None),
+        (_("KPI 9 coverage"), "energy-coverage", BUREAU_ROLES),
         (_("Metering points"), "metering-points-list", None),
         (_("Anomalies"), "anomalies-list", None),
         (_("Reading conflicts"), "reading-conflicts-list", None),

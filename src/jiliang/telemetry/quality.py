@@ -72,6 +72,12 @@ class EnterpriseStatus:
     def city_code(self) -> str:
         return city_of(self.enterprise.region_id)
 
+    @property
+    def connected(self) -> bool:
+        """Whether the enterprise has a required metering point at all (未接入 when not): one without is not
+        online, but it is not offline either."""
+        return self.required > 0
+
 
 def city_of(region_code: str) -> str:
     """The prefecture-level city of a GB/T 2260 code (its first four digits)."""
@@ -144,12 +150,13 @@ def _region_names(level: str) -> dict[str, str]:
 
 def online_by_city(statuses: list[EnterpriseStatus]) -> list[dict]:
     names = _region_names("prefecture")
-    per = defaultdict(lambda: [0, 0])
+    per = defaultdict(lambda: [0, 0, 0])
     for s in statuses:
         per[s.city_code][0] += 1
         per[s.city_code][1] += s.online
-    return [{"code": c, "name": names.get(c, c), "enterprises": n, "online": k, "rate": k / n}
-            for c, (n, k) in sorted(per.items())]
+        per[s.city_code][2] += not s.connected
+    return [{"code": c, "name": names.get(c, c), "enterprises": n, "online": k, "rate": k / n, "not_connected": x}
+            for c, (n, k, x) in sorted(per.items())]
 
 
 # --- the online rate over time ------------------------------------------------------------------------------
@@ -575,3 +582,112 @@ def point_quality(user, enterprise, day: dt.date | None = None) -> list[PointQua
             .annotate(due=F("q_due"), got=F("q_got"), off=F("q_off")).order_by("code")
             .values_list("pk", "code", "name", "energy_type", "unit", "interval_seconds", "due", "got", "off"))
     return [PointQuality(*row) for row in rows]
+
+
+# --- KPI 9 as the plan means it: coverage of the listed enterprises by month ------------------------------
+
+@dataclass
+class CoverageRow:
+    """One region's (or the whole scope's) KPI 9 for a month."""
+
+    code: str
+    name: str
+    listed: int = 0  # key energy-consuming enterprises on the list
+    covered: int = 0  # of them, with completeness ≥ 90 % over the period
+    not_connected: int = 0  # of them, without a required metering point
+
+    @property
+    def rate(self) -> float | None:
+        return self.covered / self.listed if self.listed else None
+
+
+@dataclass
+class EnterpriseCoverage:
+    enterprise: Organisation
+    received: int
+    due: int
+
+    @property
+    def completeness(self) -> float | None:
+        return min(self.received / self.due, 1.0) if self.due else None
+
+    @property
+    def covered(self) -> bool:
+        return self.due > 0 and self.received >= COMPLETENESS_FLAG * self.due
+
+
+@dataclass
+class Coverage:
+    """KPI 9 for one month: listed enterprises whose data were collected online with completeness ≥ 90 %
+    over the month (to ``until`` in the current month) ÷ listed enterprises, for the user's scope and by
+    the region one level below it."""
+
+    month: dt.date
+    until: dt.datetime
+    total: CoverageRow
+    regions: list[CoverageRow]
+    enterprises: list[EnterpriseCoverage]
+
+
+def month_start(month: dt.date) -> dt.datetime:
+    return dt.datetime(month.year, month.month, 1, tzinfo=LOCAL)
+
+
+def _child_region(user, region_code: str) -> str:
+    """The region one level below the user's scope that holds ``region_code``: the city for the province,
+    the county for a city bureau, the region itself below that."""
+    from jiliang.core.scoping import is_unrestricted
+
+    if is_unrestricted(user) or not user.region_id or user.region_id.endswith("0000"):
+        return city_of(region_code)
+    return region_code
+
+
+def coverage(user, month: dt.date, now: dt.datetime | None = None) -> Coverage:
+    """KPI 9 of ``month`` (any day in it) as ``user`` may see it. Completeness of an enterprise is the
+    readings its required, active points delivered in the month (the month's point rollups) ÷ the readings
+    due (the period's seconds ÷ each point's interval), over the month or, in the current month, until now;
+    an enterprise without a required point has nothing due and is not covered. Three queries."""
+    now = now or timezone.now()
+    start = month_start(month)
+    end = min(_next_month(start), max(now, start))
+    seconds = int((end - start).total_seconds())
+    orgs = list(key_enterprises(user).select_related("region").order_by("region_id", "name"))
+    ids = [o.pk for o in orgs]
+    points = required_points(MeteringPoint.objects.filter(enterprise_id__in=ids))
+    due: dict[int, int] = defaultdict(int)
+    for enterprise_id, interval, n in (points.order_by().values("enterprise_id", "interval_seconds")
+                                       .annotate(n=Count("pk")).values_list("enterprise_id", "interval_seconds", "n")):
+        due[enterprise_id] += n * (seconds // interval)
+    received = dict(PointRollup.objects.filter(period="month", start=start, point__in=points).order_by()
+                    .values("point__enterprise_id").annotate(n=Sum("readings"))
+                    .values_list("point__enterprise_id", "n"))
+    names = dict(_region_names("prefecture"))
+    from jiliang.core.models import Region
+
+    names.update(Region.objects.filter(code__in={o.region_id for o in orgs}).values_list("code", "name"))
+    total = CoverageRow("", "")
+    regions: dict[str, CoverageRow] = {}
+    rows = []
+    for org in orgs:
+        ec = EnterpriseCoverage(org, int(received.get(org.pk) or 0), due.get(org.pk, 0))
+        rows.append(ec)
+        code = _child_region(user, org.region_id)
+        region = regions.setdefault(code, CoverageRow(code, names.get(code, code)))
+        for row in (total, region):
+            row.listed += 1
+            row.covered += ec.covered
+            row.not_connected += ec.due == 0
+    return Coverage(month.replace(day=1), end, total, [regions[c] for c in sorted(regions)], rows)
+
+
+def coverage_trend(user, months: int = 12, now: dt.datetime | None = None) -> list[tuple[dt.date, float | None]]:
+    """KPI 9 of the scope for the last ``months`` months, oldest first (the current month to now)."""
+    now = now or timezone.now()
+    local = now.astimezone(LOCAL).date().replace(day=1)
+    out = []
+    for k in range(months - 1, -1, -1):
+        y, m = divmod(local.year * 12 + local.month - 1 - k, 12)
+        month = dt.date(y, m + 1, 1)
+        out.append((month, coverage(user, month, now).total.rate))
+    return out

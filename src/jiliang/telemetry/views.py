@@ -37,8 +37,9 @@ def _local_midnight() -> dt.datetime:
 
 
 def _offline_key(s: quality.EnterpriseStatus):
-    """Longest offline first: no required point, then never reported, then by the time it fell behind."""
-    return (s.required > 0, s.offline_since is not None, s.offline_since or timezone.now(), s.enterprise.name)
+    """Longest offline first: never reported, then by the time it fell behind; those not connected (no
+    required point) last."""
+    return (not s.connected, s.offline_since is not None, s.offline_since or timezone.now(), s.enterprise.name)
 
 
 def scope_name(user) -> str:
@@ -73,6 +74,7 @@ def dashboard(request):
     rate = quality.online_rate(statuses)
     by_city = quality.online_by_city(statuses)
     offline = sorted((s for s in statuses if not s.online), key=_offline_key)
+    not_connected = sum(not s.connected for s in statuses)
     since = _local_midnight() - dt.timedelta(days=30)
     top = list(EnterpriseRollup.objects.restrict(user, VIEW).filter(period="day", start__gte=since)
                .values("enterprise_id", "enterprise__name").annotate(tce=Sum("tce_equivalent")).order_by("-tce")[:10])
@@ -80,7 +82,9 @@ def dashboard(request):
                  .values("start").annotate(tce=Sum("tce_equivalent")).order_by("start"))
     anomalies = Anomaly.objects.restrict(user, VIEW).filter(state=AnomalyState.OPEN)
     return render(request, "telemetry/dashboard.html", {
-        "rate": rate, "statuses": statuses, "offline": offline[:OFFLINE_SHOWN], "offline_count": len(offline),
+        "rate": rate, "statuses": statuses, "offline": offline[:OFFLINE_SHOWN],
+        "offline_count": len(offline) - not_connected, "not_connected_count": not_connected,
+        "coverage": quality.coverage(user, timezone.now().astimezone(LOCAL).date()),
         "online_count": sum(s.online for s in statuses), "by_city": by_city,
         "top": [{"id": t["enterprise_id"], "name": t["enterprise__name"], "tce": float(t["tce"])} for t in top],
         "daily": [{"day": d["start"].astimezone(LOCAL).strftime("%m-%d"), "tce": float(d["tce"])} for d in daily],
@@ -402,3 +406,70 @@ def anomaly_state(request, pk):
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     return redirect("anomalies-detail", pk=anomaly.pk)
+
+
+# --- KPI 9: coverage of the listed enterprises by month -----------------------------------------------------
+
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+
+
+def parse_coverage_month(raw: str | None) -> dt.date:
+    """The ``month`` parameter of the coverage page: YYYY-MM, from 2000-01 to the current month; the current
+    month when absent or empty."""
+    this_month = timezone.now().astimezone(LOCAL).date().replace(day=1)
+    if raw is None or not raw.strip():
+        return this_month
+    raw = raw.strip()
+    try:
+        if not _MONTH.match(raw):
+            raise ValueError(raw)
+        month = dt.date.fromisoformat(raw + "-01")
+    except ValueError:
+        raise BadParameter(_("The parameter “month” must be a month written YYYY-MM, such as %(example)s; "
+                             "“%(value)s” is not.") % {"example": this_month.strftime("%Y-%m"),
+                                                       "value": raw[:40]}) from None
+    if month > this_month:
+        raise BadParameter(_("The parameter “month” is %(month)s, which is in the future: pick a month up to "
+                             "%(this)s.") % {"month": raw, "this": this_month.strftime("%Y-%m")})
+    if month < FIRST_DAY:
+        raise BadParameter(_("The parameter “month” is %(month)s: the report starts in %(first)s.")
+                           % {"month": raw, "first": FIRST_DAY.strftime("%Y-%m")})
+    return month
+
+
+def _coverage_export(report: quality.Coverage) -> HttpResponse:
+    headers = [_("enterprise"), _("unified social credit code"), _("region"), _("readings received"),
+               _("readings due"), _("completeness (%)"), _("covered (completeness ≥ 90 %)")]
+    yes, no = _("yes"), _("no")
+    rows = ([e.enterprise.name, e.enterprise.uscc, str(e.enterprise.region), e.received, e.due,
+             None if e.completeness is None else round(100 * e.completeness, 1), yes if e.covered else no]
+            for e in report.enterprises)
+    month = report.month.strftime("%Y-%m")
+    note = _("KPI 9 coverage for %(month)s, until %(until)s (Asia/Shanghai): listed key energy-consuming "
+             "enterprises whose data were collected online with completeness of at least 90 %% ÷ listed "
+             "enterprises. Exported %(stamp)s.") % {
+        "month": month, "until": report.until.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M"), "stamp": _stamp()}
+    return _xlsx(workbook_bytes(str(_("KPI 9 coverage")), headers, rows, note=note), f"kpi9-coverage-{month}")
+
+
+@login_required
+def coverage(request):
+    """KPI 9 as the plan means it (专栏1 indicator 9), by month and region, with the enterprises behind it."""
+    try:
+        month = parse_coverage_month(request.GET.get("month"))
+    except BadParameter as exc:
+        return render(request, "telemetry/coverage.html", {"error": str(exc),
+                                                            "raw_month": request.GET.get("month", "")[:40]},
+                      status=400)
+    report = quality.coverage(request.user, month)
+    if request.GET.get("export") == "xlsx":
+        return _coverage_export(report)
+    trend = quality.coverage_trend(request.user)
+    uncovered = sorted((e for e in report.enterprises if not e.covered),
+                       key=lambda e: (e.completeness is not None, e.completeness or 0, e.enterprise.name))
+    return render(request, "telemetry/coverage.html", {
+        "report": report, "month": month, "raw_month": month.strftime("%Y-%m"), "scope": scope_name(request.user),
+        "uncovered": uncovered[:OFFLINE_SHOWN], "uncovered_count": len(uncovered),
+        "trend": {"months": [m.strftime("%Y-%m") for m, _r in trend],
+                  "rates": [None if r is None else round(100 * r, 1) for _m, r in trend]},
+    })

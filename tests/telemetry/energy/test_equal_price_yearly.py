@@ -124,14 +124,13 @@ def test_anonymous_users_are_sent_to_sign_in(client, energy):
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("kgce_per_kwh", "0.1", "must lie above the equivalent value 0.1229"),
-    ("kgce_per_kwh", "0.75", "and below 0.6"),
-    ("year", "1800", "between 1990 and 2100"),
+    ("kgce_per_kwh", "0.1", "须高于当量值 0.1229"),
+    ("kgce_per_kwh", "0.75", "且低于 0.6"),
+    ("year", "1800", "1990 至 2100"),
 ])
 def test_implausible_values_are_refused_naming_the_field(client, energy, field, value, message):
     data = {"year": 2026, "kgce_per_kwh": "0.2900", "source": "x", "confidence": "M", "note": ""}
     data[field] = value
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     response = _edit(client, energy.world.users["province"], data=data)
     assert response.status_code in (200, 400)
     assert message in response.content.decode()
