@@ -9,10 +9,9 @@ class TelemetryConfig(AppConfig):
 
     def ready(self) -> None:
         from django.core.checks import register
+        from django.db.models.signals import post_delete, post_save, pre_save
 
         from jiliang.core.demo import register_step
-
-        from django.db.models.signals import post_delete, post_save, pre_save
 
         from . import demo, rollups, services
         from .models import EqualPriceElectricity
