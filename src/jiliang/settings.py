@@ -75,6 +75,10 @@ JILIANG_TELEMETRY_ROLLUPS = os.environ.get("JILIANG_TELEMETRY_ROLLUPS", "inline"
 # A reading more than this off its point's collection grid counts as misaligned (data quality).
 JILIANG_TELEMETRY_ALIGNMENT_TOLERANCE_S = int(os.environ.get("JILIANG_TELEMETRY_ALIGNMENT_TOLERANCE_S", 60))
 JILIANG_MQTT_URL = os.environ.get("JILIANG_MQTT_URL", "mqtt://127.0.0.1:1883")
+# Ingest answers stay small: at most this many per-row results are listed (counts cover every row), and
+# one enterprise may have at most this many ingest requests running at once (429 beyond).
+JILIANG_TELEMETRY_MAX_RESULT_ROWS = int(os.environ.get("JILIANG_TELEMETRY_MAX_RESULT_ROWS", 1000))
+JILIANG_TELEMETRY_MAX_CONCURRENT_PER_SENDER = int(os.environ.get("JILIANG_TELEMETRY_MAX_CONCURRENT_PER_SENDER", 2))
 
 # Uncertainty calculator (jiliang.budgets): the largest Monte Carlo M a request may ask for, and the body
 # limit of POST /api/uncertainty/evaluate and /export.

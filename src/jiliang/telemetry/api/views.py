@@ -3,6 +3,8 @@ anomalies (with a state-change action) and conflicts. Every queryset starts from
 
 from __future__ import annotations
 
+import heapq
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
@@ -19,6 +21,7 @@ from jiliang.telemetry import filters, services
 from jiliang.telemetry import models as m
 from jiliang.telemetry.ingest import Group, fewer_collections, ingest
 from jiliang.telemetry.parsing import PayloadError, gunzip, parse_body
+from jiliang.telemetry.senders import sender_slot
 
 from . import serializers as s
 
@@ -132,6 +135,17 @@ class ReadingIngestView(APIView):
                               413: OpenApiResponse(description="the body is too large")})
     def post(self, request):
         enterprise = sender_enterprise(request.user)
+        with sender_slot(enterprise.pk) as free:
+            if not free:
+                response = Response({"reason": "too_many_requests", "detail": _(
+                    "%(org)s already has %(n)d ingest requests running; send the next batch when one has been "
+                    "answered.") % {"org": enterprise, "n": settings.JILIANG_TELEMETRY_MAX_CONCURRENT_PER_SENDER}},
+                    status=status.HTTP_429_TOO_MANY_REQUESTS)
+                response["Retry-After"] = "1"
+                return response
+            return self._ingest(request, enterprise)
+
+    def _ingest(self, request, enterprise):
         limit = settings.JILIANG_TELEMETRY_MAX_BODY_BYTES
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -153,12 +167,31 @@ class ReadingIngestView(APIView):
             [result] = ingest([Group(enterprise=enterprise, readings=readings, rejections=rejections,
                                      reference=f"HTTP {getattr(request, 'request_id', '')}", sender=request.user)],
                               channel=m.Channel.HTTP)
-        rows = result.rows
-        if request.query_params.get("rows") == "problems":
-            rows = [r for r in rows if r.status != "accepted"]
-        rows = sorted(rows, key=lambda r: _position_key(r.position))
-        return Response({"batch": result.batch.pk, "rows": seen, "counts": result.counts,
-                         "results": [r.as_dict() for r in rows]})
+        return Response(result_body(result, seen, problems_only=request.query_params.get("rows") == "problems"))
+
+
+def result_body(result, seen: int, *, problems_only: bool = False) -> dict:
+    """The answer to an ingest request: the batch, its counts, rejected rows counted by reason, and at most
+    ``JILIANG_TELEMETRY_MAX_RESULT_ROWS`` per-row results in body order (when there are more, the problems
+    are listed first and accepted rows fill what is left), with ``results_total`` and ``results_truncated`` saying whether rows were left out."""
+    cap = settings.JILIANG_TELEMETRY_MAX_RESULT_ROWS
+    by_reason: dict[str, int] = {}
+    problems, accepted = [], []
+    for r in result.rows:
+        if r.status == "accepted":
+            accepted.append(r)
+        else:
+            problems.append(r)
+            if r.reason:
+                by_reason[r.reason] = by_reason.get(r.reason, 0) + 1
+    rows = problems if problems_only else problems + accepted
+    listed = heapq.nsmallest(cap, problems, key=lambda r: _position_key(r.position))
+    if not problems_only and len(listed) < cap:
+        listed += heapq.nsmallest(cap - len(listed), accepted, key=lambda r: _position_key(r.position))
+    listed.sort(key=lambda r: _position_key(r.position))
+    return {"batch": result.batch.pk, "rows": seen, "counts": result.counts, "rejected_by_reason": by_reason,
+            "results_total": len(rows), "results_truncated": len(rows) > len(listed),
+            "results": [r.as_dict() for r in listed]}
 
 
 def _position_key(position: str):
