@@ -75,3 +75,33 @@ def test_demo_under_deferred_rollups_folds_what_it_queued(reference_data, settin
     assert rollups.pending() == 0
     assert EnterpriseRollup.objects.filter(period="day").exists()
     assert OnlineSnapshot.objects.filter(online__gt=0).exists()  # the backfill read the folded rollups
+
+
+@pytest.mark.django_db
+def test_demo_enterprise_is_a_steel_works_with_instruments_and_energy_metering(reference_data):
+    """Issue #10 item 9: the demo enterprise's login shows its instruments and its energy data; names carry
+    no serial numbers; phone numbers carry their own city's area code."""
+    import re
+
+    from django.contrib.auth import get_user_model
+
+    from jiliang.registry.demo import AREA_CODES
+    from jiliang.telemetry.models import MeteringPoint, PointRollup
+
+    call_command("demo", scale=400, seed=7)
+    org = get_user_model().objects.get(username="demo-enterprise").organisation
+    assert org.name == "昆山华兴钢铁有限公司" and org.region_id == "320583"
+    assert org.designations.filter(code="key-energy-consumer").exists()
+    own = m.Instrument.objects.filter(owner=org)
+    assert own.count() >= 14
+    assert {"automatic-weighing", "electricity-meter", "pressure-gauge-safety", "gas-detector"} <= set(
+        own.values_list("category__code", flat=True))
+    points = MeteringPoint.objects.filter(enterprise=org)
+    assert set(points.values_list("code", flat=True)) == {"E-IN", "E-W1", "E-W2", "G-IN", "W-IN"}
+    assert points.get(code="E-IN").meter.description == "10 kV 总进线关口电能表"
+    assert PointRollup.objects.filter(point__enterprise=org, period="day").exists()
+    names = list(m.Organisation.objects.values_list("name", flat=True))
+    assert not [n for n in names if re.search(r"\d$", n)], "names end with a serial number"
+    assert len(names) == len(set(names))
+    for region, phone in m.Organisation.objects.exclude(contact_phone="").values_list("region_id", "contact_phone"):
+        assert phone.startswith(AREA_CODES[region[:4]] + "-"), (region, phone)

@@ -20,7 +20,9 @@ from jiliang.core.roles import Role
 from . import models as m
 from .identity import make_uscc
 
-TODAY = dt.date(2026, 11, 29)  # fixed so that the same seed gives the same province on any day
+TODAY = dt.date(2026, 11, 29)
+DEMO_ENTERPRISE_REGION = "320583"  # Kunshan
+DEMO_ENTERPRISE_NAME = "昆山华兴钢铁有限公司"  # fixed so that the same seed gives the same province on any day
 ORG_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 GB11714_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -87,12 +89,75 @@ CITY_STANDARDS = [
 ]
 
 
+# Long-distance area codes of Jiangsu's 13 cities (the first four digits of the GB/T 2260 code); provincial
+# organisations (3200) sit in Nanjing.
+AREA_CODES = {"3200": "025", "3201": "025", "3202": "0510", "3203": "0516", "3204": "0519", "3205": "0512", "3206": "0513",
+              "3207": "0518", "3208": "0517", "3209": "0515", "3210": "0514", "3211": "0511", "3212": "0523",
+              "3213": "0527"}
+TRADE_NAME_CHARS = "华兴恒达永泰金陵润新宏昌盛隆鑫源益丰宝力通汇德瑞康安嘉信和立明远科"
+INDUSTRIES = ["化工", "钢铁", "纺织", "电子", "机械", "食品", "建材", "造纸", "制药", "塑胶"]
+TOWNS = ["城东", "城西", "城南", "城北", "新城", "开发区", "高新区", "湖滨", "运河", "滨江", "花园", "北门",
+         "南门", "东关", "西郊", "港口", "工业园"]
+
+
+def phone(rng, region_code: str) -> str:
+    """A landline number with the area code of the region's own city."""
+    return f"{AREA_CODES[region_code[:4]]}-{rng.randint(50000000, 89999999)}"
+
+
+def unique_name(rng, used: set, make) -> str:
+    """``make(rng)`` until it gives a name not in ``used``; names carry no serial numbers."""
+    for _ in range(1000):
+        name = make(rng)
+        if name not in used:
+            used.add(name)
+            return name
+    raise RuntimeError("ran out of demo names")  # pragma: no cover - the pools hold thousands per county
+
+
+def _trade_name(rng) -> str:
+    return rng.choice(TRADE_NAME_CHARS) + rng.choice(TRADE_NAME_CHARS)
+
+
 def _name(rng) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
 
 def _address(rng, region: Region) -> str:
     return f"{region.name}{rng.choice(STREETS)}{rng.randint(1, 999)}号"
+
+
+# The demo enterprise's own instruments (a steel works): (category, name of use, maker, model, class, range,
+# usage, how many). Its energy meters are the ones its metering points read (telemetry demo).
+STEEL_WORKS = [
+    ("automatic-weighing", "进厂原料动态汽车衡", "梅特勒-托利多", "7560", "0.5", ("1", "100000", "kg"), "trade", 2),
+    ("electricity-meter", "10 kV 总进线关口电能表", "江苏林洋", "DTZ71", "0.5S", ("0", "1.5", "A"), "trade", 1),
+    ("electricity-meter", "车间分表", "威胜集团", "DTZY341", "1", ("0", "60", "A"), "trade", 2),
+    ("flow-meter", "天然气总表（涡轮流量计）", "天信仪表", "TBQZ-100", "1.5", ("10", "400", "m³/h"), "trade", 1),
+    ("water-meter-large", "自来水总表 DN100", "宁波水表", "LXLC-100", "2", ("0", "100", "m³/h"), "trade", 1),
+    ("pressure-gauge-safety", "高炉煤气管网压力表", "上海自动化仪表", "Y-150", "1.6", ("0", "1.6", "MPa"), "safety", 4),
+    ("gas-detector", "一氧化碳报警仪", "汉威科技", "BS01II", "", ("0", "1000", "µmol/mol"), "safety", 3),
+]
+
+
+def _steel_works_instruments(rng, categories, owner, county: Region, serial_from: int) -> int:
+    """The demo enterprise's instruments in service, installed one to six years ago."""
+    rows = []
+    for category_code, use, maker, model, klass, (lo, hi, unit), usage, count in STEEL_WORKS:
+        category = categories.get(category_code)
+        if category is None:  # a catalogue edited without this category: leave it out
+            continue
+        for _ in range(count):
+            inst = m.Instrument(
+                owner=owner, category=category, manufacturer=maker, model=model,
+                serial_number=f"{serial_from + len(rows):09d}", accuracy_class=klass, range_min=Decimal(lo),
+                range_max=Decimal(hi), range_unit=unit, usage=usage, region=county, address=owner.address,
+                installation_date=TODAY - dt.timedelta(days=rng.randint(365, 6 * 365)), status="in_service",
+                description=use)
+            inst.mandatory = category.is_mandatory_for(usage)
+            rows.append(inst)
+    m.Instrument.objects.bulk_create(rows)
+    return len(rows)
 
 
 def build(ctx: dict, rng, scale: int, progress) -> None:
@@ -111,7 +176,7 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
     def org(name, kind, region, prefix, **extra):
         o = m.Organisation(name=name, uscc=uscc(rng, prefix, region.code), kind=kind, region=region,
                            address=_address(rng, region), contact_name=_name(rng),
-                           contact_phone=f"025-{rng.randint(50000000, 89999999)}",
+                           contact_phone=phone(rng, region.code),
                            **extra)
         orgs.append(o)
         return o
@@ -134,15 +199,24 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
     # Owners per county: markets, hospitals, fuel stations and enterprises, more with larger scales.
     per_county = max(1, scale // 400)
     owners: dict[str, dict[str, list[m.Organisation]]] = {}
+    used: set[str] = set()
     for c in counties:
         o = owners.setdefault(c.code, {"market": [], "hospital": [], "fuel_station": [], "enterprise": []})
+        # district names repeat across cities (鼓楼区 in Nanjing and Xuzhou): name them with their city
+        place = f"{regions[c.parent_id].name}{c.name}" if c.level == "district" else c.name
         for i in range(per_county):
-            o["market"].append(org(f"{c.name}{rng.choice(STREETS)}农贸市场{i + 1}", "market", c, "91"))
-            o["fuel_station"].append(org(f"中国石化{c.name}第{i + 1}加油站", "fuel_station", c, "91"))
-            o["hospital"].append(org(f"{c.name}{'人民医院' if i == 0 else f'社区卫生服务中心{i}'}", "hospital", c, "12"))
-            o["enterprise"].append(org(f"{c.name}{rng.choice(['华兴', '恒达', '永泰', '金陵', '苏宁', '润华'])}"
-                                       f"{rng.choice(['化工', '钢铁', '纺织', '电子', '机械', '食品'])}有限公司{i + 1}",
-                                       "enterprise", c, "91"))
+            market = unique_name(rng, used, lambda r, p=place: f"{p}{r.choice(TOWNS)}{_trade_name(r)}农贸市场")
+            station = unique_name(rng, used, lambda r, p=place: f"中国石化{p}{r.choice(TOWNS)}{_trade_name(r)}加油站")
+            hospital = f"{place}人民医院" if i == 0 else unique_name(
+                rng, used, lambda r, p=place: f"{p}{r.choice(TOWNS)}{_trade_name(r)}社区卫生服务中心")
+            if c.code == DEMO_ENTERPRISE_REGION and i == 0:
+                name = DEMO_ENTERPRISE_NAME  # the demo enterprise's login: a steel works with energy metering
+            else:
+                name = unique_name(rng, used, lambda r, p=place: f"{p}{_trade_name(r)}{r.choice(INDUSTRIES)}有限公司")
+            o["market"].append(org(market, "market", c, "91"))
+            o["fuel_station"].append(org(station, "fuel_station", c, "91"))
+            o["hospital"].append(org(hospital, "hospital", c, "12"))
+            o["enterprise"].append(org(name, "enterprise", c, "91"))
     # USCCs must be unique; regenerate the rare collision.
     seen = set()
     for o in orgs:
@@ -157,7 +231,11 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
     for city in cities[:4]:
         city_institutes[city.code].designations.add(designations["public-service-platform"])
     key_energy = [o for c in counties for o in owners[c.code]["enterprise"][:1]]
-    for o in key_energy[: max(20, len(key_energy) // 3)]:
+    key_energy = key_energy[: max(20, len(key_energy) // 3)]
+    demo_enterprise = owners[DEMO_ENTERPRISE_REGION]["enterprise"][0]
+    if demo_enterprise not in key_energy:
+        key_energy.insert(0, demo_enterprise)
+    for o in key_energy:
         o.designations.add(designations["key-energy-consumer"])
         o.mms_status, o.mms_certificate = "certified", f"MMS-{o.uscc[-6:]}"
         o.mms_valid_until = TODAY + dt.timedelta(days=rng.randint(30, 1000))
@@ -217,7 +295,7 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
 
     # Instruments.
     weights = [mix[1] for mix in INSTRUMENT_MIX]
-    total = scale
+    total = max(scale - sum(row[-1] for row in STEEL_WORKS), 0)  # the steel works' own count towards the scale
     batch: list[m.Instrument] = []
     made = 0
     progress(0, total)
@@ -256,6 +334,8 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
         m.Instrument.objects.bulk_create(batch)
         made += len(batch)
     progress(made, total)
+    made += _steel_works_instruments(rng, categories, owners[DEMO_ENTERPRISE_REGION]["enterprise"][0],
+                                     regions[DEMO_ENTERPRISE_REGION], serial_base + total)
 
     # Demo users, one per role.
     User = get_user_model()

@@ -9,6 +9,7 @@ import datetime as dt
 import math
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from jiliang.registry.models import Organisation
@@ -41,13 +42,36 @@ def load(t: dt.datetime, base: float) -> float:
     return base * shape * (0.55 if local.weekday() >= 5 else 1.0)
 
 
+# The demo enterprise's meters (registry demo, STEEL_WORKS) behind its points, by the meter's description.
+POINT_METERS = {"E-IN": "10 kV 总进线关口电能表", "E-W1": "车间分表", "E-W2": "车间分表",
+                "G-IN": "天然气总表（涡轮流量计）", "W-IN": "自来水总表 DN100"}
+
+
+def _meters_of(org_id) -> dict:
+    """Point code → the demo enterprise's instrument that meters it (two workshop meters, one each)."""
+    if org_id is None:
+        return {}
+    from jiliang.registry.models import Instrument
+
+    free = {}
+    for inst in Instrument.objects.filter(owner_id=org_id).order_by("pk"):
+        free.setdefault(inst.description, []).append(inst)
+    return {code: free[use].pop(0) for code, use in POINT_METERS.items() if free.get(use)}
+
+
 def build(ctx, rng, scale, progress) -> None:
-    orgs = list(Organisation.objects.filter(designations__code=KEY_ENERGY_DESIGNATION).order_by("id")[:MAX_ENTERPRISES])
+    # the demo enterprise (a steel works) first, so that its login shows its own energy data
+    demo_org = get_user_model().objects.filter(username="demo-enterprise").values_list("organisation_id",
+                                                                                     flat=True).first()
+    orgs = sorted(Organisation.objects.filter(designations__code=KEY_ENERGY_DESIGNATION).order_by("id"),
+                  key=lambda o: o.pk != demo_org)[:MAX_ENTERPRISES]
     if not orgs:
         return
+    meters = _meters_of(demo_org)
     points = []
     for n, org in enumerate(orgs):
         for code, name, energy, unit, role, mult, rated, klass, protocol in POINTS:
+            meter = meters.get(code) if org.pk == demo_org else None
             address = ""
             if protocol == "dlt645":
                 address = f"{32 * 10**10 + n * 10 + len(points) % 10:012d}"
@@ -57,7 +81,7 @@ def build(ctx, rng, scale, progress) -> None:
                 enterprise=org, code=code, name=name, energy_type=energy, unit=unit, role=role, multiplier=mult,
                 register_capacity=Decimal(1000000) if energy == "electricity" else None,
                 rated_capacity=rated, accuracy_class=klass, protocol=protocol, meter_address=address,
-                coefficient_variant="gas_field" if energy == "natural_gas" else "",
+                coefficient_variant="gas_field" if energy == "natural_gas" else "", meter=meter,
                 required_for_online=role == "enterprise_in"))
     MeteringPoint.objects.bulk_create(points)
     parents = {(p.enterprise_id, p.code): p for p in points}
