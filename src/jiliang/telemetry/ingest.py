@@ -227,6 +227,33 @@ class PointDirectory:
 directory = PointDirectory()
 
 
+class EnterpriseDirectory:
+    """Key energy-consuming enterprises by USCC, cached per process for ``POINT_CACHE_TTL_S``: with
+    :class:`PointDirectory`, the one place where every channel (HTTP, MQTT, files) resolves what it sends to."""
+
+    def __init__(self):
+        self._cache: dict[str, tuple[float, object | None]] = {}
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+    def get(self, uscc: str):
+        from jiliang.registry.models import Organisation
+
+        from .models import KEY_ENERGY_DESIGNATION
+
+        hit = self._cache.get(uscc)
+        if hit and time.monotonic() - hit[0] < POINT_CACHE_TTL_S:
+            return hit[1]
+        org = (Organisation.objects.select_related("region").filter(uscc=uscc,
+               designations__code=KEY_ENERGY_DESIGNATION).first())
+        self._cache[uscc] = (time.monotonic(), org)
+        return org
+
+
+enterprises = EnterpriseDirectory()
+
+
 @dataclass
 class Group:
     """The readings of one sender (enterprise) in one HTTP body, MQTT flush group or file chunk."""

@@ -34,9 +34,9 @@ from jiliang.core.audit import audit_context
 from jiliang.telemetry import rollups
 from jiliang.telemetry.ingest import fewer_collections, ingest
 from jiliang.telemetry.models import Channel
-from jiliang.telemetry.mqtt import DEFAULT_PREFIX, groups_from_messages, subscriptions
+from jiliang.telemetry.topics import DEFAULT_PREFIX, groups_from_messages, subscriptions
 
-log = logging.getLogger("jiliang.telemetry.mqtt")
+log = logging.getLogger("jiliang.telemetry.topics")
 SESSION_EXPIRY_S = 7 * 24 * 3600
 FOLD_BATCH = 50_000
 

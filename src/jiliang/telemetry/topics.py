@@ -1,4 +1,4 @@
-"""MQTT messages into ingest groups: topics, JSON readings and raw DL/T 645 / CJ/T 188 frames.
+"""Topic routing: MQTT messages into ingest groups (topics, JSON readings, raw DL/T 645 / CJ/T 188 frames).
 
 Topics (issue #5): ``<prefix>/<USCC>/readings`` carries JSON readings (an object, an array or NDJSON);
 ``<prefix>/<USCC>/frames/dlt645`` and ``.../frames/cjt188`` carry one frame each, as
@@ -11,7 +11,6 @@ publish under its USCC; ingest in turn only resolves points of that enterprise.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 
 from jiliang.telemetry.protocols import FrameError, cjt188, dlt645
@@ -20,7 +19,6 @@ from .parsing import PayloadError, RawReading, Rejection, parse_body, parse_fram
 
 DEFAULT_PREFIX = "jiliang"
 ENERGY_UNITS = {"kWh"}
-ENTERPRISE_CACHE_TTL_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,39 +70,13 @@ def frame_reading(kind: str, payload: bytes, received: dt.datetime, position: st
         return kind, "", None, Rejection(f"{position} byte {exc.offset}", exc.reason, str(exc))
 
 
-class EnterpriseDirectory:
-    """Key energy-consuming enterprises by USCC, cached per process."""
-
-    def __init__(self):
-        self._cache: dict[str, tuple[float, object | None]] = {}
-
-    def clear(self) -> None:
-        self._cache.clear()
-
-    def get(self, uscc: str):
-        from jiliang.registry.models import Organisation
-
-        from .models import KEY_ENERGY_DESIGNATION
-
-        hit = self._cache.get(uscc)
-        if hit and time.monotonic() - hit[0] < ENTERPRISE_CACHE_TTL_S:
-            return hit[1]
-        org = (Organisation.objects.select_related("region").filter(uscc=uscc,
-               designations__code=KEY_ENERGY_DESIGNATION).first())
-        self._cache[uscc] = (time.monotonic(), org)
-        return org
-
-
-enterprises = EnterpriseDirectory()
-
-
 def groups_from_messages(messages, received: dt.datetime, prefix: str = DEFAULT_PREFIX):
     """Turn (mid, topic, payload) messages into ingest groups, one per enterprise (USCC).
 
     Returns (groups, unroutable): messages on topics that are not ours, or for an unknown USCC, are
     reported in ``unroutable`` with their reason (they are acknowledged and logged, not stored).
     """
-    from .ingest import Group, directory
+    from .ingest import Group, directory, enterprises
 
     by_uscc: dict[str, Group] = {}
     unroutable = []
