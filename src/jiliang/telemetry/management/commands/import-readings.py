@@ -24,9 +24,8 @@ from rich.progress import (
 )
 
 from jiliang.core.audit import audit_context
-from jiliang.telemetry.ingest import Group, ingest
+from jiliang.telemetry.ingest import Group, enterprises, ingest
 from jiliang.telemetry.models import Channel
-from jiliang.telemetry.ingest import enterprises
 from jiliang.telemetry.parsing import PayloadError, check_csv_header, parse_csv_lines
 
 

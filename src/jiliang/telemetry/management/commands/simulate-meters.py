@@ -21,8 +21,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from jiliang.telemetry.models import MeteringPoint, PointState
-from jiliang.telemetry.topics import DEFAULT_PREFIX
 from jiliang.telemetry.protocols import dlt645
+from jiliang.telemetry.topics import DEFAULT_PREFIX
 
 CENT = Decimal("0.01")
 
