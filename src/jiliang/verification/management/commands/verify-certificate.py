@@ -4,8 +4,13 @@ FILE.json is what ``/verify/<number>.json`` serves (``{"content", "signature", "
 the institute's published public key (``/verify/keys/<key id>.pem``). No database is read: the check is
 Ed25519 (RFC 8032) over the canonical JSON of ``content`` (sorted keys, no whitespace, UTF-8).
 Exit status 0 when the signature verifies, 1 when it does not, 2 on unreadable input.
+
+A signature proves who issued the content and that it is unaltered, not that the certificate still holds:
+the command also prints the status the file was served with (and when), the validity period against today,
+and that a revocation or a superseding certificate issued since is only visible online.
 """
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -36,7 +41,34 @@ class Command(BaseCommand):
             raise SystemExit(1)
         if signing.verify(key, content, signature):
             self.stdout.write(f"OK: certificate {content.get('number')} signature verifies (Ed25519, key {key_id})")
+            for line in status_lines(doc, dt.date.today()):
+                self.stdout.write(line)
             return
         self.stderr.write(f"FAILED: certificate {content.get('number')}: signature does not verify "
                           "(the content was altered or signed with another key)")
         raise SystemExit(1)
+
+
+def status_lines(doc: dict, today: dt.date) -> list[str]:
+    """What the file says of the certificate's standing, and what an offline check cannot know."""
+    content = doc.get("content") or {}
+    lines = []
+    status = doc.get("status")
+    if status:
+        reason = f" ({doc['status_reason']})" if doc.get("status_reason") else ""
+        by = f", superseded by {doc['superseded_by']}" if doc.get("superseded_by") else ""
+        lines.append(f"status when the file was served: {status}{reason}{by}")
+    else:
+        lines.append("status: not in the file (only the signed content was given)")
+    until = content.get("valid_until")
+    if until:
+        try:
+            expired = dt.date.fromisoformat(str(until)[:10]) < today
+        except ValueError:
+            expired = None
+        if expired is not None:
+            lines.append(f"valid until {until}: {'EXPIRED' if expired else 'not expired'} on {today.isoformat()}")
+    url = content.get("verify_url") or (f"/verify/{content.get('number')}" if content.get("number") else "")
+    lines.append("WARNING: a revocation or a superseding certificate issued after this file was served is only "
+                 f"visible online{': ' + url if url else ''}. Check there before relying on the certificate.")
+    return lines
