@@ -161,8 +161,17 @@ class ObjectListView(UIView):
         return response
 
 
-def field_rows(obj, names: list[str] | None) -> list[tuple[str, object, str | None]]:
-    """(label, display value, link) for the detail page, in the declared order."""
+def _viewable_link(value, user) -> str | None:
+    """The detail page of a related record, only if ``user`` may open it: a page never links to a 404."""
+    link = detail_url(value)
+    if link and user is not None and not type(value).objects.restrict(user, VIEW).filter(pk=value.pk).exists():
+        return None
+    return link
+
+
+def field_rows(obj, names: list[str] | None, user=None) -> list[tuple[str, object, str | None]]:
+    """(label, display value, link) for the detail page, in the declared order; with ``user``, related
+    records are linked only where that user may open them."""
     if names is not None:
         fields = [obj._meta.get_field(n) for n in names]
     else:
@@ -176,7 +185,7 @@ def field_rows(obj, names: list[str] | None) -> list[tuple[str, object, str | No
             value = getattr(obj, f"get_{f.name}_display")()
         else:
             value = getattr(obj, f.name)
-        link = detail_url(value) if hasattr(value, "_meta") else None
+        link = _viewable_link(value, user) if hasattr(value, "_meta") else None
         if value is None or value == "":
             value = "—"
         elif isinstance(value, bool):
@@ -197,7 +206,7 @@ class ObjectDetailView(UIView):
                 [c.html(o, rel_ui.url("detail", o) if rel_ui else None) for c in columns] for o in qs]))
         history = AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("-id")[:30]
         ctx = self.base_context(
-            object=obj, fields=field_rows(obj, ui.detail_fields), related=related, history=history,
+            object=obj, fields=field_rows(obj, ui.detail_fields, request.user), related=related, history=history,
             can_change_obj=ui.model.objects.restrict(request.user, CHANGE).filter(pk=obj.pk).exists(),
             can_delete_obj=ui.model.objects.restrict(request.user, DELETE).filter(pk=obj.pk).exists(),
         )
