@@ -20,6 +20,7 @@ EXAMPLE = {
                "I": {"distribution": "rectangular", "low": 0.0195, "high": 0.0205}},
     "correlations": [["V", "I", 0.2]],
     "coverage_probability": 0.95,
+    "k": 2,
     "monte_carlo": {"trials": 1000000, "seed": 1},
 }
 SMALL = {**EXAMPLE, "monte_carlo": {"trials": 20000, "seed": 7}}

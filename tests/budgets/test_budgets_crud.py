@@ -162,6 +162,8 @@ def test_budget_pages(budgets_world):
     detail = client.get(reverse("budgets-detail", args=[budget.pk])).content.decode()
     assert "budget-table" in detail and detail.count('class="budget-row"') == 2
     assert "灵敏系数" in detail and "方差贡献" in detail
+    # V (ν = 9) is correlated with I: ν_eff not evaluated (JCGM 100 G.4), shown as a dash with the reason
+    assert "ν<sub>eff</sub> = —" in detail and "effective degrees of freedom not evaluated" in detail
     export = client.get(reverse("budgets-list"), {"export": "xlsx"})
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     cells = [c.value for row in load_workbook(io.BytesIO(export.content)).worksheets[0].iter_rows() for c in row]

@@ -44,13 +44,15 @@ def test_issue_example(example_response):
         for key in ("estimate", "std_uncertainty", "distribution", "sensitivity", "contribution", "dof", "share"):
             assert key in row
     # unrounded numbers alongside the display values rounded per JJF 1059.1
-    assert g["display"]["U"] == "7.0" and g["U"] == pytest.approx(7.0195, abs=1e-3)
+    assert g["display"]["U"] == "7.2" and g["U"] == pytest.approx(2 * g["u"], rel=1e-12)
     assert g["display"]["y"] == "250.0"
     assert isinstance(g["u"], float) and g["display"]["u"] == "3.6"
     assert mc["trials"] == 1_000_000 and mc["seed"] == 1
     assert mc["display"]["interval_shortest"] and len(mc["interval_shortest"]) == 2
     assert mc["u"] == pytest.approx(g["u"], rel=0.01)
-    assert g["dof"] is None or g["dof"] > 9
+    # V (ν = 9) correlated with I: no ν_eff (JCGM 100 G.4, issue #9); the fixed k = 2 is used and noted
+    assert g["dof"] is None and g["dof_evaluated"] is False and g["k"] == 2.0
+    assert any("not evaluated" in n and "V–I" in n for n in body["notes"])
     assert mc["histogram"]["counts"] and len(mc["histogram"]["edges"]) == len(mc["histogram"]["counts"]) + 1
 
 

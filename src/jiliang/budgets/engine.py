@@ -19,12 +19,15 @@ from jiliang.uncertainty import Budget, UncertaintyError, evaluate_request, expo
 from jiliang.uncertainty.montecarlo import DEFAULT_TRIALS
 
 # The worked example the calculator opens with and the API documents (issue #3): V / I with correlated inputs.
+# V has finite ν and is correlated with I, so Welch–Satterthwaite does not apply (JCGM 100 G.4, issue #9):
+# the example fixes k = 2 (JJF 1059.1) and the result's notes say why ν_eff is not evaluated.
 EXAMPLE = {
     "model": "V / I",
     "inputs": {"V": {"value": 5.0, "u": 0.003, "dof": 9},
                "I": {"distribution": "rectangular", "low": 0.0195, "high": 0.0205}},
     "correlations": [["V", "I", 0.2]],
     "coverage_probability": 0.95,
+    "k": 2,
     "monte_carlo": {"trials": 1000000, "seed": 1},
 }
 

@@ -110,6 +110,7 @@ def parse_correlations(raw: Any, names: tuple[str, ...], dists: Mapping[str, Dis
 def _gum_dict(g: GumOutput, second_order: bool, digits: int, mode: str) -> dict:
     return {
         "y": g.y, "u": g.u, "u_first_order": g.u_first_order, "dof": _num(g.dof), "dof_method": g.dof_method,
+        "dof_evaluated": not math.isnan(g.dof),
         "k": g.k, "U": g.U, "p": g.p, "interval": list(g.interval),
         "sensitivity_coefficients": g.sensitivities, "sensitivity_method": g.sensitivity_method,
         "second_order": second_order, "second_order_variance": g.second_order_variance,
