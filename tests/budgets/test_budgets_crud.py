@@ -217,6 +217,11 @@ def test_calculator_page(budgets_world):
     html = page.content.decode()
     assert page.status_code == 200 and "vendor/echarts/echarts.min.js" in html and 'id="save-budget"' in html
     assert 'id="calc-initial"' in html and "V / I" in html
+    # the rule for t-sampling and Welch–Satterthwaite (issue #9 items 1 and 2), in Chinese
+    help_text = html[html.index('id="help-dof"'):]
+    help_text = help_text[:help_text.index("</details>")]
+    assert "JCGM 101 6.4.9" in help_text and "ν > 2" in help_text and "JCGM 100 G.4.1" in help_text
+    assert "A 类" in help_text and "B 类" in help_text
     page = client.get(reverse("uncertainty-calculator"), {"template": budgets_world.templates["p"].pk})
     assert page.status_code == 200 and "m_x + dm" in page.content.decode()
     page = client.get(reverse("uncertainty-calculator"), {"budget": budgets_world.budgets["p"].pk})
