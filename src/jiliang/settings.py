@@ -77,9 +77,16 @@ JILIANG_TELEMETRY_ALIGNMENT_TOLERANCE_S = int(os.environ.get("JILIANG_TELEMETRY_
 JILIANG_MQTT_URL = os.environ.get("JILIANG_MQTT_URL", "mqtt://127.0.0.1:1883")
 
 # Uncertainty calculator (jiliang.budgets): the largest Monte Carlo M a request may ask for, and the body
-# limit of POST /api/uncertainty/evaluate and /export.
+# limit of every endpoint that evaluates (/api/uncertainty/evaluate and /export, saved budgets, templates).
 JILIANG_MC_MAX_TRIALS = int(os.environ.get("JILIANG_MC_MAX_TRIALS", 10**7))
 JILIANG_UNCERTAINTY_MAX_BODY_BYTES = int(os.environ.get("JILIANG_UNCERTAINTY_MAX_BODY_BYTES", 1024 * 1024))
+# Bounds on one evaluation (jiliang.uncertainty.limits, docs/settings.md): inputs, outputs, second-order terms
+# (outputs × inputs²), Monte Carlo values kept (outputs × M, 8 bytes each) and wall-clock seconds.
+JILIANG_UNCERTAINTY_MAX_INPUTS = int(os.environ.get("JILIANG_UNCERTAINTY_MAX_INPUTS", 100))
+JILIANG_UNCERTAINTY_MAX_OUTPUTS = int(os.environ.get("JILIANG_UNCERTAINTY_MAX_OUTPUTS", 20))
+JILIANG_UNCERTAINTY_MAX_SECOND_ORDER_TERMS = int(os.environ.get("JILIANG_UNCERTAINTY_MAX_SECOND_ORDER_TERMS", 2500))
+JILIANG_UNCERTAINTY_MAX_SAMPLE_VALUES = int(os.environ.get("JILIANG_UNCERTAINTY_MAX_SAMPLE_VALUES", 10**7))
+JILIANG_UNCERTAINTY_TIME_LIMIT_S = float(os.environ.get("JILIANG_UNCERTAINTY_TIME_LIMIT_S", 30))
 
 # Directory of PTB's DCC and D-SI XML schemas (dcc-3.1.2.xsd, SI_Format-2.1.0.xsd).
 JILIANG_DCC_SCHEMA_DIR = os.environ.get("JILIANG_DCC_SCHEMA_DIR", "")

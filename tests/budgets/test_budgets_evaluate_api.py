@@ -202,3 +202,40 @@ def test_schema_documents_the_endpoints(world):
     paths = json.loads(response.content)["paths"]
     assert "/api/uncertainty/evaluate" in paths and "/api/uncertainty/export" in paths
     assert "/api/uncertainty/budgets/" in paths and "/api/uncertainty/templates/{id}/fill/" in paths
+
+
+# --- bounds on one evaluation (issue #11 item 7) ----------------------------------------------------------
+
+
+def test_a_ten_thousand_input_model_is_400(world):
+    inputs = {f"x{i}": {"value": 1.0, "u": 0.1} for i in range(10_000)}
+    response = post(client_for(world.users["institute"]), {"model": "x0 + x1", "inputs": inputs})
+    assert response.status_code == 400 and response.json()["field"] == "inputs"
+    assert "at most 100" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("model", ["x**1e308", "1e308**x"])
+def test_overflow_is_400_not_500(world, model):
+    response = post(client_for(world.users["institute"]), {"model": model, "inputs": {"x": {"value": 0.5, "u": 0.1}},
+                                                           "monte_carlo": {"trials": 10_000}})
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert response.json()["field"] == "model" and "floating-point" in response.json()["detail"]
+
+
+def test_limits_come_from_the_settings(world, settings):
+    client = client_for(world.users["institute"])
+    settings.JILIANG_UNCERTAINTY_MAX_OUTPUTS = 2
+    response = post(client, example(model=["V / I", "V * I", "V"], monte_carlo=None))
+    assert response.status_code == 400 and response.json()["field"] == "model"
+    assert "at most 2" in response.json()["detail"]
+    settings.JILIANG_UNCERTAINTY_MAX_SAMPLE_VALUES = 30_000
+    response = post(client, example(model=["V / I", "V * I"], monte_carlo={"trials": 20_000}))
+    assert response.status_code == 400 and response.json()["field"] == "monte_carlo.trials"
+    settings.JILIANG_UNCERTAINTY_MAX_INPUTS = 1
+    assert post(client, copy.deepcopy(SMALL)).json()["field"] == "inputs"
+    settings.JILIANG_UNCERTAINTY_MAX_INPUTS = 100
+    settings.JILIANG_UNCERTAINTY_MAX_SAMPLE_VALUES = 10**7
+    settings.JILIANG_UNCERTAINTY_TIME_LIMIT_S = 0.05
+    response = post(client, example(monte_carlo={"trials": 5_000_000}))
+    assert response.status_code == 400 and "0.05 s" in response.json()["detail"]

@@ -1,12 +1,16 @@
 """The uncertainty engine as the web layer calls it: the server's limits, JSON bodies, files and errors.
 
 The engine itself (:mod:`jiliang.uncertainty`) is pure; this module adds what depends on the deployment:
-the cap on Monte Carlo trials (``JILIANG_MC_MAX_TRIALS``), the request body limit
-(``JILIANG_UNCERTAINTY_MAX_BODY_BYTES``), and turning results back into budget files.
+the cap on Monte Carlo trials (``JILIANG_MC_MAX_TRIALS``), the bounds on one evaluation
+(``JILIANG_UNCERTAINTY_MAX_*`` and ``JILIANG_UNCERTAINTY_TIME_LIMIT_S``, see
+:class:`jiliang.uncertainty.limits.Limits`), the request body limit (``JILIANG_UNCERTAINTY_MAX_BODY_BYTES``)
+— the same on every path that evaluates: the evaluate and export endpoints, saved budgets and templates
+through the API and the pages — and turning results back into budget files.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,8 +18,11 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import APIException
+from rest_framework.parsers import JSONParser
 
 from jiliang.uncertainty import Budget, UncertaintyError, evaluate_request, export_excel, export_pdf
+from jiliang.uncertainty.limits import Limits
 from jiliang.uncertainty.montecarlo import DEFAULT_TRIALS
 
 # The worked example the calculator opens with and the API documents (issue #3): V / I with correlated inputs.
@@ -45,6 +52,34 @@ def max_body_bytes() -> int:
     return int(getattr(settings, "JILIANG_UNCERTAINTY_MAX_BODY_BYTES", 1024 * 1024))
 
 
+def limits() -> Limits:
+    """This server's bounds on one evaluation (settings with the defaults of :class:`Limits`)."""
+    default = Limits()
+    time_limit = getattr(settings, "JILIANG_UNCERTAINTY_TIME_LIMIT_S", default.time_limit)
+    return Limits(
+        max_inputs=int(getattr(settings, "JILIANG_UNCERTAINTY_MAX_INPUTS", default.max_inputs)),
+        max_outputs=int(getattr(settings, "JILIANG_UNCERTAINTY_MAX_OUTPUTS", default.max_outputs)),
+        max_second_order_terms=int(getattr(settings, "JILIANG_UNCERTAINTY_MAX_SECOND_ORDER_TERMS",
+                                           default.max_second_order_terms)),
+        max_trials=max_trials(),
+        max_sample_values=int(getattr(settings, "JILIANG_UNCERTAINTY_MAX_SAMPLE_VALUES", default.max_sample_values)),
+        time_limit=None if time_limit in (None, 0, "") else float(time_limit),
+    )
+
+
+def check_payload_size(payload: Any, field: str | None = None) -> None:
+    """A payload that reached the engine by another path (a form, a saved budget, a template) is held to the
+    same limit as a request body: its JSON may not exceed JILIANG_UNCERTAINTY_MAX_BODY_BYTES."""
+    limit = max_body_bytes()
+    try:
+        size = len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    except (TypeError, ValueError):
+        return  # not JSON at all: the engine names the field
+    if size > limit:
+        raise UncertaintyError(f"the request is {size} bytes of JSON, larger than this server's limit of {limit} "
+                               "bytes", field)
+
+
 def with_server_defaults(payload: Any) -> Any:
     """The payload with M lowered to the server's cap when the request did not choose M itself.
 
@@ -61,8 +96,9 @@ def with_server_defaults(payload: Any) -> Any:
 
 
 def evaluate(payload: Any) -> dict:
-    """:func:`jiliang.uncertainty.evaluate_request` under this server's trial cap."""
-    return evaluate_request(with_server_defaults(payload), max_trials=max_trials())
+    """:func:`jiliang.uncertainty.evaluate_request` under this server's limits (body size, work, time)."""
+    check_payload_size(payload)
+    return evaluate_request(with_server_defaults(payload), limits=limits())
 
 
 def error_body(exc: UncertaintyError) -> dict:
@@ -120,3 +156,29 @@ def read_json_body(request) -> Any:
         return json.loads(body.decode("utf-8"), parse_constant=_no_constants)
     except (UnicodeDecodeError, ValueError) as exc:
         raise BodyError(400, None, _("The body is not valid JSON: %(reason)s") % {"reason": exc}) from None
+
+
+class PayloadTooLarge(APIException):
+    status_code = 413
+    default_code = "payload_too_large"
+
+
+class LimitedJSONParser(JSONParser):
+    """DRF's JSON parser reading at most JILIANG_UNCERTAINTY_MAX_BODY_BYTES (413 beyond), for the budget and
+    template endpoints, which evaluate like /api/uncertainty/evaluate and so share its body limit."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = max_body_bytes()
+        request = (parser_context or {}).get("request")
+        raw_request = getattr(request, "_request", request)
+        try:
+            declared = int(raw_request.META.get("CONTENT_LENGTH") or 0) if raw_request is not None else 0
+        except ValueError:
+            declared = 0
+        message = _("The request body is larger than the limit of %(limit)d bytes.") % {"limit": limit}
+        if declared > limit:
+            raise PayloadTooLarge(message)
+        body = stream.read(limit + 1) if stream is not None else b""
+        if len(body) > limit:
+            raise PayloadTooLarge(message)
+        return super().parse(io.BytesIO(body), media_type, parser_context)

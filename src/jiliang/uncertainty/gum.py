@@ -239,8 +239,9 @@ def evaluate_gum(
     y = model.value_at(x)
     jac = model.jacobian(x, dict(zip(names, u, strict=True)))
     c = jac.matrix
-    cov_x = corr * np.outer(u, u)
-    cov_y = c @ cov_x @ c.T
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, by output
+        cov_x = corr * np.outer(u, u)
+        cov_y = c @ cov_x @ c.T
     extra = model.second_order_variance(x, dict(zip(names, u, strict=True))) if second_order else np.zeros(len(y))
 
     outputs = []
@@ -248,6 +249,11 @@ def evaluate_gum(
     for lo, out_name in enumerate(model.outputs):
         var1 = float(max(cov_y[lo, lo], 0.0))
         var = var1 + float(extra[lo])
+        if not (math.isfinite(var) and np.all(np.isfinite(c[lo] * u))):
+            raise UncertaintyError(
+                f"u_c²({out_name}) overflows the floating-point range (beyond about 1.8e308): the sensitivity "
+                "coefficients or the uncertainties are too large to be propagated; express the model in other units",
+                "model")
         uc = math.sqrt(max(var, 0.0))
         comps = c[lo] * u
         try:

@@ -94,6 +94,7 @@ class ExportView(_EngineView):
 
 @extend_schema(tags=["uncertainty"])
 class BudgetTemplateViewSet(ScopedModelViewSet):
+    parser_classes = [engine.LimitedJSONParser]
     queryset = m.BudgetTemplate.objects.select_related("institute")
     serializer_class = s.BudgetTemplateSerializer
     filterset_class = BudgetTemplateFilterSet
@@ -121,6 +122,7 @@ class BudgetTemplateViewSet(ScopedModelViewSet):
 class SavedBudgetViewSet(ScopedModelViewSet):
     """Saved budgets; ``result`` is computed by the server from ``payload`` on create and when it changes."""
 
+    parser_classes = [engine.LimitedJSONParser]
     queryset = m.SavedBudget.objects.select_related("institute", "template", "created_by", "attached_type")
     serializer_class = s.SavedBudgetSerializer
     filterset_class = SavedBudgetFilterSet
