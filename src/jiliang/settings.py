@@ -87,6 +87,10 @@ JILIANG_UNCERTAINTY_MAX_OUTPUTS = int(os.environ.get("JILIANG_UNCERTAINTY_MAX_OU
 JILIANG_UNCERTAINTY_MAX_SECOND_ORDER_TERMS = int(os.environ.get("JILIANG_UNCERTAINTY_MAX_SECOND_ORDER_TERMS", 2500))
 JILIANG_UNCERTAINTY_MAX_SAMPLE_VALUES = int(os.environ.get("JILIANG_UNCERTAINTY_MAX_SAMPLE_VALUES", 10**7))
 JILIANG_UNCERTAINTY_TIME_LIMIT_S = float(os.environ.get("JILIANG_UNCERTAINTY_TIME_LIMIT_S", 30))
+# Evaluations running at once on this host (lock files under var/run/; empty = one per CPU less one), and how long a
+# request waits for a free slot before it is refused (503).
+JILIANG_UNCERTAINTY_MAX_CONCURRENT = int(os.environ.get("JILIANG_UNCERTAINTY_MAX_CONCURRENT") or 0) or None
+JILIANG_UNCERTAINTY_SLOT_WAIT_S = float(os.environ.get("JILIANG_UNCERTAINTY_SLOT_WAIT_S", 10))
 
 # Directory of PTB's DCC and D-SI XML schemas (dcc-3.1.2.xsd, SI_Format-2.1.0.xsd).
 JILIANG_DCC_SCHEMA_DIR = os.environ.get("JILIANG_DCC_SCHEMA_DIR", "")

@@ -10,10 +10,15 @@ through the API and the pages — and turning results back into budget files.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import io
 import json
-from collections.abc import Mapping
+import os
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -95,10 +100,57 @@ def with_server_defaults(payload: Any) -> Any:
     return {**payload, "monte_carlo": {**mc, "trials": cap}}
 
 
+class EvaluatorBusy(UncertaintyError):
+    """Every evaluation slot of this host stayed taken for JILIANG_UNCERTAINTY_SLOT_WAIT_S (the API answers 503)."""
+
+
+def max_concurrent() -> int:
+    """JILIANG_UNCERTAINTY_MAX_CONCURRENT, by default one per CPU less one kept for the pages (at least one)."""
+    configured = getattr(settings, "JILIANG_UNCERTAINTY_MAX_CONCURRENT", None)
+    return max(1, int(configured) if configured else (os.cpu_count() or 1) - 1)
+
+
+@contextlib.contextmanager
+def evaluation_slot() -> Iterator[None]:
+    """Hold one of this host's JILIANG_UNCERTAINTY_MAX_CONCURRENT evaluation slots (see :func:`max_concurrent`).
+
+    The slots are lock files under ``var/run/`` taken with ``flock``, so they count across every process and
+    thread of the host (WSGI workers, task workers) and are given back by the kernel if a process dies. An
+    evaluation waits up to JILIANG_UNCERTAINTY_SLOT_WAIT_S for a slot and is refused after that: CPU-bound
+    evaluations beyond the CPUs only slow each other and every page down.
+    """
+    directory = Path(settings.VAR_DIR) / "run"
+    directory.mkdir(parents=True, exist_ok=True)
+    slots = max_concurrent()
+    wait = float(getattr(settings, "JILIANG_UNCERTAINTY_SLOT_WAIT_S", 10.0))
+    give_up = time.monotonic() + wait
+    while True:
+        for slot in range(slots):
+            handle = open(directory / f"uncertainty-slot-{slot}.lock", "a+b")  # noqa: SIM115 - closed below
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            try:
+                yield
+                return
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
+        if time.monotonic() >= give_up:
+            raise EvaluatorBusy(f"all {slots} uncertainty evaluation slots of this server stayed busy for {wait:g} s; "
+                                "try again in a minute", None)
+        time.sleep(0.05)
+
+
 def evaluate(payload: Any) -> dict:
-    """:func:`jiliang.uncertainty.evaluate_request` under this server's limits (body size, work, time)."""
+    """:func:`jiliang.uncertainty.evaluate_request` under this server's limits (body size, work, time, slots)."""
     check_payload_size(payload)
-    return evaluate_request(with_server_defaults(payload), limits=limits())
+    payload = with_server_defaults(payload)
+    bounds = limits()
+    with evaluation_slot():
+        return evaluate_request(payload, limits=bounds)
 
 
 def error_body(exc: UncertaintyError) -> dict:

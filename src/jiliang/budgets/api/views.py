@@ -28,6 +28,9 @@ ERRORS = {
                                                                 "path; or a body that is not JSON (field null)"),
     413: OpenApiResponse(s.UncertaintyErrorSerializer, description="the body exceeds "
                                                                 "JILIANG_UNCERTAINTY_MAX_BODY_BYTES"),
+    503: OpenApiResponse(s.UncertaintyErrorSerializer, description="every evaluation slot of the server stayed "
+                                                                "busy (JILIANG_UNCERTAINTY_MAX_CONCURRENT); "
+                                                                "Retry-After says when to try again"),
 }
 
 
@@ -49,6 +52,9 @@ class _EngineView(APIView):
             return Response(exc.body(), status=exc.status)
         try:
             return engine.evaluate(payload)
+        except engine.EvaluatorBusy as exc:
+            return Response(engine.error_body(exc), status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                            headers={"Retry-After": "30"})
         except UncertaintyError as exc:
             return Response(engine.error_body(exc), status=status.HTTP_400_BAD_REQUEST)
 
@@ -113,6 +119,9 @@ class BudgetTemplateViewSet(ScopedModelViewSet):
             out = {"payload": payload}
             if body.validated_data.get("evaluate"):
                 out["result"] = engine.evaluate(payload)
+        except engine.EvaluatorBusy as exc:
+            return Response(engine.error_body(exc), status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                            headers={"Retry-After": "30"})
         except UncertaintyError as exc:
             return Response(engine.error_body(exc), status=status.HTTP_400_BAD_REQUEST)
         return Response(out)
