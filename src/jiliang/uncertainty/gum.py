@@ -110,7 +110,7 @@ class WelchSatterthwaiteRefused(EffectiveDofRefused):
             f"{'is' if finite.count('ν') == 1 else 'are'} correlated ({listed}). Either declare the correlated "
             "inputs as one ensemble of the same observations (give their observations with the correlation "
             "\"observations\", or name them in \"ensembles\" with a common ν; Willink 2007, as GTC's "
-            "multiple_ureal), or fix the coverage factor (e.g. \"k\": 2, JJF 1059.1-2012 5.3.4), or give the "
+            "multiple_ureal), or fix the coverage factor (e.g. \"k\": 2, JJF 1059.1-2012), or give the "
             "correlated inputs infinite degrees of freedom", "correlations")
 
 
@@ -173,7 +173,7 @@ def welch_satterthwaite(
         refused = EffectiveDofRefused(
             f"the effective degrees of freedom come out as ν_eff = {nu:.3g}, below 1; no coverage factor is taken "
             "from them (JCGM 100 G.6.4). Give the inputs at least 1 degree of freedom, or fix the coverage "
-            "factor (e.g. \"k\": 2, JJF 1059.1-2012 5.3.4)", "inputs")
+            "factor (e.g. \"k\": 2, JJF 1059.1-2012)", "inputs")
         refused.note = f"Welch–Satterthwaite gives ν_eff = {nu:.3g}, below 1, which is never used"
         raise refused
     if any(ensemble_of.get(i) is not None for i in finite):
