@@ -33,6 +33,13 @@ TEMPLATE = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _evaluation_slots(settings):
+    """The test processes (pytest-xdist) share var/run/: give them slots enough that one test's evaluation never
+    waits for another's (the slot rule itself is tested with its own settings)."""
+    settings.JILIANG_UNCERTAINTY_MAX_CONCURRENT = 16
+
+
 def example(**changes) -> dict:
     payload = copy.deepcopy(EXAMPLE)
     payload.update(changes)
