@@ -81,9 +81,20 @@ JILIANG_TELEMETRY_MAX_RESULT_ROWS = int(os.environ.get("JILIANG_TELEMETRY_MAX_RE
 JILIANG_TELEMETRY_MAX_CONCURRENT_PER_SENDER = int(os.environ.get("JILIANG_TELEMETRY_MAX_CONCURRENT_PER_SENDER", 2))
 
 # Uncertainty calculator (jiliang.budgets): the largest Monte Carlo M a request may ask for, and the body
-# limit of POST /api/uncertainty/evaluate and /export.
+# limit of every endpoint that evaluates (/api/uncertainty/evaluate and /export, saved budgets, templates).
 JILIANG_MC_MAX_TRIALS = int(os.environ.get("JILIANG_MC_MAX_TRIALS", 10**7))
 JILIANG_UNCERTAINTY_MAX_BODY_BYTES = int(os.environ.get("JILIANG_UNCERTAINTY_MAX_BODY_BYTES", 1024 * 1024))
+# Bounds on one evaluation (jiliang.uncertainty.limits, docs/settings.md): inputs, outputs, second-order terms
+# (outputs × inputs²), Monte Carlo values kept (outputs × M, 8 bytes each) and wall-clock seconds.
+JILIANG_UNCERTAINTY_MAX_INPUTS = int(os.environ.get("JILIANG_UNCERTAINTY_MAX_INPUTS", 100))
+JILIANG_UNCERTAINTY_MAX_OUTPUTS = int(os.environ.get("JILIANG_UNCERTAINTY_MAX_OUTPUTS", 20))
+JILIANG_UNCERTAINTY_MAX_SECOND_ORDER_TERMS = int(os.environ.get("JILIANG_UNCERTAINTY_MAX_SECOND_ORDER_TERMS", 2500))
+JILIANG_UNCERTAINTY_MAX_SAMPLE_VALUES = int(os.environ.get("JILIANG_UNCERTAINTY_MAX_SAMPLE_VALUES", 10**7))
+JILIANG_UNCERTAINTY_TIME_LIMIT_S = float(os.environ.get("JILIANG_UNCERTAINTY_TIME_LIMIT_S", 30))
+# Evaluations running at once on this host (lock files under var/run/; empty = one per CPU less one), and how long a
+# request waits for a free slot before it is refused (503).
+JILIANG_UNCERTAINTY_MAX_CONCURRENT = int(os.environ.get("JILIANG_UNCERTAINTY_MAX_CONCURRENT") or 0) or None
+JILIANG_UNCERTAINTY_SLOT_WAIT_S = float(os.environ.get("JILIANG_UNCERTAINTY_SLOT_WAIT_S", 10))
 
 # Directory of PTB's DCC and D-SI XML schemas (dcc-3.1.2.xsd, SI_Format-2.1.0.xsd).
 JILIANG_DCC_SCHEMA_DIR = os.environ.get("JILIANG_DCC_SCHEMA_DIR", "")

@@ -20,6 +20,7 @@ EXAMPLE = {
                "I": {"distribution": "rectangular", "low": 0.0195, "high": 0.0205}},
     "correlations": [["V", "I", 0.2]],
     "coverage_probability": 0.95,
+    "k": 2,
     "monte_carlo": {"trials": 1000000, "seed": 1},
 }
 SMALL = {**EXAMPLE, "monte_carlo": {"trials": 20000, "seed": 7}}
@@ -30,6 +31,13 @@ TEMPLATE = {
     "correlations": [],
     "options": {"monte_carlo": {"trials": 20000, "seed": 3}},
 }
+
+
+@pytest.fixture(autouse=True)
+def _evaluation_slots(settings):
+    """The test processes (pytest-xdist) share var/run/: give them slots enough that one test's evaluation never
+    waits for another's (the slot rule itself is tested with its own settings)."""
+    settings.JILIANG_UNCERTAINTY_MAX_CONCURRENT = 16
 
 
 def example(**changes) -> dict:

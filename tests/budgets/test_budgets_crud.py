@@ -2,6 +2,7 @@
 
 import copy
 import io
+import json
 
 import pytest
 from django.urls import reverse
@@ -162,6 +163,8 @@ def test_budget_pages(budgets_world):
     detail = client.get(reverse("budgets-detail", args=[budget.pk])).content.decode()
     assert "budget-table" in detail and detail.count('class="budget-row"') == 2
     assert "灵敏系数" in detail and "方差贡献" in detail
+    # V (ν = 9) is correlated with I: ν_eff not evaluated (JCGM 100 G.4), shown as a dash with the reason
+    assert "ν<sub>eff</sub> = —" in detail and "effective degrees of freedom not evaluated" in detail
     export = client.get(reverse("budgets-list"), {"export": "xlsx"})
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     cells = [c.value for row in load_workbook(io.BytesIO(export.content)).worksheets[0].iter_rows() for c in row]
@@ -215,6 +218,11 @@ def test_calculator_page(budgets_world):
     html = page.content.decode()
     assert page.status_code == 200 and "vendor/echarts/echarts.min.js" in html and 'id="save-budget"' in html
     assert 'id="calc-initial"' in html and "V / I" in html
+    # the rule for t-sampling and Welch–Satterthwaite (issue #9 items 1 and 2), in Chinese
+    help_text = html[html.index('id="help-dof"'):]
+    help_text = help_text[:help_text.index("</details>")]
+    assert "JCGM 101 6.4.9" in help_text and "ν > 2" in help_text and "JCGM 100 G.4.1" in help_text
+    assert "A 类" in help_text and "B 类" in help_text
     page = client.get(reverse("uncertainty-calculator"), {"template": budgets_world.templates["p"].pk})
     assert page.status_code == 200 and "m_x + dm" in page.content.decode()
     page = client.get(reverse("uncertainty-calculator"), {"budget": budgets_world.budgets["p"].pk})
@@ -229,3 +237,53 @@ def test_calculator_page(budgets_world):
 def test_navigation_links_the_calculator(budgets_world):
     html = web_client_for(budgets_world.users["institute"]).get("/").content.decode()
     assert 'data-nav="uncertainty-calculator"' in html
+
+
+# --- the same body limit and bounds on every path that evaluates (issue #11 item 7) -------------------------
+
+
+def _big_payload():
+    return example(inputs={"V": {"value": 5.0, "u": 0.003}, "I": {"value": 0.02, "u": 0.0001},
+                           "T": {"observations": [20.0 + i / 1000 for i in range(500)]}},
+                   model="V / I + 0 * T", correlations=[], monte_carlo=None)
+
+
+def test_saved_budgets_and_templates_share_the_body_limit(budgets_world, settings):
+    settings.JILIANG_UNCERTAINTY_MAX_BODY_BYTES = 3000
+    client = client_for(budgets_world.users["institute"])
+    response = client.post(reverse("api:savedbudget-list"), {"title": "大", "payload": _big_payload()}, format="json")
+    assert response.status_code == 413 and "3000" in response.json()["detail"]
+    budget = budgets_world.budgets["p"]
+    response = client.patch(reverse("api:savedbudget-detail", args=[budget.pk]), {"payload": _big_payload()},
+                            format="json")
+    assert response.status_code == 413
+    template = {"model": "V / I + 0 * T", "inputs": _big_payload()["inputs"]}
+    response = client.post(reverse("api:budgettemplate-list"), {"name": "大模板", "template": template}, format="json")
+    assert response.status_code == 413
+    fill = reverse("api:budgettemplate-fill", args=[budgets_world.templates["p"].pk])
+    response = client.post(fill, {"values": {"m_x": {"value": 100.0, "dof": 5, "x": "0" * 4000}}}, format="json")
+    assert response.status_code == 413
+    assert not SavedBudget.objects.filter(title="大").exists()
+    # a payload that arrives through the pages or a service is held to the same limit, named on its field
+    web = web_client_for(budgets_world.users["institute"])
+    response = web.post(reverse("budgets-add"), {"institute": budgets_world.inst_p.pk, "title": "大",
+                                                 "payload": json.dumps(_big_payload())})
+    assert response.status_code == 200 and "3000" in response.content.decode()
+    response = web.post(reverse("budget-templates-add"), {"institute": budgets_world.inst_p.pk, "name": "大模板",
+                                                          "template": json.dumps(template)})
+    assert response.status_code == 200 and "3000" in response.content.decode()
+    assert not SavedBudget.objects.filter(title="大").exists()
+    assert not BudgetTemplate.objects.filter(name="大模板").exists()
+
+
+def test_saved_budgets_are_bounded_like_the_calculator(budgets_world, settings):
+    settings.JILIANG_UNCERTAINTY_MAX_OUTPUTS = 2
+    client = client_for(budgets_world.users["institute"])
+    response = client.post(reverse("api:savedbudget-list"),
+                           {"title": "多输出", "payload": example(model=["V", "I", "V / I"], monte_carlo=None)},
+                           format="json")
+    assert response.status_code == 400 and "at most 2" in response.json()["payload"][0]
+    response = client.post(reverse("api:budgettemplate-list"),
+                           {"name": "多输出", "template": {"model": ["V", "I", "V / I"], "inputs": SMALL["inputs"]}},
+                           format="json")
+    assert response.status_code == 400 and "at most 2" in str(response.json()["template"])

@@ -44,13 +44,15 @@ def test_issue_example(example_response):
         for key in ("estimate", "std_uncertainty", "distribution", "sensitivity", "contribution", "dof", "share"):
             assert key in row
     # unrounded numbers alongside the display values rounded per JJF 1059.1
-    assert g["display"]["U"] == "7.0" and g["U"] == pytest.approx(7.0195, abs=1e-3)
+    assert g["display"]["U"] == "7.2" and g["U"] == pytest.approx(2 * g["u"], rel=1e-12)
     assert g["display"]["y"] == "250.0"
     assert isinstance(g["u"], float) and g["display"]["u"] == "3.6"
     assert mc["trials"] == 1_000_000 and mc["seed"] == 1
     assert mc["display"]["interval_shortest"] and len(mc["interval_shortest"]) == 2
     assert mc["u"] == pytest.approx(g["u"], rel=0.01)
-    assert g["dof"] is None or g["dof"] > 9
+    # V (ν = 9) correlated with I: no ν_eff (JCGM 100 G.4, issue #9); the fixed k = 2 is used and noted
+    assert g["dof"] is None and g["dof_evaluated"] is False and g["k"] == 2.0
+    assert any("not evaluated" in n and "V–I" in n for n in body["notes"])
     assert mc["histogram"]["counts"] and len(mc["histogram"]["edges"]) == len(mc["histogram"]["counts"]) + 1
 
 
@@ -200,3 +202,59 @@ def test_schema_documents_the_endpoints(world):
     paths = json.loads(response.content)["paths"]
     assert "/api/uncertainty/evaluate" in paths and "/api/uncertainty/export" in paths
     assert "/api/uncertainty/budgets/" in paths and "/api/uncertainty/templates/{id}/fill/" in paths
+
+
+# --- bounds on one evaluation (issue #11 item 7) ----------------------------------------------------------
+
+
+def test_a_ten_thousand_input_model_is_400(world):
+    inputs = {f"x{i}": {"value": 1.0, "u": 0.1} for i in range(10_000)}
+    response = post(client_for(world.users["institute"]), {"model": "x0 + x1", "inputs": inputs})
+    assert response.status_code == 400 and response.json()["field"] == "inputs"
+    assert "at most 100" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("model", ["x**1e308", "1e308**x"])
+def test_overflow_is_400_not_500(world, model):
+    response = post(client_for(world.users["institute"]), {"model": model, "inputs": {"x": {"value": 0.5, "u": 0.1}},
+                                                           "monte_carlo": {"trials": 10_000}})
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert response.json()["field"] == "model" and "floating-point" in response.json()["detail"]
+
+
+def test_limits_come_from_the_settings(world, settings):
+    client = client_for(world.users["institute"])
+    settings.JILIANG_UNCERTAINTY_MAX_OUTPUTS = 2
+    response = post(client, example(model=["V / I", "V * I", "V"], monte_carlo=None))
+    assert response.status_code == 400 and response.json()["field"] == "model"
+    assert "at most 2" in response.json()["detail"]
+    settings.JILIANG_UNCERTAINTY_MAX_SAMPLE_VALUES = 30_000
+    response = post(client, example(model=["V / I", "V * I"], monte_carlo={"trials": 20_000}))
+    assert response.status_code == 400 and response.json()["field"] == "monte_carlo.trials"
+    settings.JILIANG_UNCERTAINTY_MAX_INPUTS = 1
+    assert post(client, copy.deepcopy(SMALL)).json()["field"] == "inputs"
+    settings.JILIANG_UNCERTAINTY_MAX_INPUTS = 100
+    settings.JILIANG_UNCERTAINTY_MAX_SAMPLE_VALUES = 10**7
+    settings.JILIANG_UNCERTAINTY_TIME_LIMIT_S = 0.05
+    response = post(client, example(monte_carlo={"trials": 5_000_000}))
+    assert response.status_code == 400 and "0.05 s" in response.json()["detail"]
+
+
+def test_evaluations_beyond_the_slots_are_refused_with_503(world, settings, tmp_path):
+    """At most JILIANG_UNCERTAINTY_MAX_CONCURRENT evaluations run at once on a host (lock files, so across
+    processes); one that finds no free slot within JILIANG_UNCERTAINTY_SLOT_WAIT_S gets 503 and Retry-After."""
+    from jiliang.budgets import engine
+
+    settings.VAR_DIR = tmp_path
+    settings.JILIANG_UNCERTAINTY_MAX_CONCURRENT = 1
+    settings.JILIANG_UNCERTAINTY_SLOT_WAIT_S = 0.2
+    client = client_for(world.users["institute"])
+    with engine.evaluation_slot():
+        response = post(client, copy.deepcopy(SMALL))
+        assert response.status_code == 503 and response["Retry-After"] == "30"
+        assert "busy" in response.json()["detail"]
+    assert post(client, copy.deepcopy(SMALL)).status_code == 200
+    settings.JILIANG_UNCERTAINTY_MAX_CONCURRENT = 2
+    with engine.evaluation_slot():
+        assert post(client, copy.deepcopy(SMALL)).status_code == 200

@@ -13,6 +13,7 @@ PAYLOAD = {
                "I": {"distribution": "rectangular", "low": 0.0195, "high": 0.0205}},
     "correlations": [["V", "I", 0.2]],
     "coverage_probability": 0.95,
+    "k": 2,
     "monte_carlo": {"trials": 200_000, "seed": 1},
 }
 
@@ -45,9 +46,11 @@ def test_gum_numbers(result):
     expected = ((c_v * u_v) ** 2 + (c_i * u_i) ** 2 + 2 * c_v * c_i * 0.2 * u_v * u_i) ** 0.5
     assert g["u"] == pytest.approx(expected, rel=1e-12)
     assert g["sensitivity_coefficients"] == {"V": pytest.approx(c_v), "I": pytest.approx(c_i)}
-    assert g["dof"] is not None and g["dof"] > 9
-    assert "left out" in g["dof_method"]
-    assert g["display"]["U"] == "7.0"
+    # V (ν = 9) is correlated with I: W–S does not apply (JCGM 100 G.4); k = 2 is used and the notes say so
+    assert g["dof"] is None and g["dof_evaluated"] is False and g["k"] == 2.0
+    assert "not evaluated" in g["dof_method"]
+    assert any("V–I" in n and "not evaluated" in n for n in result["notes"])
+    assert g["display"]["U"] == "7.2"  # 2 × 3.59
 
 
 def test_monte_carlo_and_histogram(result):

@@ -47,12 +47,15 @@ def test_moments_sampler_and_ppf(dist, estimate, u, sd):
     assert np.allclose(dist.from_scores(z), dist.ppf(special.ndtr(z)), rtol=1e-9, atol=1e-12)
 
 
-def test_normal_with_finite_dof_samples_t():
-    """JCGM 101 6.4.9.7: estimate, u and ν known → t_ν(x, u²)."""
-    d = Normal(0.0, 1.0, 5)
-    x = d.sample(np.random.default_rng(2), N)
-    assert x.std() == pytest.approx(math.sqrt(5 / 3), rel=0.02)
-    assert not d.is_gaussian
+def test_normal_with_type_b_dof_samples_the_gaussian():
+    """Issue #9 item 2: the ν of a Type B normal input (JCGM 100 G.4.2) serves Welch–Satterthwaite
+    only; the Monte Carlo method draws N(x, u²) (JCGM 101 6.4.7), whose variance exists for any ν
+    (t_5 would give sd √(5/3) = 1.29)."""
+    for dof in (5, 2, 1):
+        d = Normal(0.0, 1.0, dof)
+        x = d.sample(np.random.default_rng(2), N)
+        assert x.std() == pytest.approx(1.0, rel=0.01)
+        assert d.is_gaussian and d.dof == dof
     assert Normal(0.0, 1.0).is_gaussian
 
 

@@ -7,6 +7,7 @@ closed form, against the exact value) within the numerical tolerance of the exam
 
 import math
 
+import numpy as np
 import pytest
 from scipy import optimize, stats
 
@@ -98,14 +99,18 @@ MASS_INPUTS = {
 def test_9_3_mass_calibration_gum_framework():
     """JCGM 101 9.3.2, Table 6: GUF first order δm = 1.2340 mg, u = 0.0539 mg, shortest 95 %
     interval [1.1285, 1.3395] mg; GUF with the higher-order terms of JCGM 100 5.1.2 Note:
-    u = 0.0750 mg, interval [1.0870, 1.3809] mg (1.2340 ± 1.96 × 0.07496)."""
+    u = 0.0750 mg, interval [1.0870, 1.3810] mg as printed. The table forms that interval from the
+    printed figures, 1.2340 ± 1.96 × 0.0750; from the unrounded u = 0.07496 mg its ends are
+    1.08707 and 1.38093 mg, i.e. within one unit of the fourth decimal of the printed ones."""
     g1 = evaluate_gum(MASS, MASS_INPUTS).output()
     assert (round(g1.y, 4), round(g1.u, 4)) == (1.2340, 0.0539)
     assert (round(g1.interval[0], 4), round(g1.interval[1], 4)) == (1.1285, 1.3395)
     g2 = evaluate_gum(MASS, MASS_INPUTS, second_order=True).output()
     assert round(g2.u, 4) == 0.0750
-    assert round(g2.interval[0], 4) == 1.0871 or round(g2.interval[0], 4) == 1.0870
-    assert round(g2.interval[1], 4) == 1.3809
+    printed_y, printed_u = round(g2.y, 4), round(g2.u, 4)
+    assert round(printed_y - g2.k * printed_u, 4) == 1.0870
+    assert round(printed_y + g2.k * printed_u, 4) == 1.3810
+    assert abs(g2.interval[0] - 1.0870) <= 1e-4 and abs(g2.interval[1] - 1.3810) <= 1e-4
 
 
 def test_9_3_mass_calibration_monte_carlo_and_validation():
@@ -219,15 +224,31 @@ GAUGE = Model.from_expression(
     "L_s + D + d1 + d2 - L_s*(d_alpha*(theta_bar + Delta) + alpha_s*d_theta) - 50000000")
 
 
+GAUGE_BLOCKS = 8
+
+
 def test_9_5_gauge_block():
     """JCGM 101 9.5 (Tables 11 and 12): δL = 838 nm; GUF u = 32 nm; MCM u = 36 nm with the 99 %
-    shortest interval about [745, 932] nm. The MCM figures are checked within δ = 0.5 nm for u
-    (ndig = 2) and 1 nm for the interval ends."""
+    shortest interval [745, 932] nm, printed to the nanometre.
+
+    The check does not depend on a seed. As in the adaptive procedure (JCGM 101 7.9.4 f), h = 8
+    independent runs of M = 10⁶ give each result as the mean of the h values with its standard
+    deviation s (about 0.15 nm for the interval ends, 0.4 nm for one run). A result agrees with the
+    printed one when it lies within half a unit of the printed digit (the table's rounding) plus the
+    numerical tolerance δ = 0.5 nm to which a Monte Carlo result such as the published one is stable
+    (7.9.2, ndig = 2 for u = 36 nm) plus 3 s for our own noise. The former check — one run, 1 nm —
+    passed with 931.05 against 932 only because its run happened to fall on the right side.
+    """
     g = evaluate_gum(GAUGE, GAUGE_INPUTS, p=0.99).output()
     assert round(g.y) == 838
     assert round(g.u) == 32
-    m = run_monte_carlo(GAUGE, GAUGE_INPUTS, p=0.99, trials=10**6, seed=95).output()
-    assert round(m.y) == 838
-    assert abs(m.u - 36) <= numerical_tolerance(36.0, 2)
-    assert abs(m.interval_shortest[0] - 745) <= 1.0
-    assert abs(m.interval_shortest[1] - 932) <= 1.0
+    runs = [run_monte_carlo(GAUGE, GAUGE_INPUTS, p=0.99, trials=10**6, seed=950 + b).output()
+            for b in range(GAUGE_BLOCKS)]
+    results = np.array([(m.y, m.u, *m.interval_shortest) for m in runs])
+    mean = results.mean(axis=0)
+    s = results.std(axis=0, ddof=1) / math.sqrt(GAUGE_BLOCKS)
+    assert s.max() < 0.3  # enough trials: our noise is small against the printed digit
+    delta = numerical_tolerance(36.0, 2)
+    assert delta == 0.5
+    for value, printed, sd in zip(mean, (838, 36, 745, 932), s, strict=True):
+        assert abs(value - printed) <= 0.5 + delta + 3 * sd, (value, printed, sd)

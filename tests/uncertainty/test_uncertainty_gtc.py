@@ -147,3 +147,85 @@ def test_ensemble_dof_agrees_with_gtc():
                                   ["a", "b", "c"], [[0, 1, 2]])
     assert nu == pytest.approx(4.0) and "Willink" in how
     assert GTC.dof(r) == pytest.approx(4.0)
+
+
+# --------------------------------------------------------------------------- issue #9 item 1
+
+H2_OBS = {"V": [5.007, 4.994, 5.005, 4.990, 4.999],
+          "I": [19.663e-3, 19.639e-3, 19.640e-3, 19.685e-3, 19.678e-3],
+          "phi": [1.0456, 1.0438, 1.0468, 1.0428, 1.0433]}
+# JCGM 100 H.2.2, Table H.2: the correlation coefficients of the means as printed
+H2_R = [["V", "I", -0.36], ["V", "phi", 0.86], ["I", "phi", -0.65]]
+
+
+def _h2_means_request(**extra):
+    """R = V/I·cos φ from the means of Table H.2 typed in with u, ν = 4 and the printed r."""
+    inputs = {n: {"value": float(np.mean(x)), "u": float(np.std(x, ddof=1) / math.sqrt(5)), "dof": 4}
+              for n, x in H2_OBS.items()}
+    return {"model": "V/I*cos(phi)", "inputs": inputs, "correlations": H2_R, "monte_carlo": None, **extra}
+
+
+def test_correlated_finite_dof_is_refused_like_gtc():
+    """JCGM 100 G.4.1: the Welch–Satterthwaite formula assumes independent components. With the
+    H.2 means correlated by numbers it gave ν_eff = 0.12 and U ≈ 8.5×10⁸ Ω; it is refused with the
+    reason and the alternatives — and GTC refuses the same correlations outside an ensemble."""
+    from jiliang.uncertainty import UncertaintyError, evaluate_request
+
+    with pytest.raises(UncertaintyError) as err:
+        evaluate_request(_h2_means_request())
+    assert err.value.field == "correlations"
+    text = err.value.message
+    for part in ("G.4.1", "independent", "V–I", "V–phi", "I–phi", "ensemble", "\"k\": 2", "ν = 4"):
+        assert part in text
+    v, i = (GTC.ureal(1.0, 0.1, 4, independent=False) for _ in range(2))
+    with pytest.raises(RuntimeError):
+        GTC.set_correlation(-0.36, v, i)
+
+
+def test_h2_as_one_ensemble_agrees_with_gtc_multiple_ureal():
+    """The same inputs declared as one ensemble of five observations (GTC ``multiple_ureal``):
+    ν_eff = 4, k = t_95(4) = 2.78, U = 0.195 Ω (0.19 Ω to two digits cut, 0.20 Ω rounded per
+    JJF 1059.1 5.3.8.1), and the decision is in the notes."""
+    from jiliang.uncertainty import evaluate_request
+
+    out = evaluate_request(_h2_means_request(ensembles=[["V", "I", "phi"]]))
+    g = out["gum"]
+    means = [float(np.mean(x)) for x in H2_OBS.values()]
+    uncs = [float(np.std(x, ddof=1) / math.sqrt(5)) for x in H2_OBS.values()]
+    v, i, p = GTC.multiple_ureal(means, uncs, 4, label_seq=("V", "I", "phi"))
+    env = {"V": v, "I": i, "phi": p}
+    for a, b, r in H2_R:
+        GTC.set_correlation(r, env[a], env[b])
+    r_gtc = v / i * GTC.cos(p)
+    assert g["y"] == pytest.approx(GTC.value(r_gtc), rel=1e-12)
+    assert g["u"] == pytest.approx(GTC.uncertainty(r_gtc), rel=1e-9)
+    assert g["dof"] == pytest.approx(GTC.dof(r_gtc), rel=1e-9) and GTC.dof(r_gtc) == pytest.approx(4.0)
+    k_gtc = GTC.reporting.k_factor(GTC.dof(r_gtc), 95)
+    assert g["k"] == pytest.approx(k_gtc, rel=1e-6) and round(g["k"], 2) == 2.78
+    assert g["U"] == pytest.approx(k_gtc * GTC.uncertainty(r_gtc), rel=1e-6)
+    assert math.floor(g["U"] * 100) / 100 == 0.19
+    assert any("V, I, phi" in n and "ν = 4" in n and "multiple_ureal" in n for n in out["notes"])
+
+
+def test_fixed_k_with_correlated_finite_dof_is_noted():
+    """With a fixed k the formula is not needed: ν_eff is reported as not evaluated, and the notes
+    say why, rather than a number from outside G.4.1."""
+    from jiliang.uncertainty import evaluate_request
+
+    out = evaluate_request(_h2_means_request(k=2))
+    g = out["gum"]
+    assert g["k"] == 2.0 and g["dof"] is None and g["dof_evaluated"] is False
+    assert out["budgets"][0]["dof_evaluated"] is False
+    assert any("not evaluated" in n and "V–I" in n for n in out["notes"])
+
+
+def test_effective_dof_below_one_is_never_used():
+    """ν_eff < 1 gives no coverage factor (issue #9): refused, and with a fixed k it is not needed."""
+    from jiliang.uncertainty import UncertaintyError, evaluate_request
+
+    request = {"model": "a + b", "inputs": {"a": {"value": 1.0, "u": 1.0, "dof": 0.5},
+                                           "b": {"value": 1.0, "u": 0.1, "dof": 0.5}}, "monte_carlo": None}
+    with pytest.raises(UncertaintyError) as err:
+        evaluate_request(request)
+    assert err.value.field == "inputs" and "below 1" in err.value.message
+    assert evaluate_request({**request, "k": 2})["gum"]["U"] == pytest.approx(2 * math.sqrt(1.01))

@@ -110,3 +110,61 @@ def test_memory_is_bounded_by_the_output_array():
     tracemalloc.stop()
     assert peak < 8 * m + 40 * 2**20
     assert math.isfinite(peak)
+
+
+# --------------------------------------------------------------------------- issue #9 item 2
+
+
+def _h1_request(seed: int) -> dict:
+    """JCGM 100 H.1 inputs as a metrologist types them (normal with the Type B ν of Table H.1; δθ
+    as normal with its ν = 2), run by the Monte Carlo method."""
+    inputs = {
+        "l_s": {"value": 50_000_623.0, "u": 25.0, "dof": 18}, "d0": {"value": 215.0, "u": 5.8, "dof": 24},
+        "d1": {"value": 0.0, "u": 3.9, "dof": 5}, "d2": {"value": 0.0, "u": 6.7, "dof": 8},
+        "alpha_s": {"distribution": "rectangular", "low": 9.5e-6, "high": 13.5e-6},
+        "theta_bar": {"value": -0.1, "u": 0.2}, "Delta": {"distribution": "arcsine", "low": -0.5, "high": 0.5},
+        "d_alpha": {"value": 0.0, "u": 0.58e-6, "dof": 50}, "d_theta": {"value": 0.0, "u": 0.029, "dof": 2},
+    }
+    return {"model": "l_s + d0 + d1 + d2 - l_s*(d_alpha*(theta_bar + Delta) + alpha_s*d_theta) - 50000000",
+            "inputs": inputs, "coverage_probability": 0.99, "monte_carlo": {"trials": 200_000, "seed": seed}}
+
+
+def test_type_b_dof_does_not_make_the_monte_carlo_u_depend_on_the_seed():
+    """Issue #9 item 2: with δθ (ν = 2) drawn from t_2, which has no variance (JCGM 101 6.4.9.4),
+    the MCM u of the H.1 inputs went from 63 to 71 nm with the seed. Type B normal inputs are now
+    drawn from N(x, u²): three seeds agree to δ of JCGM 101 7.9.2 (ndig = 2), and the notes say so."""
+    from jiliang.uncertainty import evaluate_request
+
+    runs = [evaluate_request(_h1_request(seed)) for seed in (1, 2, 3)]
+    us = [r["monte_carlo"]["u"] for r in runs]
+    assert max(us) - min(us) <= numerical_tolerance(min(us), 2)
+    assert all(abs(u - r["gum"]["u"]) < 0.1 * r["gum"]["u"] for u, r in zip(us, runs, strict=True))
+    assert any("Type B" in n and "d_theta" in n and "6.4.7" in n for n in runs[0]["notes"])
+
+
+@pytest.mark.parametrize(("spec", "field"), [
+    ({"observations": [1.0, 1.2, 0.9]}, "inputs.x.observations"),
+    ({"distribution": "t", "value": 1.0, "scale": 0.1, "dof": 2}, "inputs.x.dof"),
+    ({"distribution": "t", "value": 1.0, "scale": 0.1, "dof": 1.5}, "inputs.x.dof"),
+])
+def test_t_sampling_with_dof_up_to_two_is_refused(spec, field):
+    """JCGM 101 6.4.9.4: t_ν has a variance only for ν > 2; the Monte Carlo method refuses the input
+    with its name and the clause, while the GUM framework alone still evaluates it."""
+    from jiliang.uncertainty import UncertaintyError, evaluate_request
+
+    request = {"model": "x * 2", "inputs": {"x": spec}, "monte_carlo": {"trials": 20_000, "seed": 1}}
+    with pytest.raises(UncertaintyError) as err:
+        evaluate_request(request)
+    assert err.value.field == field
+    assert "'x'" in err.value.message and "6.4.9" in err.value.message and "ν = " in err.value.message
+    assert evaluate_request({**request, "monte_carlo": None})["gum"]["U"] > 0
+
+
+def test_type_a_with_four_observations_is_sampled_as_t():
+    """JCGM 101 6.4.9.2: n = 4 observations → t_3(q̄, s²/n), standard deviation √3 · s/√n."""
+    from jiliang.uncertainty import evaluate_request
+
+    out = evaluate_request({"model": "x", "inputs": {"x": {"observations": [1.0, 1.2, 0.9, 1.1]}},
+                            "monte_carlo": {"trials": 400_000, "seed": 4}})
+    assert out["monte_carlo"]["u"] == pytest.approx(math.sqrt(3) * out["gum"]["u"], rel=0.05)
+    assert any("Type A" in n and "6.4.9" in n for n in out["notes"])

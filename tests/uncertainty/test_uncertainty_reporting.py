@@ -39,6 +39,22 @@ def test_round_uncertainty(value, digits, mode, expected):
     assert str(round_uncertainty(value, digits, mode)) == expected
 
 
+@pytest.mark.parametrize(("value", "digits", "expected"), [
+    (0.1 * 3, 1, "0.3"),            # 0.30000000000000004
+    (0.1 * 3, 2, "0.30"),
+    (1.1 * 3, 2, "3.3"),            # 3.3000000000000003
+    (0.07 * 100, 1, "7"),           # 7.000000000000001
+    (0.07 * 100, 2, "7.0"),
+    (0.30000001, 1, "0.4"),         # a real digit after the kept one is still carried up
+    (3.3000000000001, 2, "3.4"),
+])
+def test_round_up_ignores_binary_noise(value, digits, expected):
+    """JJF 1059.1-2012 5.3.8.2 carries every digit after the last kept one up; the noise of a binary
+    float beyond 15 significant digits is not such a digit (issue #9 item 3)."""
+    assert str(round_uncertainty(value, digits, "up")) == expected
+    assert display(1.0, value / 2, value, 2.0, digits=digits, mode="up")["U"] == expected
+
+
 def test_estimate_rounded_to_the_place_of_U():
     """5.3.8.3: the last digit of y aligned with the last digit of U."""
     assert str(round_to(1.2339712, Decimal("0.075"))) == "1.234"

@@ -83,6 +83,13 @@ class BudgetTemplate(RegistryModel):
         if unknown:
             raise ValidationError({"template": _("Unknown template key “%(key)s”.") % {"key": unknown[0]}})
         try:
+            engine.check_payload_size(self.template)
+            bounds = engine.limits()
+            model, inputs = self.template.get("model"), self.template.get("inputs")
+            if isinstance(model, dict | list):
+                bounds.check_outputs(len(model))
+            if isinstance(inputs, dict):
+                bounds.check_inputs(len(inputs))
             self.engine_template()
         except UncertaintyError as exc:
             raise ValidationError({"template": engine.error_text(exc)}) from None

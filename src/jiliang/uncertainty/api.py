@@ -21,6 +21,7 @@ from .distributions import Distribution, TypeA, distribution_from_dict
 from .errors import UncertaintyError
 from .expression import RESERVED
 from .gum import GumOutput, evaluate_gum
+from .limits import Limits, time_limit
 from .model import Model
 from .montecarlo import DEFAULT_TRIALS, HISTOGRAM_BINS, MAX_TRIALS, MonteCarloOutput, run_monte_carlo
 from .validation import validate_gum
@@ -110,6 +111,7 @@ def parse_correlations(raw: Any, names: tuple[str, ...], dists: Mapping[str, Dis
 def _gum_dict(g: GumOutput, second_order: bool, digits: int, mode: str) -> dict:
     return {
         "y": g.y, "u": g.u, "u_first_order": g.u_first_order, "dof": _num(g.dof), "dof_method": g.dof_method,
+        "dof_evaluated": not math.isnan(g.dof),
         "k": g.k, "U": g.U, "p": g.p, "interval": list(g.interval),
         "sensitivity_coefficients": g.sensitivities, "sensitivity_method": g.sensitivity_method,
         "second_order": second_order, "second_order_variance": g.second_order_variance,
@@ -134,12 +136,27 @@ def _mc_dict(m: MonteCarloOutput, seed: int, adaptive: bool, converged: bool | N
     }
 
 
-def evaluate_request(payload: Mapping[str, Any], *, max_trials: int = MAX_TRIALS) -> dict:
+def evaluate_request(payload: Mapping[str, Any], *, max_trials: int = MAX_TRIALS, limits: Limits | None = None) -> dict:
     """Evaluate a JSON request (see the module docstring of :mod:`jiliang.uncertainty`).
 
     ``max_trials`` is the server's limit on M (default 10⁷); a request asking for more is refused
-    with field ``monte_carlo.trials``.
+    with field ``monte_carlo.trials``. ``limits`` bounds the rest of the work (inputs, outputs,
+    second-order terms, outputs × trials, wall-clock time; :class:`~.limits.Limits`), with
+    ``max_trials`` taken from it when given. A number that overflows the floating-point range on
+    the way is refused like any other bad input.
     """
+    limits = limits if limits is not None else Limits(max_trials=max_trials, time_limit=None)
+    with time_limit(limits.time_limit):
+        try:
+            return _evaluate(payload, limits)
+        except (OverflowError, FloatingPointError) as exc:
+            raise UncertaintyError(
+                f"a number in the evaluation went beyond the floating-point range ({exc}); express the model in "
+                "other units", "model") from None
+
+
+def _evaluate(payload: Mapping[str, Any], limits: Limits) -> dict:
+    max_trials = limits.max_trials
     if not isinstance(payload, Mapping):
         raise UncertaintyError("the request must be an object", None)
     for key in payload:
@@ -149,7 +166,13 @@ def evaluate_request(payload: Mapping[str, Any], *, max_trials: int = MAX_TRIALS
         raise UncertaintyError("'model' is missing", "model")
     if "inputs" not in payload:
         raise UncertaintyError("'inputs' is missing", "inputs")
-    model = Model.from_expression(payload["model"])
+    spec = payload["model"]
+    if isinstance(spec, Mapping | list | tuple):
+        limits.check_outputs(len(spec))
+    if isinstance(payload["inputs"], Mapping):
+        limits.check_inputs(len(payload["inputs"]))
+    model = Model.from_expression(spec)
+    limits.check_inputs(len(model.inputs), "model")
     dists = parse_inputs(payload["inputs"])
     model.check_inputs(dists.keys())
     p = _probability(payload.get("coverage_probability", 0.95), "coverage_probability")
@@ -157,6 +180,8 @@ def evaluate_request(payload: Mapping[str, Any], *, max_trials: int = MAX_TRIALS
     if k is not None and (isinstance(k, bool) or not isinstance(k, int | float) or not math.isfinite(k) or k <= 0):
         raise UncertaintyError(f"coverage factor k must be a positive number, got {k!r}", "k")
     second_order = _bool(payload, "second_order", False)
+    if second_order:
+        limits.check_second_order(len(model.outputs), len(model.inputs))
     truncate = _bool(payload, "truncate_dof", True)
     corr, ensembles = parse_correlations(payload.get("correlations"), model.inputs, dists)
     extra_ensembles = payload.get("ensembles") or []
@@ -192,7 +217,10 @@ def evaluate_request(payload: Mapping[str, Any], *, max_trials: int = MAX_TRIALS
             if key not in MC_KEYS:
                 raise UncertaintyError(f"unknown Monte Carlo option '{key}'", f"monte_carlo.{key}")
         adaptive = _bool(mc_opts, "adaptive", False, "monte_carlo.adaptive")
-        trials = mc_opts.get("trials", DEFAULT_TRIALS)
+        n_out = len(model.outputs)
+        trials = mc_opts.get("trials", min(DEFAULT_TRIALS, limits.trials_for(n_out)))
+        if isinstance(trials, int) and not isinstance(trials, bool) and trials <= max_trials:
+            limits.check_trials(trials, n_out)
         ndig = _int_option(mc_opts, "ndig", 2, "monte_carlo.ndig")
         seed = _int_option(mc_opts, "seed", None, "monte_carlo.seed", least=0)
         bins = _int_option(mc_opts, "bins", HISTOGRAM_BINS, "monte_carlo.bins")
@@ -200,7 +228,7 @@ def evaluate_request(payload: Mapping[str, Any], *, max_trials: int = MAX_TRIALS
         if bins > 1000:
             raise UncertaintyError("at most 1000 histogram bins", "monte_carlo.bins")
         mc = run_monte_carlo(model, dists, corr, p=p, trials=trials, seed=seed, adaptive=adaptive, ndig=ndig,
-                             max_trials=max_trials, bins=bins)
+                             max_trials=limits.trials_for(n_out) if adaptive else max_trials, bins=bins)
         notes.extend(mc.notes)
         if any("copula" in n for n in mc.notes):
             notes.append(COPULA_NOTE)

@@ -20,7 +20,8 @@ from .gum import GumOutput
 
 
 def _dof_out(dof: float) -> float | None:
-    return None if math.isinf(dof) else float(dof)
+    """None for an infinite ν, and for a ν_eff that was not evaluated (NaN; see ``dof_evaluated``)."""
+    return None if math.isinf(dof) or math.isnan(dof) else float(dof)
 
 
 def _dof_in(value: Any) -> float:
@@ -69,6 +70,8 @@ class Budget:
     other_share: float = 0.0
     notes: tuple[str, ...] = ()
     model: str = ""
+    #: False when ν_eff was not evaluated (correlated finite-ν inputs with a fixed k, JCGM 100 G.4)
+    dof_evaluated: bool = True
 
     def to_dict(self) -> dict:
         return {
@@ -76,7 +79,7 @@ class Budget:
             "rows": [r.to_dict() for r in self.rows],
             "y": self.y, "u": self.u, "dof": self.dof, "k": self.k, "U": self.U, "p": self.p,
             "interval": list(self.interval), "display": dict(self.display),
-            "other_share": self.other_share, "notes": list(self.notes),
+            "other_share": self.other_share, "notes": list(self.notes), "dof_evaluated": self.dof_evaluated,
         }
 
     @classmethod
@@ -88,7 +91,7 @@ class Budget:
                 y=float(data["y"]), u=float(data["u"]), dof=data.get("dof"), k=float(data["k"]),
                 U=float(data["U"]), p=data.get("p"), interval=tuple(data["interval"]),  # type: ignore[arg-type]
                 display=dict(data.get("display", {})), other_share=float(data.get("other_share", 0.0)),
-                notes=tuple(data.get("notes", ())),
+                notes=tuple(data.get("notes", ())), dof_evaluated=bool(data.get("dof_evaluated", True)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise UncertaintyError(f"not a budget: {exc}", "budget") from None
@@ -130,7 +133,7 @@ def build_budget(
     return Budget(
         output=gum.name, rows=tuple(rows), y=gum.y, u=gum.u, dof=_dof_out(gum.dof), k=gum.k, U=gum.U, p=gum.p,
         interval=gum.interval, display=rounding.display(gum.y, gum.u, gum.U, gum.k, digits=digits, mode=mode),
-        unit=unit, other_share=other, notes=notes, model=model,
+        unit=unit, other_share=other, notes=notes, model=model, dof_evaluated=not math.isnan(gum.dof),
     )
 
 

@@ -16,6 +16,7 @@ from scipy import optimize
 
 from .distributions import Distribution, TypeA
 from .errors import UncertaintyError
+from .limits import check_time
 
 #: eigenvalues above -PSD_TOLERANCE count as non-negative (rounding in user-typed coefficients)
 PSD_TOLERANCE = 1e-9
@@ -168,6 +169,7 @@ def copula_matrix(
     out = np.eye(n)
     for i in range(n):
         for j in range(i + 1, n):
+            check_time("correlations", "normal-score correlations of the Gaussian copula")
             r = float(correlation[i, j])
             if r != 0.0:
                 out[i, j] = out[j, i] = normal_score_correlation(

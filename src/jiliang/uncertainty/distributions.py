@@ -6,9 +6,12 @@ samplers follow the procedures of JCGM 101 6.4 (and its Annex C for the random n
 each distribution also has an inverse distribution function (``ppf``) so that correlated
 non-Gaussian inputs can be sampled through a Gaussian copula (see :mod:`.sampling`).
 
-The degrees of freedom of a Type B distribution (JCGM 100 G.4.2, equation (G.3)) are used only
-by the Welch–Satterthwaite formula; they do not change the Monte Carlo sampling of that
-distribution.
+The degrees of freedom of a Type B distribution (JCGM 100 G.4.2, equation (G.3)) — a normal
+input's included — are used only by the Welch–Satterthwaite formula; they do not change the
+Monte Carlo sampling of that distribution. Only a Type A evaluation (observations, or its summary
+given as a ``t`` input) is sampled as a scaled and shifted t (JCGM 101 6.4.9), and only with
+ν > 2: for ν ≤ 2 that distribution has no finite variance (JCGM 101 6.4.9.4), so the Monte Carlo
+method refuses it (:func:`check_t_sampling`).
 """
 
 from __future__ import annotations
@@ -111,9 +114,11 @@ class Distribution(ABC):
 class Normal(Distribution):
     """Estimate and standard uncertainty (JCGM 100 4.3.3), optionally with degrees of freedom.
 
-    Monte Carlo: the Gaussian N(x, u²) of JCGM 101 6.4.7 when ν is infinite; with finite ν the
-    scaled and shifted t-distribution t_ν(x, u²) of JCGM 101 6.4.9.7, which is what that
-    clause assigns when an estimate, its standard uncertainty and degrees of freedom are known.
+    Monte Carlo: the Gaussian N(x, u²) of JCGM 101 6.4.7, whatever ν. A finite ν here is the
+    reliability of a Type B evaluation (JCGM 100 G.4.2), used by Welch–Satterthwaite only: sampling
+    a t_ν for it (as JCGM 101 6.4.9.7 does for a Type A result) made the MCM u of JCGM 100 H.1
+    change with the seed when ν ≤ 2, where t_ν has no variance. A Type A result is given as
+    observations or as a ``t`` input.
     """
 
     value: float
@@ -138,30 +143,19 @@ class Normal(Distribution):
 
     @property
     def is_gaussian(self) -> bool:
-        return math.isinf(self.dof)
-
-    @property
-    def has_finite_variance(self) -> bool:
-        return math.isinf(self.dof) or self.dof > 2
+        return True
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        if math.isinf(self.dof):
-            z = rng.standard_normal(n)
-        else:
-            z = rng.standard_t(self.dof, n)
+        z = rng.standard_normal(n)
         z *= self.u
         z += self.value
         return z
 
     def ppf(self, p: np.ndarray) -> np.ndarray:
-        if math.isinf(self.dof):
-            return self.value + self.u * special.ndtri(p)
-        return self.value + self.u * special.stdtrit(self.dof, p)
+        return self.value + self.u * special.ndtri(p)
 
     def from_scores(self, z: np.ndarray) -> np.ndarray:
-        if math.isinf(self.dof):
-            return self.value + self.u * z
-        return self.value + self.u * t_from_scores(self.dof, z)
+        return self.value + self.u * z
 
     def to_dict(self) -> dict:
         return {"distribution": self.kind, "value": self.value, "u": self.u, **self._dof_dict()}
@@ -169,7 +163,7 @@ class Normal(Distribution):
 
 @dataclass(frozen=True)
 class StudentT(Distribution):
-    """Scaled and shifted t-distribution t_ν(x, s²) (JCGM 101 6.4.9).
+    """Scaled and shifted t-distribution t_ν(x, s²) (JCGM 101 6.4.9): a Type A result given by its summary.
 
     The GUM standard uncertainty is the scale s (for a Type A evaluation s/√n, JCGM 100 4.2.3)
     with ν degrees of freedom; the standard deviation of the PDF itself is s·√(ν/(ν−2)) for ν > 2
@@ -559,6 +553,25 @@ class CurvilinearTrapezoid(_Bounded):
     def to_dict(self) -> dict:
         return {"distribution": self.kind, "low": self.low, "high": self.high, "d": self.d,
                 **self._dof_dict()}
+
+
+def check_t_sampling(name: str, dist: Distribution) -> None:
+    """Refuse to draw t_ν with ν ≤ 2 for the Monte Carlo method (JCGM 101 6.4.9.4: no finite variance).
+
+    Only Type A inputs (observations, or a ``t`` input) are sampled as t (JCGM 101 6.4.9.2, 6.4.9.7).
+    """
+    if not isinstance(dist, TypeA | StudentT) or dist.dof > 2:
+        return
+    if isinstance(dist, TypeA):
+        raise UncertaintyError(
+            f"'{name}': {dist.n} observations give ν = {dist.dof:g}; the Monte Carlo method draws a Type A input "
+            "from the t-distribution t_ν (JCGM 101 6.4.9.2), which has no finite variance for ν ≤ 2 (JCGM 101 "
+            "6.4.9.4). Take at least 4 observations, or evaluate without Monte Carlo",
+            f"inputs.{name}.observations")
+    raise UncertaintyError(
+        f"'{name}': a t-distribution with ν = {dist.dof:g} has no finite variance (JCGM 101 6.4.9.4), so the "
+        "Monte Carlo method cannot propagate it; t is sampled only for ν > 2. Give ν > 2, or evaluate without "
+        "Monte Carlo", f"inputs.{name}.dof")
 
 
 KINDS: dict[str, type[Distribution]] = {

@@ -55,7 +55,7 @@ def _summary(b: Budget) -> list[tuple[str, str]]:
     p_text = f"p = {b.p:g}" if b.p is not None else "k 约定 / by convention"
     lines = [
         ("合成标准不确定度 u_c / Combined standard uncertainty", f"{d.get('u', _g(b.u))}{unit}  ({b.u!r})"),
-        ("有效自由度 ν_eff / Effective degrees of freedom", _dof_text(b.dof)),
+        ("有效自由度 ν_eff / Effective degrees of freedom", _dof_text(b.dof) if b.dof_evaluated else "—"),
         ("包含因子 k / Coverage factor", f"{d.get('k', _g(b.k, 3))}  ({p_text})"),
         ("扩展不确定度 U / Expanded uncertainty", f"{d.get('U', _g(b.U))}{unit}  ({b.U!r})"),
         ("测量结果 / Result", f"{b.output} = ({d.get('y', _g(b.y, 10))} ± {d.get('U', _g(b.U))}){unit}"),

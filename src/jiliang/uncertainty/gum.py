@@ -70,15 +70,48 @@ def coverage_factor(p: float, dof: float, truncate: bool = True) -> float:
 
     Truncation follows JCGM 100 G.6.4 and JJF 1059.1 (ν_eff taken as an integer by dropping
     the decimals); an infinite ν gives the normal quantile.
+    ν_eff below 1 is refused (issue #9: never a coverage factor from ν < 1).
     """
     if not 0.0 < p < 1.0:
         raise UncertaintyError(f"coverage probability must lie in (0, 1), got {p!r}", "coverage_probability")
     q = (1.0 + p) / 2.0
+    if math.isnan(dof) or dof * (1.0 + 1e-12) < 1.0:
+        raise UncertaintyError(f"no coverage factor for ν_eff = {dof!r}: it must be at least 1 (JCGM 100 G.6.4)",
+                               "k")
     if math.isinf(dof):
         return float(special.ndtri(q))
     # ν_eff = 3.9999999999999996 from rounding is 4, not 3
-    nu = math.floor(dof * (1.0 + 1e-12)) if truncate and dof >= 1.0 else dof
+    nu = math.floor(dof * (1.0 + 1e-12)) if truncate else dof
     return float(special.stdtrit(nu, q))
+
+
+class EffectiveDofRefused(UncertaintyError):
+    """No coverage factor can be taken from ν_eff; a fixed k does without it (the note says why)."""
+
+    note = ""
+
+
+class WelchSatterthwaiteRefused(EffectiveDofRefused):
+    """Welch–Satterthwaite does not apply: finite-ν inputs correlated outside an ensemble (JCGM 100 G.4).
+
+    ``pairs`` are the (name, name) pairs that break its assumption of independent components.
+    """
+
+    def __init__(self, pairs: Sequence[tuple[str, str]], dofs: Mapping[str, float]):
+        self.pairs = tuple(pairs)
+        names = sorted({n for pair in self.pairs for n in pair})
+        listed = ", ".join(f"{a}–{b}" for a, b in self.pairs)
+        self.note = (f"Welch–Satterthwaite (JCGM 100 G.4.1) assumes independent components, and {listed} are "
+                     "correlated inputs with finite ν")
+        finite = ", ".join(f"{n} (ν = {dofs[n]:g})" for n in names if math.isfinite(dofs[n]))
+        super().__init__(
+            f"the effective degrees of freedom cannot be evaluated: the Welch–Satterthwaite formula (JCGM 100 "
+            f"G.4.1) holds only for independent components, and {finite} "
+            f"{'is' if finite.count('ν') == 1 else 'are'} correlated ({listed}). Either declare the correlated "
+            "inputs as one ensemble of the same observations (give their observations with the correlation "
+            "\"observations\", or name them in \"ensembles\" with a common ν; Willink 2007, as GTC's "
+            "multiple_ureal), or fix the coverage factor (e.g. \"k\": 2, JJF 1059.1-2012), or give the "
+            "correlated inputs infinite degrees of freedom", "correlations")
 
 
 def welch_satterthwaite(
@@ -96,8 +129,11 @@ def welch_satterthwaite(
     Correlated inputs with finite ν that belong to one ensemble (e.g. means of simultaneous
     observations, JCGM 100 H.2) are treated as a single component with their common ν, as in
     Willink, Metrologia 44 (2007) 340 — the method GTC uses. Correlation between inputs with
-    infinite ν does not affect the formula. Any other correlation involving a finite ν is outside
-    G.4.1; the formula is then applied to the individual components and the method says so.
+    infinite ν does not affect the formula. Any other correlation involving an input with finite ν
+    is outside G.4.1, whose formula assumes independent components (G.4.1, G.4.2): it raises
+    :class:`WelchSatterthwaiteRefused` rather than give a number (JCGM 100 H.2 with its correlation
+    coefficients typed in gives 0.12). A ν_eff below 1 is refused too: no coverage factor is taken
+    from it (G.6.4 truncates ν_eff to an integer, which must be at least 1).
     """
     finite = [i for i in range(len(components)) if math.isfinite(dofs[i]) and components[i] != 0.0]
     if not finite or variance == 0.0:
@@ -106,14 +142,18 @@ def welch_satterthwaite(
     for e, members in enumerate(ensembles):
         for i in members:
             ensemble_of[i] = e
-    outside: set[str] = set()
+    outside: list[tuple[str, str]] = []
     for i in finite:
         for j in range(len(components)):
             if j == i or correlation[i, j] == 0.0 or components[j] == 0.0:
                 continue
             if ensemble_of.get(i) is not None and ensemble_of.get(i) == ensemble_of.get(j):
                 continue
-            outside.update((names[i], names[j]))
+            pair = (names[min(i, j)], names[max(i, j)])
+            if pair not in outside:
+                outside.append(pair)
+    if outside:
+        raise WelchSatterthwaiteRefused(outside, {names[i]: float(dofs[i]) for i in range(len(names))})
     denominator = 0.0
     done: set[int] = set()
     for i in finite:
@@ -129,13 +169,25 @@ def welch_satterthwaite(
         denominator += group_var**2 / dofs[i]
         done.update(members)
     nu = INF if denominator == 0.0 else variance**2 / denominator
-    if outside:
-        return nu, ("Welch–Satterthwaite (JCGM 100 G.4.1) applied to the individual components; it assumes "
-                    f"independent components, and the correlations among {', '.join(sorted(outside))} "
-                    "were left out of its denominator")
+    if nu * (1.0 + 1e-12) < 1.0:
+        refused = EffectiveDofRefused(
+            f"the effective degrees of freedom come out as ν_eff = {nu:.3g}, below 1; no coverage factor is taken "
+            "from them (JCGM 100 G.6.4). Give the inputs at least 1 degree of freedom, or fix the coverage "
+            "factor (e.g. \"k\": 2, JJF 1059.1-2012)", "inputs")
+        refused.note = f"Welch–Satterthwaite gives ν_eff = {nu:.3g}, below 1, which is never used"
+        raise refused
     if any(ensemble_of.get(i) is not None for i in finite):
         return nu, "Welch–Satterthwaite with correlated ensembles as single components (Willink 2007)"
     return nu, "Welch–Satterthwaite (JCGM 100 G.4.1)"
+
+
+def _ensemble_note(names: Sequence[str], groups: Sequence[Sequence[int]], dof: np.ndarray) -> list[str]:
+    return [
+        f"{', '.join(names[i] for i in g)}: correlated estimates from the same observations, counted as one "
+        f"component with ν = {dof[g[0]]:g} in Welch–Satterthwaite (JCGM 100 H.2; Willink 2007, as GTC's "
+        "multiple_ureal)"
+        for g in groups if len(g) > 1 and math.isfinite(dof[g[0]])
+    ]
 
 
 def evaluate_gum(
@@ -187,8 +239,9 @@ def evaluate_gum(
     y = model.value_at(x)
     jac = model.jacobian(x, dict(zip(names, u, strict=True)))
     c = jac.matrix
-    cov_x = corr * np.outer(u, u)
-    cov_y = c @ cov_x @ c.T
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, by output
+        cov_x = corr * np.outer(u, u)
+        cov_y = c @ cov_x @ c.T
     extra = model.second_order_variance(x, dict(zip(names, u, strict=True))) if second_order else np.zeros(len(y))
 
     outputs = []
@@ -196,9 +249,22 @@ def evaluate_gum(
     for lo, out_name in enumerate(model.outputs):
         var1 = float(max(cov_y[lo, lo], 0.0))
         var = var1 + float(extra[lo])
+        if not (math.isfinite(var) and np.all(np.isfinite(c[lo] * u))):
+            raise UncertaintyError(
+                f"u_c²({out_name}) overflows the floating-point range (beyond about 1.8e308): the sensitivity "
+                "coefficients or the uncertainties are too large to be propagated; express the model in other units",
+                "model")
         uc = math.sqrt(max(var, 0.0))
         comps = c[lo] * u
-        nu, how = welch_satterthwaite(comps, dof, corr, var, names, groups)
+        try:
+            nu, how = welch_satterthwaite(comps, dof, corr, var, names, groups)
+        except EffectiveDofRefused as refused:
+            if k is None:
+                raise
+            nu = math.nan
+            how = "not evaluated: the coverage factor is fixed"
+            notes.append(f"{out_name}: effective degrees of freedom not evaluated; {refused.note}; the fixed "
+                         "coverage factor is used instead")
         if second_order and extra[lo] != 0.0 and math.isfinite(nu):
             how += "; the second-order terms count as having infinite degrees of freedom"
         if k is None:
@@ -222,6 +288,7 @@ def evaluate_gum(
         corr_y = cov_y / np.outer(sd, sd)
     corr_y[~np.isfinite(corr_y)] = 0.0
     np.fill_diagonal(corr_y, 1.0)
+    notes[:0] = _ensemble_note(names, groups, dof)
     if k is not None:
         notes.append(f"coverage factor fixed at k = {k:g} by convention (JJF 1059.1)")
     if second_order:

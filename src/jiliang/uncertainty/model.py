@@ -19,6 +19,7 @@ import numpy as np
 
 from . import expression as ex
 from .errors import UncertaintyError
+from .limits import check_time
 
 EPS = float(np.finfo(float).eps)
 
@@ -187,6 +188,7 @@ class Model:
             c = np.empty((n_out, len(names)))
             for lo in range(n_out):
                 for i, name in enumerate(names):
+                    check_time("model", "sensitivity coefficients")
                     d = self.derivative(lo, (name,))
                     c[lo, i] = _checked_value(d, x, f"derivative with respect to '{name}'")
             return Jacobian(c, "symbolic")
@@ -264,6 +266,7 @@ class Model:
                     for j, b in enumerate(names):
                         if uu[j] == 0.0:
                             continue
+                        check_time("second_order", "second-order terms")
                         fab = _checked_value(self.derivative(lo, (a, b)), x, "second derivative")
                         fabb = _checked_value(self.derivative(lo, (a, b, b)), x, "third derivative") if fa else 0.0
                         total += (0.5 * fab * fab + fa * fabb) * uu[i] ** 2 * uu[j] ** 2

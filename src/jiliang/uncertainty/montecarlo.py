@@ -20,6 +20,7 @@ import numpy as np
 
 from .distributions import Distribution
 from .errors import UncertaintyError
+from .limits import check_time
 from .model import Model
 from .sampling import InputSampler
 
@@ -181,6 +182,7 @@ class _Simulator:
         """Run out.shape[1] trials into ``out`` (outputs × trials)."""
         m = out.shape[1]
         for start in range(0, m, self.chunk_size):
+            check_time("monte_carlo.trials", f"after {moments.n} Monte Carlo trials")
             n = min(self.chunk_size, m - start)
             seq = np.random.SeedSequence(self.entropy, spawn_key=(self.chunk,))
             self.chunk += 1
@@ -262,6 +264,10 @@ def run_monte_carlo(
         sim.fill(samples, moments)
         converged = None
     cov = moments.covariance
+    if not np.all(np.isfinite(cov)) or not np.all(np.isfinite(moments.mean)):
+        raise UncertaintyError("the Monte Carlo values of the output are too large for their mean and variance to be "
+                               "represented in floating point (beyond about 1.8e308); express the model in other "
+                               "units", "model")
     sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     with np.errstate(all="ignore"):
         corr = cov / np.outer(sd, sd)

@@ -6,6 +6,11 @@ GB/T 8170 (round half to even) by default, or — as 5.3.8.2 allows — every di
 kept one is carried up. The estimate is rounded to the decimal place of the last digit of U
 (5.3.8.3). Rounded values are strings built with :mod:`decimal`, so no binary rounding slips in;
 the unrounded numbers are always kept alongside.
+
+A binary float carries representation noise in its 16th–17th significant digits (0.1 × 3 is
+0.30000000000000004). Carrying every following digit up would turn that noise into a wrong last
+digit (0.31), so the value is first rounded half-even to :data:`NOISE_DIGITS` significant digits —
+below the precision of any measured uncertainty, above the noise — and only then carried up.
 """
 
 from __future__ import annotations
@@ -16,10 +21,19 @@ from decimal import ROUND_HALF_EVEN, ROUND_UP, Decimal
 from .errors import UncertaintyError
 
 MODES = {"half_even": ROUND_HALF_EVEN, "up": ROUND_UP}
+#: significant digits kept before a carry-up; float64 holds 15 decimal digits exactly (DBL_DIG)
+NOISE_DIGITS = 15
 
 
 def _decimal(x: float) -> Decimal:
     return Decimal(repr(float(x)))
+
+
+def _denoised(d: Decimal) -> Decimal:
+    """``d`` rounded half-even to NOISE_DIGITS significant digits (0.30000000000000004 → 0.3)."""
+    if d == 0:
+        return d
+    return d.quantize(Decimal(1).scaleb(d.adjusted() - NOISE_DIGITS + 1), rounding=ROUND_HALF_EVEN).normalize()
 
 
 def _mode(mode: str) -> str:
@@ -37,6 +51,8 @@ def round_uncertainty(value: float, digits: int = 2, mode: str = "half_even") ->
     if value == 0.0:
         return Decimal(0)
     d = _decimal(value)
+    if mode == "up":
+        d = _denoised(d)
     exponent = d.adjusted()
     if digits == 1 and int(str(d.scaleb(-exponent))[0]) in (1, 2):
         digits = 2

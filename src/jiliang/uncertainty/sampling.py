@@ -14,12 +14,13 @@ correlation coefficients are drawn together:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from .correlation import copula_matrix, factor, groups
-from .distributions import Distribution, Normal
+from .distributions import Distribution, Normal, StudentT, TypeA, check_t_sampling
 
 
 class InputSampler:
@@ -32,12 +33,19 @@ class InputSampler:
         n = len(self.names)
         corr = np.eye(n) if correlation is None else np.asarray(correlation, dtype=float)
         self.notes: list[str] = []
-        t_inputs = [n for n, d in zip(self.names, self.dists, strict=True)
-                    if isinstance(d, Normal) and not d.is_gaussian]
+        for name, dist in zip(self.names, self.dists, strict=True):
+            check_t_sampling(name, dist)
+        type_b = [n for n, d in zip(self.names, self.dists, strict=True)
+                  if isinstance(d, Normal) and not math.isinf(d.dof)]
+        if type_b:
+            self.notes.append(
+                f"Monte Carlo: {', '.join(type_b)}: the ν of a Type B evaluation (JCGM 100 G.4.2) serves "
+                "Welch–Satterthwaite only; sampled from the Gaussian N(x, u²) (JCGM 101 6.4.7)")
+        t_inputs = [n for n, d in zip(self.names, self.dists, strict=True) if isinstance(d, TypeA | StudentT)]
         if t_inputs:
             self.notes.append(
-                f"{', '.join(t_inputs)}: estimate, u and finite ν given, sampled from t_ν(x, u²) "
-                "(JCGM 101 6.4.9.7)")
+                f"Monte Carlo: {', '.join(t_inputs)}: Type A, sampled from t_ν(x̄, s²/n) with ν > 2 "
+                "(JCGM 101 6.4.9)")
         # plan: list of (member indices, kind, factor)
         self._plan: list[tuple[list[int], str, np.ndarray | None]] = []
         for members in groups(corr):

@@ -90,7 +90,8 @@ class UncertaintyEvaluationSerializer(serializers.Serializer):
 class UncertaintyResultSerializer(serializers.Serializer):
     name = serializers.CharField()
     unit = serializers.CharField()
-    gum = serializers.JSONField(help_text="y, u, dof (null = infinite), k, U, p, interval, sensitivity "
+    gum = serializers.JSONField(help_text="y, u, dof (null = infinite, or not evaluated when dof_evaluated is "
+                                          "false: correlated finite-ν inputs with a fixed k), k, U, p, interval, sensitivity "
                                           "coefficients, display (rounded per JJF 1059.1)")
     monte_carlo = serializers.JSONField(allow_null=True, help_text=(
         "y, u, trials, seed, interval_symmetric, interval_shortest, histogram {edges, counts, below, above}, "

@@ -28,6 +28,9 @@ ERRORS = {
                                                                 "path; or a body that is not JSON (field null)"),
     413: OpenApiResponse(s.UncertaintyErrorSerializer, description="the body exceeds "
                                                                 "JILIANG_UNCERTAINTY_MAX_BODY_BYTES"),
+    503: OpenApiResponse(s.UncertaintyErrorSerializer, description="every evaluation slot of the server stayed "
+                                                                "busy (JILIANG_UNCERTAINTY_MAX_CONCURRENT); "
+                                                                "Retry-After says when to try again"),
 }
 
 
@@ -49,6 +52,9 @@ class _EngineView(APIView):
             return Response(exc.body(), status=exc.status)
         try:
             return engine.evaluate(payload)
+        except engine.EvaluatorBusy as exc:
+            return Response(engine.error_body(exc), status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                            headers={"Retry-After": "30"})
         except UncertaintyError as exc:
             return Response(engine.error_body(exc), status=status.HTTP_400_BAD_REQUEST)
 
@@ -94,6 +100,7 @@ class ExportView(_EngineView):
 
 @extend_schema(tags=["uncertainty"])
 class BudgetTemplateViewSet(ScopedModelViewSet):
+    parser_classes = [engine.LimitedJSONParser]
     queryset = m.BudgetTemplate.objects.select_related("institute")
     serializer_class = s.BudgetTemplateSerializer
     filterset_class = BudgetTemplateFilterSet
@@ -112,6 +119,9 @@ class BudgetTemplateViewSet(ScopedModelViewSet):
             out = {"payload": payload}
             if body.validated_data.get("evaluate"):
                 out["result"] = engine.evaluate(payload)
+        except engine.EvaluatorBusy as exc:
+            return Response(engine.error_body(exc), status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                            headers={"Retry-After": "30"})
         except UncertaintyError as exc:
             return Response(engine.error_body(exc), status=status.HTTP_400_BAD_REQUEST)
         return Response(out)
@@ -121,6 +131,7 @@ class BudgetTemplateViewSet(ScopedModelViewSet):
 class SavedBudgetViewSet(ScopedModelViewSet):
     """Saved budgets; ``result`` is computed by the server from ``payload`` on create and when it changes."""
 
+    parser_classes = [engine.LimitedJSONParser]
     queryset = m.SavedBudget.objects.select_related("institute", "template", "created_by", "attached_type")
     serializer_class = s.SavedBudgetSerializer
     filterset_class = SavedBudgetFilterSet

@@ -38,6 +38,8 @@
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
   const fmt = (x, digits = 4) => (x === null || x === undefined ? "∞" : Number.isFinite(x) ? Number(x).toPrecision(digits).replace(/\.?0+(e|$)/, "$1") : String(x));
   const dofText = (x) => (x === null || x === undefined ? "∞" : Number.isInteger(x) ? String(x) : x.toFixed(1));
+  // ν_eff not evaluated (correlated finite-ν inputs with a fixed k, JCGM 100 G.4): a dash, not ∞
+  const effDofText = (g) => (g.dof_evaluated === false ? "—" : dofText(g.dof));
 
   // --- rows -------------------------------------------------------------------------------------------
   function paramField(name, value) {
@@ -276,7 +278,7 @@
       <thead class="table-light"><tr>${head.map(([zh, en]) => `<th>${zh}${en !== zh ? `<br><small class="text-muted">${esc(en)}</small>` : ""}</th>`).join("")}</tr></thead>
       <tbody>${rows}${Math.abs(output.budget_other_share || 0) > 5e-5 ? `<tr class="text-muted"><td colspan="7">${esc(S.other_share)}</td>
       <td>${(output.budget_other_share * 100).toFixed(2)} %</td></tr>` : ""}</tbody>
-      <tfoot><tr><th colspan="8" class="fw-normal">u<sub>c</sub> = ${esc(d.u)}${unit} · ν<sub>eff</sub> = ${dofText(output.gum.dof)}
+      <tfoot><tr><th colspan="8" class="fw-normal">u<sub>c</sub> = ${esc(d.u)}${unit} · ν<sub>eff</sub> = ${effDofText(output.gum)}
       · k = ${esc(d.k)} · U = ${esc(d.U)}${unit} · y = ${esc(d.y)}${unit}</th></tr></tfoot></table>`;
   }
 
@@ -292,7 +294,7 @@
     document.getElementById("gum-result").innerHTML = dl([
       ["y", esc(g.display.y) + unit + ` <small class="text-muted">(${fmt(g.y, 12)})</small>`, g.y],
       [S.combined + " u", esc(g.display.u) + unit + ` <small class="text-muted">(${fmt(g.u, 6)})</small>`, g.u],
-      [S.effective_dof, dofText(g.dof)],
+      [S.effective_dof, effDofText(g)],
       [S.coverage_factor + " k", esc(g.display.k), g.k],
       [S.expanded + " U", esc(g.display.U) + unit + ` <small class="text-muted">(${fmt(g.U, 6)})</small>`, g.U],
       [S.interval, `[${esc(g.display.interval[0])}, ${esc(g.display.interval[1])}]`, g.interval.join(", ")],
