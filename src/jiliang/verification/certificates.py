@@ -12,9 +12,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from . import signing
+from . import decisions, signing
 from .models import (
     KIND_LETTER,
     Certificate,
@@ -24,7 +26,7 @@ from .models import (
     StandardCalibration,
     WorkOrderItem,
 )
-from .rules import DecisionRule, load_regulation
+from .rules import DecisionRule, RuleError, load_regulation, verification_period
 
 TITLES = {
     CertificateKind.VERIFICATION: {"zh": "检定证书", "en": "Verification certificate"},
@@ -71,26 +73,37 @@ def number_pattern_ok(number: str, institute, year: int, kind: str) -> bool:
 
 
 def period_months(item: WorkOrderItem) -> int | None:
-    """The verification period (or service life) of the regulation file, else of the catalogue entry.
+    """The verification period (or service life) of the regulation row the instrument meets, else of the
+    catalogue entry.
 
-    A periodic category takes the regulation's ``periodic`` period, a first-verification-only category
-    its ``service_life`` (e.g. JJG 162-2019 water meters DN ≤ 25: 6 years); the first matching entry of the
-    file counts. Without a regulation, the catalogue's period applies.
+    The row is chosen by its condition (rules/periods.py): JJG 162-2019 water meters DN ≤ 25 mm 72 months,
+    25 < DN ≤ 50 mm 48 months, larger ones periodic 24 months; JJG 577-2012 natural gas 120 months,
+    manufactured gas or LPG 72 months. An instrument that meets no row, or several, or lacks what the
+    condition needs, is refused (ValidationError naming the item's attribute or parameter), so no
+    certificate carries a validity the regulation does not give. Without a regulation, or with a regulation
+    that gives no period, the catalogue's period applies.
     """
     category = item.instrument.category
     if item.regulation:
         reg = load_regulation(item.regulation)
-        wanted = "service_life" if category.verification_mode.startswith("first_only") else "periodic"
-        for p in reg.verification_periods:
-            if p.mode == wanted:
-                return p.months
         if reg.verification_periods:
-            return reg.verification_periods[0].months
+            return matching_period(item.regulation, item.attributes, item.parameters, str(item.instrument)).months
     if category.period_months:
         return category.period_months
     if category.service_life_years:
         return category.service_life_years * 12
     return None
+
+
+def matching_period(regulation: str, attributes: dict, parameters: dict, what: str, prefix: str = ""):
+    """The period row of ``regulation`` that an instrument with these attributes and parameters meets."""
+    spec = decisions.rules_instrument(regulation, attributes, parameters, prefix)
+    try:
+        return verification_period(spec)
+    except RuleError as exc:
+        raise ValidationError({f"{prefix}{exc.field}": [
+            _("%(instrument)s: no validity can be set: %(reason)s") % {"instrument": what, "reason": exc.message}]},
+        ) from exc
 
 
 def valid_until_for(item: WorkOrderItem, kind: str, measured_on: dt.date) -> dt.date | None:

@@ -113,8 +113,10 @@ def suggest_parameters(instrument, regulation: str) -> tuple[dict, dict]:
     if number == "JJG 162":
         return {"class": klass if klass in ("1", "2") else "2"}, {"Q3": q(hi), "Q1": q(hi / 100)}
     if number == "JJG 577":
-        return ({"class": klass if klass in ("1.0", "1.5") else "1.5"},
-                {"Qmin": q(lo or hi / 160), "Qt": q(hi / 10), "Qmax": q(hi)})
+        attrs = {"class": klass if klass in ("1.0", "1.5") else "1.5"}
+        if instrument.category.code == "gas-meter-natural":  # the catalogue entry names the gas
+            attrs["gas"] = "natural_gas"
+        return attrs, {"Qmin": q(lo or hi / 160), "Qt": q(hi / 10), "Qmax": q(hi)}
     if number == "JJG 443":
         return {}, {"Qmin": q(lo or hi / 10), "Qmax": q(hi)}
     if number == "JJG 596":

@@ -184,6 +184,8 @@ def request_work(*, actor, owner: Organisation, institute: Organisation, kind: s
             if not attributes and not parameters:
                 attributes, parameters = decisions.suggest_parameters(instrument, regulation)
             decisions.check_item_spec(regulation, attributes, parameters, instrument, prefix)
+            if kind == WorkKind.VERIFICATION and decisions.load_regulation(regulation).verification_periods:
+                certs.matching_period(regulation, attributes, parameters, str(instrument), prefix)
         stage = raw.get("stage") or "initial"
         rule = raw.get("decision_rule") or "simple"
         if rule not in ("simple", "guarded"):

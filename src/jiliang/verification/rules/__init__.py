@@ -5,6 +5,8 @@ Pure: no Django imports.
 * :mod:`.loader` -- the data files ``data/<id>.json`` (one per regulation edition, e.g.
   ``JJG539-2016``), checked for shape and meaning before use.
 * :mod:`.conformity` -- :func:`find_mpe`, :func:`decide_point`, :func:`decide_instrument`.
+* :mod:`.periods` -- :func:`verification_period`: the row of the period table whose condition the
+  instrument meets (exactly one, or a refusal).
 * :mod:`.decision` -- ILAC-G8:09/2019 decision rules (simple acceptance, guarded acceptance w = U with
   an optional conditional zone) and the specific risks of JCGM 106:2012 9.3; :class:`RuleError`.
 
@@ -40,6 +42,7 @@ from .decision import (
     decide,
 )
 from .loader import Regulation, available_regulations, load_regulation, load_regulation_file
+from .periods import verification_period
 
 __all__ = [
     "MPE",
@@ -69,4 +72,5 @@ __all__ = [
     "load_regulation",
     "load_regulation_file",
     "required_test_points",
+    "verification_period",
 ]
