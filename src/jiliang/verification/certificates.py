@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiliang.uncertainty.rounding import round_to, round_uncertainty, text
+
 from . import decisions, signing
 from .models import (
     KIND_LETTER,
@@ -40,6 +42,28 @@ def dec(value) -> str | None:
     if value is None:
         return None
     return format(Decimal(value).normalize(), "f")
+
+
+def reported_uncertainty(U) -> Decimal | None:
+    """U as a certificate reports it: at most two significant digits (JJF 1059.1-2012 5.3.8.1).
+
+    A U recorded with one or two significant digits stands as recorded; a longer one is rounded to two
+    by :func:`jiliang.uncertainty.rounding.round_uncertainty` (GB/T 8170, round half to even)."""
+    if U is None:
+        return None
+    value = Decimal(U)
+    if value == 0 or len(value.normalize().as_tuple().digits) <= 2:
+        return value.normalize()
+    return round_uncertainty(float(value), 2)
+
+
+def reported_result(value, U: Decimal | None) -> str | None:
+    """A result rounded to the decimal place of the last digit of its reported U (JJF 1059.1-2012 5.3.8.3)."""
+    if value is None:
+        return None
+    if U is None or U == 0:
+        return dec(value)
+    return text(round_to(float(Decimal(value)), U))
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -133,6 +157,11 @@ def _point_risk(decision: dict | None, position: int):
     return points[position].get("risk") if position < len(points) else None
 
 
+def _budget_U(budget: dict | None) -> str | None:
+    U = (budget or {}).get("U")
+    return None if U is None else text(reported_uncertainty(Decimal(repr(float(U)))))
+
+
 def _person(p) -> dict | None:
     if p is None:
         return None
@@ -173,14 +202,15 @@ def build_content(item: WorkOrderItem, kind: str, number: str, issued_on: dt.dat
         })
     points = []
     for p in result.points.all():
+        U = reported_uncertainty(p.expanded_uncertainty)  # U is stated on the error (its own unit)
         points.append({
             "label": p.label, "quantities": p.quantities, "attributes": p.attributes,
             "reference_value": dec(p.reference_value), "indication": dec(p.indication), "unit": p.unit,
-            "unit_text": unit_text(p.unit), "error": dec(p.error), "error_unit": p.error_unit,
-            "error_unit_text": unit_text(p.error_unit), "U": dec(p.expanded_uncertainty),
+            "unit_text": unit_text(p.unit), "error": reported_result(p.error, U), "error_unit": p.error_unit,
+            "error_unit_text": unit_text(p.error_unit), "U": None if U is None else text(U),
             "k": dec(p.coverage_factor), "mpe_text": p.mpe, "outcome": p.outcome or None,
             "risk": _point_risk(result.decision, p.position),
-            "budget_U": (p.budget or {}).get("U") if p.budget else None,
+            "budget_U": _budget_U(p.budget),
         })
     range_text = ""
     if inst.range_min is not None and inst.range_max is not None:

@@ -25,6 +25,8 @@ QUALIFIED = "JJG 539\nJJG 162\nJJG 52\nJJF 1847\nJJG 443\nJJG 577\nJJG 596"
 
 
 def _scale_points(rng, max_kg: Decimal, fail: bool = False) -> list[dict]:
+    """JJG 539-2016 test loads with U = e/10 (two significant digits at most, JJF 1059.1-2012 5.3.8.1), well
+    inside a third of the smallest MPE, 0.5 e (JJF 1094-2002)."""
     e = max_kg / 3000
     loads = [("Min", 20 * e), ("500e", 500 * e), ("2000e", 2000 * e), ("Max", max_kg)]
     points = []
@@ -34,8 +36,8 @@ def _scale_points(rng, max_kg: Decimal, fail: bool = False) -> list[dict]:
         if fail and label == "500e":
             err = mpe * 3
         points.append({"label": label, "reference_value": str(load.normalize()),
-                       "indication": str((load + err).normalize()), "unit": KG, "U": str((e / 6).normalize()),
-                       "k": "2"})
+                       "indication": str((load + err).normalize()), "unit": KG,
+                       "U": format(certs.reported_uncertainty(e / 10), "f"), "k": "2"})
     return points
 
 

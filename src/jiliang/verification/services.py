@@ -493,7 +493,8 @@ def standard_problems(result: MeasurementResult) -> list[str]:
 
 @transaction.atomic
 def approve(work_order: WorkOrder, *, actor, approver: Person | None = None) -> WorkOrder:
-    """批准: a third metrologist approves; refused while any standard used had lapsed on the day of measurement."""
+    """批准: a third metrologist approves; refused while any standard used had lapsed on the day of measurement,
+    or while a verification point's U exceeds the regulation's limit or a third of its MPE (JJF 1094-2002 5.3.1)."""
     wo = _lock(work_order)
     _require_institute_staff(actor, wo.institute)
     _expect(wo, WorkStatus.CHECKED)
@@ -506,11 +507,15 @@ def approve(work_order: WorkOrder, *, actor, approver: Person | None = None) -> 
     if approver.pk == wo.checker_id:
         raise ValidationError({"approver": [_("%(person)s checked this work order; a third person approves it.")
                                             % {"person": approver}]})
-    problems = []
-    for item in wo.items.select_related("result"):
+    problems, capability = [], []
+    for item in wo.items.select_related("result", "instrument"):
+        item.work_order = wo
         problems += standard_problems(item.result)
+        capability += decisions.capability_problems(item, item.result)
     if problems:
         raise ValidationError({"standards": list(dict.fromkeys(problems))})
+    if capability:
+        raise ValidationError({"uncertainty": capability})
     return _transition(wo, WorkStatus.APPROVED, actor=actor, approver=approver, approved_at=timezone.now(),
                        message=_("Work order %(number)s was approved.") % {"number": wo.number})
 

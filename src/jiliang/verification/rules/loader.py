@@ -37,6 +37,8 @@ File format ``jiliang.verification.rules/1`` (every number a JSON number or nume
   literal ``value`` + ``unit``, each ``inclusive`` or not), ``limit`` (``value`` for ±, or ``lower`` and
   ``upper``; in ``unit`` or ``per`` a parameter such as ``e``), ``clause``, ``confidence`` (of the
   number) and ``regulation_confidence`` (of its use in this edition);
+* ``uncertainty_limit`` (optional) -- the largest ratio of the expanded uncertainty U of a test point to
+  its MPE the regulation allows for a verdict, with its clause; without it JJF 1094's one third applies;
 * ``required_test_points`` -- labels and nominal values (``factor`` x parameter), with the confidence of
   the requirement; ``multi_point_rules`` -- ``same_sign`` (tightened limit in a zone when all errors
   there share a sign) and ``repeatability_range`` (range of repeated runs against a limit).
@@ -172,6 +174,8 @@ SCHEMA: dict[str, Any] = {
                                    "attributes": {"type": "map", "values": _str}, "note": _str},
                 }}},
         },
+        "uncertainty_limit": {"type": "object", "required": ["ratio", "clause", "confidence"],
+                              "properties": {"ratio": _decimal, "clause": _str, "confidence": _conf, "note": _str}},
         "multi_point_rules": {"type": "array", "items": {
             "type": "object", "required": ["id", "type", "stages", "clause", "confidence"],
             "properties": {
@@ -513,6 +517,8 @@ class Regulation:
     mpe: tuple[Band, ...]
     required_points: RequiredPoints
     multi_point_rules: tuple[MultiPointRule, ...]
+    # (largest U / MPE, citation) when the regulation sets it; else JJF 1094's one third applies
+    uncertainty_limit: tuple[Decimal, str] | None = None
 
 
 # -- loading ----------------------------------------------------------------------------------------
@@ -665,7 +671,17 @@ class _Builder:
             attributes=self.attributes, parameters=self.parameters, derived_parameters=self.derived,
             quantities=self.quantities, error=error, error_description=raw["error"]["description"], stages=stages,
             mpe=tuple(bands), required_points=required, multi_point_rules=rules,
+            uncertainty_limit=self.uncertainty_limit(raw.get("uncertainty_limit")),
         )
+
+    def uncertainty_limit(self, node: dict | None) -> tuple[Decimal, str] | None:
+        if node is None:
+            return None
+        ratio = Decimal(node["ratio"])
+        if not 0 < ratio <= 1:
+            raise self.fail(f"ratio {node['ratio']} is not in (0, 1]", "uncertainty_limit.ratio")
+        clause = self.clause_ref(node["clause"], "uncertainty_limit.clause")
+        return ratio, clause.citation
 
     # -- references ----------------------------------------------------------------------------
 
