@@ -227,7 +227,8 @@ def build_content(item: WorkOrderItem, kind: str, number: str, issued_on: dt.dat
         "instrument": {"id": inst.pk, "category": inst.category.name, "manufacturer": inst.manufacturer,
                        "model": inst.model, "serial_number": inst.serial_number,
                        "accuracy_class": inst.accuracy_class, "range": range_text},
-        "regulation": {"id": reg.id, "number": reg.number, "edition": reg.edition, "title": dict(reg.title)}
+        "regulation": {"id": reg.id, "number": reg.number, "edition": reg.edition, "title": dict(reg.title),
+                       "in_force": reg.in_force}
         if reg else None,
         "method": item.method or None,
         "stage": item.stage,

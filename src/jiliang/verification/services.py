@@ -379,6 +379,24 @@ def _check_calibration_range(item: WorkOrderItem, points: list[dict]) -> None:
                    "lo": lo.normalize() if lo is not None else "", "hi": hi.normalize() if hi is not None else ""}]})
 
 
+def _edition_in_force(item: WorkOrderItem, measured_on: dt.date) -> None:
+    """Decide under the edition of the regulation in force on the day of measurement (rules/editions.py):
+    the item is moved to that edition, so its certificate cites the edition used."""
+    from .rules import RuleError, edition_on
+
+    try:
+        edition = edition_on(item.regulation, measured_on)
+    except RuleError as exc:
+        raise ValidationError({"measured_on": [
+            _("%(instrument)s: no edition of %(regulation)s applies on %(day)s: %(reason)s")
+            % {"instrument": item.instrument, "regulation": item.regulation, "day": measured_on,
+               "reason": exc.message}]}) from exc
+    if edition.id != item.regulation:
+        decisions.check_item_spec(edition.id, item.attributes, item.parameters, item.instrument, "item.")
+        item.regulation = edition.id
+        item.save(update_fields=["regulation"])
+
+
 @transaction.atomic
 def record_results(item: WorkOrderItem, *, actor, measured_on: dt.date, standards: list, points: list[dict],
                    temperature=None, humidity=None, notes: str = "") -> MeasurementResult:
@@ -392,6 +410,9 @@ def record_results(item: WorkOrderItem, *, actor, measured_on: dt.date, standard
         raise ValidationError({"measured_on": [_("Give the date of measurement.")]})
     if measured_on > timezone.localdate():
         raise ValidationError({"measured_on": [_("The date of measurement %(d)s is in the future.") % {"d": measured_on}]})
+    regulation_before = item.regulation
+    if item.regulation:
+        _edition_in_force(item, measured_on)
     std_objs = []
     for i, s in enumerate(standards or []):
         obj = s if isinstance(s, MeasurementStandard) else MeasurementStandard.objects.filter(pk=s).first()
@@ -433,8 +454,10 @@ def record_results(item: WorkOrderItem, *, actor, measured_on: dt.date, standard
             expanded_uncertainty=p["U"], coverage_factor=p["k"], budget=p["budget"], mpe=d.get("mpe", "")[:200],
             outcome=d.get("outcome", "")))
     TestPointResult.objects.bulk_create(rows)
+    if item.regulation != regulation_before:
+        before = {**(before or {}), "regulation": regulation_before}
     audit.record(wo, "action", actor=actor, before=before, after={
-        "item": item.pk, "measured_on": measured_on.isoformat(), "outcome": outcome,
+        "item": item.pk, "measured_on": measured_on.isoformat(), "outcome": outcome, "regulation": item.regulation,
         "standards": [s.pk for s in std_objs], "points": len(rows)},
         message=f"results recorded for {item.instrument}")
     if not wo.items.filter(result__isnull=True).exists() and wo.status == WorkStatus.SCHEDULED:

@@ -55,6 +55,7 @@ ROWS = {
     ("JJG162-2019", 1): ([water(32, 6.3), water(40, 10), water(50, 16)], 48),   # 25 < DN ≤ 50 mm: 4 years
     ("JJG162-2019", 2): ([water(80, 40), water(50, 25), water(25, 25), water(100, 16)], 24),  # periodic 2 years
     ("JJG443-2015", 0): ([dispenser()], 6),
+    ("JJG443-2023", 0): ([dispenser("JJG443-2023")], 6),
     ("JJG539-2016", 0): ([SCALE], 12),
     ("JJG577-2012", 0): ([gas("natural_gas"), gas("natural_gas", "1.0")], 120),  # natural gas: 10 years
     ("JJG577-2012", 1): ([gas("manufactured_gas"), gas("lpg")], 72),  # manufactured gas / LPG: 6 years

@@ -5,6 +5,7 @@ Pure: no Django imports.
 * :mod:`.loader` -- the data files ``data/<id>.json`` (one per regulation edition, e.g.
   ``JJG539-2016``), checked for shape and meaning before use.
 * :mod:`.conformity` -- :func:`find_mpe`, :func:`decide_point`, :func:`decide_instrument`.
+* :mod:`.editions` -- :func:`edition_on`: the edition of a regulation in force on the day of measurement.
 * :mod:`.periods` -- :func:`verification_period`: the row of the period table whose condition the
   instrument meets (exactly one, or a refusal).
 * :mod:`.decision` -- ILAC-G8:09/2019 decision rules (simple acceptance, guarded acceptance w = U with
@@ -41,6 +42,7 @@ from .decision import (
     conformance_probability,
     decide,
 )
+from .editions import Edition, edition_on, editions
 from .loader import Regulation, available_regulations, load_regulation, load_regulation_file
 from .periods import verification_period
 
@@ -48,6 +50,7 @@ __all__ = [
     "MPE",
     "Decision",
     "DecisionRule",
+    "Edition",
     "GroupDecision",
     "GuardBand",
     "Instrument",
@@ -68,6 +71,8 @@ __all__ = [
     "decide",
     "decide_instrument",
     "decide_point",
+    "edition_on",
+    "editions",
     "find_mpe",
     "load_regulation",
     "load_regulation_file",
