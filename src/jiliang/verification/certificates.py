@@ -139,12 +139,15 @@ def valid_until_for(item: WorkOrderItem, kind: str, measured_on: dt.date) -> dt.
     return add_months(measured_on, months) - dt.timedelta(days=1)
 
 
-def active_key(institute, *, create: bool = True) -> SigningKey:
-    key = SigningKey.objects.filter(institute=institute, active=True).order_by("-id").first()
-    if key is None and create:
-        key_id, pem, wrapped = signing.generate(institute.pk)
-        key = SigningKey.objects.create(institute=institute, key_id=key_id, public_key=pem, private_key_wrapped=wrapped)
-    return key
+def active_key(institute) -> SigningKey | None:
+    """The institute's active signing key, or None (services.signing_key_for creates one, audited)."""
+    return SigningKey.objects.filter(institute=institute, active=True).order_by("-id").first()
+
+
+def new_key(institute) -> SigningKey:
+    """A new Ed25519 key row for the institute (the caller retires the old one and writes the audit entry)."""
+    key_id, pem, wrapped = signing.generate(institute.pk)
+    return SigningKey.objects.create(institute=institute, key_id=key_id, public_key=pem, private_key_wrapped=wrapped)
 
 
 def calibration_on(standard, day: dt.date) -> StandardCalibration | None:

@@ -83,7 +83,7 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
     mass, pressure = by_name["E1级砝码标准装置"], by_name["0.02级活塞式压力计标准装置"]
     rm.MeasurementStandard.objects.filter(pk__in=[mass.pk, pressure.pk]).update(
         valid_from=today - dt.timedelta(days=1000), valid_until=today + dt.timedelta(days=400), status="in_use")
-    certs.active_key(inst_p)
+    services.create_signing_key(inst_p, actor=admin, reason="demo province")
 
     scales = list(rm.Instrument.objects.filter(category__code="nawi-price-scale", status="in_service",
                                                range_unit="kg").select_related("owner", "category")

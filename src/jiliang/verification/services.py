@@ -552,17 +552,34 @@ def _kind_for(item: WorkOrderItem) -> str:
     return CertificateKind.VERIFICATION if item.result.outcome == "pass" else CertificateKind.NONCONFORMITY
 
 
-def _make_certificate(item: WorkOrderItem, *, kind: str, number: str, issued_on: dt.date,
-                      valid_until: dt.date | None, supersedes: str | None = None) -> Certificate:
-    key = certs.active_key(item.work_order.institute)
+def _prepare_certificate(item: WorkOrderItem, *, key: SigningKey, kind: str, number: str, issued_on: dt.date,
+                         valid_until: dt.date | None, supersedes: str | None = None) -> Certificate:
+    """Content, signature and PDF of a certificate, not yet saved. Drawing the PDF is the slow part, so it
+    happens here, before the caller writes any audit entry: the audit chain's head row lock serialises
+    every audited write (MQTT ingest included) until the transaction ends."""
     content = certs.build_content(item, kind, number, issued_on, valid_until, key.key_id, supersedes)
     private = signing.unwrap(key.key_id, key.institute_id, key.private_key_wrapped)
     signature = signing.sign(private, content)
     pdf = render_pdf(content, verify_url=certs.public_url(content["verify_path"]))
-    return Certificate.objects.create(
+    return Certificate(
         number=number, kind=kind, item=item, institute=item.work_order.institute, owner=item.work_order.owner,
         instrument=item.instrument, issued_on=issued_on, valid_until=valid_until, content=content,
         signature=signature, signing_key=key, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
+
+
+def _signing_key_for(institute: Organisation) -> tuple[SigningKey, bool]:
+    """The active key, or a new one (True: the caller audits its creation once the PDFs are drawn)."""
+    key = certs.active_key(institute)
+    if key is not None:
+        return key, False
+    return certs.new_key(institute), True
+
+
+def _audit_key_created(key: SigningKey, *, actor, retired: list[str] = (), reason: str = "") -> None:
+    audit.record(key, "create", actor=actor, after={
+        "key_id": key.key_id, "fingerprint": signing.fingerprint(key.public_key), "public_key": key.public_key,
+        "retired": list(retired), "reason": reason},
+        message=f"signing key {key.key_id} of {key.institute} created" + (f" ({reason})" if reason else ""))
 
 
 def _check_number(number: str, institute, year: int, field: str, kind: str) -> None:
@@ -586,7 +603,8 @@ def issue_certificate(work_order: WorkOrder, *, actor, numbers: dict | None = No
     _require_institute_staff(actor, wo.institute)
     _expect(wo, WorkStatus.APPROVED)
     today = timezone.localdate()
-    issued = []
+    key, key_created = _signing_key_for(wo.institute)
+    prepared = []
     numbers = {int(k): v for k, v in (numbers or {}).items()}
     for item in wo.items.select_related("instrument__category", "result__technician").order_by("pk"):
         item.work_order = wo
@@ -597,12 +615,18 @@ def issue_certificate(work_order: WorkOrder, *, actor, numbers: dict | None = No
             certs.next_number(wo.institute, kind, today.year)  # the sequence moves past it all the same
         else:
             number = certs.next_number(wo.institute, kind, today.year)
-        cert = _make_certificate(item, kind=kind, number=number, issued_on=today,
-                                 valid_until=certs.valid_until_for(item, kind, item.result.measured_on))
-        audit.record(cert, "create", actor=actor, after={"number": cert.number, "kind": kind, "item": item.pk,
+        prepared.append(_prepare_certificate(item, key=key, kind=kind, number=number, issued_on=today,
+                                             valid_until=certs.valid_until_for(item, kind, item.result.measured_on)))
+    # Every PDF is drawn: only now the audit chain is locked, for the inserts and their entries.
+    if key_created:
+        _audit_key_created(key, actor=actor, reason="first certificate of the institute")
+    issued = []
+    for cert in prepared:
+        cert.save(force_insert=True)
+        audit.record(cert, "create", actor=actor, after={"number": cert.number, "kind": cert.kind,
+                                                         "item": cert.item_id,
                                                          "valid_until": audit.json_value(cert.valid_until),
-                                                         "key_id": cert.signing_key.key_id,
-                                                         "pdf_sha256": cert.pdf_sha256},
+                                                         "key_id": key.key_id, "pdf_sha256": cert.pdf_sha256},
                      message=f"certificate {cert.number} issued")
         issued.append(cert)
     _transition(wo, WorkStatus.ISSUED, actor=actor, issued_at=timezone.now(),
@@ -649,8 +673,12 @@ def reissue_certificate(certificate: Certificate, *, actor, reason: str) -> Cert
                                                 "result__technician").get(pk=cert.item_id)
     today = timezone.localdate()
     number = certs.next_number(cert.institute, cert.kind, today.year)
-    new = _make_certificate(item, kind=cert.kind, number=number, issued_on=today, valid_until=cert.valid_until,
-                            supersedes=cert.number)
+    key, key_created = _signing_key_for(cert.institute)
+    new = _prepare_certificate(item, key=key, kind=cert.kind, number=number, issued_on=today,
+                               valid_until=cert.valid_until, supersedes=cert.number)
+    if key_created:
+        _audit_key_created(key, actor=actor, reason="first certificate of the institute")
+    new.save(force_insert=True)
     cert.status, cert.status_reason, cert.status_changed_at = CertificateStatus.SUPERSEDED, reason.strip()[:300], \
         timezone.now()
     cert.superseded_by = new
@@ -670,15 +698,20 @@ def reissue_certificate(certificate: Certificate, *, actor, reason: str) -> Cert
 
 
 @transaction.atomic
-def create_signing_key(institute: Organisation, *, actor) -> SigningKey:
-    """A new Ed25519 key for the institute; earlier keys retire but keep verifying what they signed."""
+def create_signing_key(institute: Organisation, *, actor, reason: str = "") -> SigningKey:
+    """A new Ed25519 key for the institute (rotation); earlier keys retire but keep verifying what they signed.
+    Creation and each retirement are audited."""
     _require_institute_staff(actor, institute)
     now = timezone.now()
-    SigningKey.objects.filter(institute=institute, active=True).update(active=False, retired_at=now)
-    key_id, pem, wrapped = signing.generate(institute.pk)
-    key = SigningKey.objects.create(institute=institute, key_id=key_id, public_key=pem, private_key_wrapped=wrapped)
-    audit.record(key, "create", actor=actor, after={"key_id": key_id, "public_key": pem},
-                 message=f"signing key {key_id} created")
+    retiring = list(SigningKey.objects.select_for_update().filter(institute=institute, active=True))
+    key = certs.new_key(institute)
+    for old in retiring:
+        old.active, old.retired_at = False, now
+        old.save(update_fields=["active", "retired_at", "last_updated"])
+        audit.record(old, "action", actor=actor, before={"active": True, "retired_at": None},
+                     after={"active": False, "retired_at": audit.json_value(now), "replaced_by": key.key_id},
+                     message=f"signing key {old.key_id} retired, replaced by {key.key_id}")
+    _audit_key_created(key, actor=actor, retired=[k.key_id for k in retiring], reason=reason.strip()[:300])
     return key
 
 
