@@ -69,3 +69,13 @@ def test_long_texts_and_many_points_flow_onto_numbered_pages(flow):
 def test_same_content_same_bytes(flow):
     cert = flow.issued()
     assert render_pdf(cert.content, verify_url="https://x/verify") == render_pdf(cert.content, verify_url="https://x/verify")
+
+
+def test_provenance_notes_stay_on_the_work_order_page(flow):
+    from django.test import Client
+
+    cert = flow.issued()
+    client = Client()
+    client.force_login(flow.institute_user)
+    html = client.get(f"/verification/work-orders/{cert.item.work_order_id}/").content.decode()
+    assert "decision-notes" in html and "unverified (M) source" in html
