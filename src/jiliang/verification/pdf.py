@@ -192,6 +192,14 @@ def _p(text, style) -> Paragraph:
     return Paragraph(escape(_text(text)).replace("\n", "<br/>"), style)
 
 
+def _fit(text, style, width: float):
+    """A plain cell (drawn in the table's font, fast) when the text fits on one line, else a wrapping paragraph."""
+    value = _text(text)
+    if "\n" not in value and pdfmetrics.stringWidth(value, style.fontName, style.fontSize) < width - 8:
+        return value
+    return _p(value, style)
+
+
 def render_pdf(content: dict, *, lang: str = "zh", verify_url: str | None = None,
                matrix: list[list[bool]] | None = None) -> bytes:
     """Draw the certificate; ``verify_url`` is the absolute check URL encoded in the QR code."""
@@ -239,10 +247,10 @@ def render_pdf(content: dict, *, lang: str = "zh", verify_url: str | None = None
         rows.append((t["supersedes"], content["supersedes"]))
     rows.append((t["workorder"], content.get("work_order")))
     # labels are short fixed strings (drawn as plain cells, which is fast); values wrap as paragraphs
-    info = Table([[label, _p(value, st["strong"] if i in strong else st["base"])]
+    info = Table([[label, _p(value, st["strong"]) if i in strong else _fit(value, st["base"], width - 36 * mm)]
                   for i, (label, value) in enumerate(rows)], colWidths=[36 * mm, width - 36 * mm])
     info.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-                              ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("FONT", (0, 0), (0, -1), font, 9.5),
+                              ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("FONT", (0, 0), (-1, -1), font, 9.5),
                               ("TEXTCOLOR", (0, 0), (0, -1), colors.HexColor("#333333"))]))
     story.append(info)
 
@@ -252,6 +260,7 @@ def render_pdf(content: dict, *, lang: str = "zh", verify_url: str | None = None
     standards = content.get("standards") or []
     if standards:
         story.append(_p(t["standards"], st["heading"]))
+        std_widths = [w * width for w in (0.26, 0.18, 0.13, 0.18, 0.25)]
         data = [[_p(h, st["cell"]) for h in (t["standard"], t["standard_cert"], t["valid_until"], t["standard_unc"],
                                              t["traceability"])]]
         for s in standards:
@@ -259,11 +268,11 @@ def render_pdf(content: dict, *, lang: str = "zh", verify_url: str | None = None
             trace = " ".join(x for x in (cal.get("laboratory"), cal.get("certificate_no")) if x)
             if cal.get("traceability"):
                 trace = f"{trace} → {cal['traceability']}" if trace else cal["traceability"]
-            data.append([_p(s["name"], st["cell"]), _p(s["certificate_no"], st["cell"]),
-                         _p(s.get("valid_until"), st["cell"]), _p(s.get("uncertainty"), st["cell"]),
-                         _p(trace, st["cell"])])
-        table = Table(data, colWidths=[w * width for w in (0.26, 0.18, 0.13, 0.18, 0.25)], repeatRows=1)
+            data.append([_fit(v, st["cell"], w) for v, w in zip(
+                (s["name"], s["certificate_no"], s.get("valid_until"), s.get("uncertainty"), trace), std_widths)])
+        table = Table(data, colWidths=std_widths, repeatRows=1)
         table.setStyle(grid)
+        table.setStyle(TableStyle([("FONT", (0, 1), (-1, -1), font, 8), ("LEADING", (0, 1), (-1, -1), 10)]))
         story.append(table)
 
     story.append(_p(t["results"], st["heading"]))
@@ -278,9 +287,7 @@ def render_pdf(content: dict, *, lang: str = "zh", verify_url: str | None = None
                   f"{p['error']} {p['error_unit_text']}", _short_mpe(p), u,
                   t.get(p.get("outcome") or "none", p.get("outcome") or "—")]
         # numbers are drawn as plain cells unless one would not fit its column
-        data.append([_p(p["label"], st["cell"])] + [
-            v if pdfmetrics.stringWidth(v, font, 8) < widths[j + 1] - 5 else _p(v, st["cell"])
-            for j, v in enumerate(values)])
+        data.append([_fit(v, st["cell"], w) for v, w in zip([p["label"], *values], widths)])
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(grid)
     table.setStyle(TableStyle([("FONT", (0, 1), (-1, -1), font, 8), ("LEADING", (0, 1), (-1, -1), 10)]))
@@ -294,15 +301,18 @@ def render_pdf(content: dict, *, lang: str = "zh", verify_url: str | None = None
 
     # signatures, electronic signature and QR code, kept together at the end
     sig = content["signatures"]
-    people = [[_p(f"{t[role]}: {_text((sig.get(role) or {}).get('name'))}", st["base"]) for role in
-               ("technician", "checker", "approver")],
-              [_p((sig.get(role) or {}).get("certificate"), st["small"]) for role in ("technician", "checker", "approver")]]
+    qr_size = 30 * mm
+    col = (width - qr_size - 6 * mm) / 3
+    roles = ("technician", "checker", "approver")
+    people = [[_fit(f"{t[role]}: {_text((sig.get(role) or {}).get('name'))}", st["base"], col) for role in roles],
+              [_fit((sig.get(role) or {}).get("certificate"), st["small"], col) for role in roles]]
     url = verify_url or content["verify_path"]
     foot = [_p(f"{t['signature']}: {t['key']} {content['key_id']}", st["small"]),
             _p(f"{t['check']}: {url}", st["small"]),
             _p(f"{content['institute']['name']}  {content['institute']['uscc']}", st["small"])]
-    qr_size = 30 * mm
-    end = Table([[Table(people, colWidths=[(width - qr_size - 6 * mm) / 3] * 3), QrCode(
+    signers = Table(people, colWidths=[col] * 3)
+    signers.setStyle(TableStyle([("FONT", (0, 0), (-1, 0), font, 9.5), ("FONT", (0, 1), (-1, 1), font, 7.5)]))
+    end = Table([[signers, QrCode(
         matrix if matrix is not None else qr_matrix(url), qr_size)], [foot, ""]],
         colWidths=[width - qr_size - 4 * mm, qr_size + 4 * mm])
     end.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("SPAN", (1, 0), (1, 1)),
