@@ -34,13 +34,13 @@ def _point(label, q, err_pct, t="20"):
             "quantities": {"Q": {"value": str(q), "unit": Q}, "T": {"value": t, "unit": C}}}
 
 
-def _issue(flow, instrument, regulation, attributes, parameters, points):
+def _issue(flow, instrument, regulation, attributes, parameters, points, kind="verification"):
     rm.Person.objects.filter(pk__in=[flow.calibrator.pk, flow.checker.pk, flow.approver.pk]).update(
         qualified_items="JJG 162\nJJG 577")
     for person in (flow.calibrator, flow.checker, flow.approver):
         person.refresh_from_db()
     wo = services.request_work(actor=flow.owner_user, owner=flow.world.ent_ks, institute=flow.world.inst_p,
-                               kind="verification", items=[{"instrument": instrument, "regulation": regulation,
+                               kind=kind, items=[{"instrument": instrument, "regulation": regulation,
                                                             "attributes": attributes, "parameters": parameters}])
     services.accept(wo, actor=flow.institute_user)
     services.schedule(wo, actor=flow.institute_user, date=flow.today, technician=flow.calibrator)
@@ -99,3 +99,11 @@ def test_request_without_what_the_period_needs_is_refused(flow):
                                   "parameters": {"Qmin": {"value": "0.04", "unit": Q}, "Qt": {"value": "0.4", "unit": Q},
                                                  "Qmax": {"value": "4", "unit": Q}}}])
     assert "items[0].attributes.gas" in err.value.message_dict
+
+
+def test_calibration_without_what_the_period_needs_states_no_validity(flow):
+    """A calibration certificate states no conformity; without DN it is issued with no validity, not refused."""
+    meter = _meter(flow, "water-meter-dn32-50", "WM-42")
+    cert = _issue(flow, meter, "JJG162-2019", {"class": "2"},
+                  {"Q1": {"value": "0.1", "unit": Q}, "Q3": {"value": "10", "unit": Q}}, WATER_POINTS, kind="calibration")
+    assert cert.kind == "calibration" and cert.valid_until is None

@@ -131,9 +131,16 @@ def matching_period(regulation: str, attributes: dict, parameters: dict, what: s
 
 
 def valid_until_for(item: WorkOrderItem, kind: str, measured_on: dt.date) -> dt.date | None:
+    """The last day of validity; a verification whose period the regulation does not decide is refused, while a
+    calibration certificate (which states no conformity and needs no validity) then simply states none."""
     if kind == CertificateKind.NONCONFORMITY:
         return None
-    months = period_months(item)
+    try:
+        months = period_months(item)
+    except ValidationError:
+        if kind == CertificateKind.CALIBRATION:
+            return None
+        raise
     if not months:
         return None
     return add_months(measured_on, months) - dt.timedelta(days=1)
