@@ -61,7 +61,7 @@ def content_for(i: int) -> tuple[dict, list]:
         "institute": {"name": "江苏省计量科学研究院", "uscc": "12320000MB0123456X", "address": "南京市光华路1号"},
         "owner": {"name": f"昆山市人民路农贸市场{i % 50}", "uscc": "91320583000000070X", "address": "昆山市人民路1号"},
         "work_order": f"WO20261129-{i:06X}", "location": "on_site",
-        "instrument": {"id": i, "category": "电子计价秤", "manufacturer": "凯丰衡器", "model": "ACS-15",
+        "instrument": {"id": i, "category": "电子计价秤", "category_en": "Price scale", "manufacturer": "凯丰衡器", "model": "ACS-15",
                        "serial_number": f"{10_000_000 + i:09d}", "accuracy_class": "III", "range": "0–15 kg"},
         "regulation": {"id": "JJG539-2016", "number": "JJG 539", "edition": "2016",
                        "title": {"zh": "数字指示秤", "en": "Digital indicating scales"}},
@@ -85,7 +85,7 @@ def content_for(i: int) -> tuple[dict, list]:
         "signatures": {"technician": {"name": "张检定", "certificate": "JL2020001"},
                        "checker": {"name": "李核验", "certificate": "JL2021002"},
                        "approver": {"name": "王批准", "certificate": "JL2019003"}},
-        "notes": list(decision.notes), "verify_path": f"/verify/{number}", "key_id": KEY_ID, "supersedes": None,
+        "notes": [], "verify_path": f"/verify/{number}", "key_id": KEY_ID, "supersedes": None,
     }
     return content, []
 

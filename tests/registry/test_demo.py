@@ -47,6 +47,18 @@ def test_demo_covers_every_county_and_role_and_is_reproducible(reference_data):
     for org in m.Organisation.objects.all():
         org.full_clean()  # every generated USCC carries a valid check character
     assert verify_chain()[1] is None
+    from decimal import Decimal
+
+    from jiliang.verification.models import Certificate
+
+    # the demo's certificates report U with at most two significant digits (JJF 1059.1-2012 5.3.8.1) and
+    # the error to U's last decimal place (5.3.8.3)
+    reported = [p for c in Certificate.objects.all() for p in c.content["points"] if p["U"]]
+    assert reported
+    for p in reported:
+        U = Decimal(p["U"])
+        assert len(U.normalize().as_tuple().digits) <= 2, p
+        assert Decimal(p["error"]).as_tuple().exponent == U.as_tuple().exponent, p
     first = signature()
     wipe()
     call_command("demo", scale=400, seed=7)

@@ -166,3 +166,19 @@ def test_dcc_import_page(flow, dcc_schema):
     r = client.post("/verification/standard-calibrations/import-dcc/", {
         "standard": flow.world.standard_nj.pk, "dcc": SimpleUploadedFile("gp.xml", example, "application/xml")})
     assert r.status_code == 200 and StandardCalibration.objects.filter(standard=flow.world.standard_nj).count() == 0
+
+
+def test_dcc_import_of_unaccepted_version_names_accepted_versions(flow, dcc_schema):
+    """Issue #9 item 11: the refusal a user sees names the accepted schema versions, never a server path."""
+    from pathlib import Path
+
+    from django.core.exceptions import ValidationError
+
+    example = (Path(__file__).with_name("dcc") / "data" / "dcc_gp_humidity_v1.0.xml").read_bytes()
+    newer = example.replace(b'schemaVersion="3.1.2"', b'schemaVersion="3.3.0"', 1)
+    assert newer != example
+    with pytest.raises(ValidationError) as err:
+        services.import_dcc(flow.world.standard_p, newer, actor=flow.world.admin, valid_until=dt.date(2030, 1, 1))
+    (message,) = err.value.message_dict["dcc"]
+    assert "3.3.0" in message and "accepts DCC 3.1.2" in message
+    assert str(dcc_schema) not in message and "/" not in message.split("accepts")[0]

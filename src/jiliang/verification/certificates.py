@@ -12,9 +12,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from . import signing
+from jiliang.uncertainty.rounding import round_to, round_uncertainty, text
+
+from . import decisions, signing
 from .models import (
     KIND_LETTER,
     Certificate,
@@ -24,7 +28,7 @@ from .models import (
     StandardCalibration,
     WorkOrderItem,
 )
-from .rules import DecisionRule, load_regulation
+from .rules import DecisionRule, RuleError, load_regulation, verification_period
 
 TITLES = {
     CertificateKind.VERIFICATION: {"zh": "检定证书", "en": "Verification certificate"},
@@ -38,6 +42,28 @@ def dec(value) -> str | None:
     if value is None:
         return None
     return format(Decimal(value).normalize(), "f")
+
+
+def reported_uncertainty(U) -> Decimal | None:
+    """U as a certificate reports it: at most two significant digits (JJF 1059.1-2012 5.3.8.1).
+
+    A U recorded with one or two significant digits stands as recorded; a longer one is rounded to two
+    by :func:`jiliang.uncertainty.rounding.round_uncertainty` (GB/T 8170, round half to even)."""
+    if U is None:
+        return None
+    value = Decimal(U)
+    if value == 0 or len(value.normalize().as_tuple().digits) <= 2:
+        return value.normalize()
+    return round_uncertainty(float(value), 2)
+
+
+def reported_result(value, U: Decimal | None) -> str | None:
+    """A result rounded to the decimal place of the last digit of its reported U (JJF 1059.1-2012 5.3.8.3)."""
+    if value is None:
+        return None
+    if U is None or U == 0:
+        return dec(value)
+    return text(round_to(float(Decimal(value)), U))
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -71,21 +97,21 @@ def number_pattern_ok(number: str, institute, year: int, kind: str) -> bool:
 
 
 def period_months(item: WorkOrderItem) -> int | None:
-    """The verification period (or service life) of the regulation file, else of the catalogue entry.
+    """The verification period (or service life) of the regulation row the instrument meets, else of the
+    catalogue entry.
 
-    A periodic category takes the regulation's ``periodic`` period, a first-verification-only category
-    its ``service_life`` (e.g. JJG 162-2019 water meters DN ≤ 25: 6 years); the first matching entry of the
-    file counts. Without a regulation, the catalogue's period applies.
+    The row is chosen by its condition (rules/periods.py): JJG 162-2019 water meters DN ≤ 25 mm 72 months,
+    25 < DN ≤ 50 mm 48 months, larger ones periodic 24 months; JJG 577-2012 natural gas 120 months,
+    manufactured gas or LPG 72 months. An instrument that meets no row, or several, or lacks what the
+    condition needs, is refused (ValidationError naming the item's attribute or parameter), so no
+    certificate carries a validity the regulation does not give. Without a regulation, or with a regulation
+    that gives no period, the catalogue's period applies.
     """
     category = item.instrument.category
     if item.regulation:
         reg = load_regulation(item.regulation)
-        wanted = "service_life" if category.verification_mode.startswith("first_only") else "periodic"
-        for p in reg.verification_periods:
-            if p.mode == wanted:
-                return p.months
         if reg.verification_periods:
-            return reg.verification_periods[0].months
+            return matching_period(item.regulation, item.attributes, item.parameters, str(item.instrument)).months
     if category.period_months:
         return category.period_months
     if category.service_life_years:
@@ -93,21 +119,42 @@ def period_months(item: WorkOrderItem) -> int | None:
     return None
 
 
+def matching_period(regulation: str, attributes: dict, parameters: dict, what: str, prefix: str = ""):
+    """The period row of ``regulation`` that an instrument with these attributes and parameters meets."""
+    spec = decisions.rules_instrument(regulation, attributes, parameters, prefix)
+    try:
+        return verification_period(spec)
+    except RuleError as exc:
+        raise ValidationError({f"{prefix}{exc.field}": [
+            _("%(instrument)s: no validity can be set: %(reason)s") % {"instrument": what, "reason": exc.message}]},
+        ) from exc
+
+
 def valid_until_for(item: WorkOrderItem, kind: str, measured_on: dt.date) -> dt.date | None:
+    """The last day of validity; a verification whose period the regulation does not decide is refused, while a
+    calibration certificate (which states no conformity and needs no validity) then simply states none."""
     if kind == CertificateKind.NONCONFORMITY:
         return None
-    months = period_months(item)
+    try:
+        months = period_months(item)
+    except ValidationError:
+        if kind == CertificateKind.CALIBRATION:
+            return None
+        raise
     if not months:
         return None
     return add_months(measured_on, months) - dt.timedelta(days=1)
 
 
-def active_key(institute, *, create: bool = True) -> SigningKey:
-    key = SigningKey.objects.filter(institute=institute, active=True).order_by("-id").first()
-    if key is None and create:
-        key_id, pem, wrapped = signing.generate(institute.pk)
-        key = SigningKey.objects.create(institute=institute, key_id=key_id, public_key=pem, private_key_wrapped=wrapped)
-    return key
+def active_key(institute) -> SigningKey | None:
+    """The institute's active signing key, or None (services.signing_key_for creates one, audited)."""
+    return SigningKey.objects.filter(institute=institute, active=True).order_by("-id").first()
+
+
+def new_key(institute) -> SigningKey:
+    """A new Ed25519 key row for the institute (the caller retires the old one and writes the audit entry)."""
+    key_id, pem, wrapped = signing.generate(institute.pk)
+    return SigningKey.objects.create(institute=institute, key_id=key_id, public_key=pem, private_key_wrapped=wrapped)
 
 
 def calibration_on(standard, day: dt.date) -> StandardCalibration | None:
@@ -118,6 +165,11 @@ def calibration_on(standard, day: dt.date) -> StandardCalibration | None:
 def _point_risk(decision: dict | None, position: int):
     points = (decision or {}).get("points") or []
     return points[position].get("risk") if position < len(points) else None
+
+
+def _budget_U(budget: dict | None) -> str | None:
+    U = (budget or {}).get("U")
+    return None if U is None else text(reported_uncertainty(Decimal(repr(float(U)))))
 
 
 def _person(p) -> dict | None:
@@ -160,14 +212,15 @@ def build_content(item: WorkOrderItem, kind: str, number: str, issued_on: dt.dat
         })
     points = []
     for p in result.points.all():
+        U = reported_uncertainty(p.expanded_uncertainty)  # U is stated on the error (its own unit)
         points.append({
             "label": p.label, "quantities": p.quantities, "attributes": p.attributes,
             "reference_value": dec(p.reference_value), "indication": dec(p.indication), "unit": p.unit,
-            "unit_text": unit_text(p.unit), "error": dec(p.error), "error_unit": p.error_unit,
-            "error_unit_text": unit_text(p.error_unit), "U": dec(p.expanded_uncertainty),
+            "unit_text": unit_text(p.unit), "error": reported_result(p.error, U), "error_unit": p.error_unit,
+            "error_unit_text": unit_text(p.error_unit), "U": None if U is None else text(U),
             "k": dec(p.coverage_factor), "mpe_text": p.mpe, "outcome": p.outcome or None,
             "risk": _point_risk(result.decision, p.position),
-            "budget_U": (p.budget or {}).get("U") if p.budget else None,
+            "budget_U": _budget_U(p.budget),
         })
     range_text = ""
     if inst.range_min is not None and inst.range_max is not None:
@@ -181,10 +234,12 @@ def build_content(item: WorkOrderItem, kind: str, number: str, issued_on: dt.dat
         "owner": _org(wo.owner),
         "work_order": wo.number,
         "location": wo.location,
-        "instrument": {"id": inst.pk, "category": inst.category.name, "manufacturer": inst.manufacturer,
+        "instrument": {"id": inst.pk, "category": inst.category.name, "category_en": inst.category.name_en,
+                       "manufacturer": inst.manufacturer,
                        "model": inst.model, "serial_number": inst.serial_number,
                        "accuracy_class": inst.accuracy_class, "range": range_text},
-        "regulation": {"id": reg.id, "number": reg.number, "edition": reg.edition, "title": dict(reg.title)}
+        "regulation": {"id": reg.id, "number": reg.number, "edition": reg.edition, "title": dict(reg.title),
+                       "in_force": reg.in_force}
         if reg else None,
         "method": item.method or None,
         "stage": item.stage,
@@ -198,7 +253,8 @@ def build_content(item: WorkOrderItem, kind: str, number: str, issued_on: dt.dat
         "standards": standards,
         "signatures": {"technician": _person(result.technician), "checker": _person(wo.checker),
                        "approver": _person(wo.approver)},
-        "notes": list((result.decision or {}).get("notes", [])),
+        # the technician's remarks; the rules' notes on data provenance stay on the result and rule pages
+        "notes": [line.strip() for line in (result.notes or "").splitlines() if line.strip()],
         "verify_path": f"/verify/{number}",
         "key_id": key_id,
         "supersedes": supersedes,

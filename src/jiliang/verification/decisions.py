@@ -113,8 +113,10 @@ def suggest_parameters(instrument, regulation: str) -> tuple[dict, dict]:
     if number == "JJG 162":
         return {"class": klass if klass in ("1", "2") else "2"}, {"Q3": q(hi), "Q1": q(hi / 100)}
     if number == "JJG 577":
-        return ({"class": klass if klass in ("1.0", "1.5") else "1.5"},
-                {"Qmin": q(lo or hi / 160), "Qt": q(hi / 10), "Qmax": q(hi)})
+        attrs = {"class": klass if klass in ("1.0", "1.5") else "1.5"}
+        if instrument.category.code == "gas-meter-natural":  # the catalogue entry names the gas
+            attrs["gas"] = "natural_gas"
+        return attrs, {"Qmin": q(lo or hi / 160), "Qt": q(hi / 10), "Qmax": q(hi)}
     if number == "JJG 443":
         return {}, {"Qmin": q(lo or hi / 10), "Qmax": q(hi)}
     if number == "JJG 596":
@@ -169,3 +171,53 @@ def decide(item, points: list[dict]) -> dict:
                     "unit": g.unit, "outcome": str(g.outcome)} for g in result.groups],
         "notes": list(result.notes),
     }
+
+
+# JJF 1094-2002 5.3.1: when the expanded uncertainty U95 of the error of indication is at most a third of the
+# MPE's absolute value, the error alone decides conformity; its implementation guide adds that the limit is
+# sometimes set by the regulation itself (bkd208.com and sutiku.cn quote both, V2). ILAC-G8:09/2019 discusses
+# the same ratio as a test uncertainty ratio of 3.
+DEFAULT_UNCERTAINTY_RATIO = Decimal(1) / Decimal(3)
+DEFAULT_UNCERTAINTY_SOURCE = "JJF 1094-2002 5.3.1"
+
+
+def capability_problems(item, result) -> list[str]:
+    """Why a legal verification verdict may not rest on these points: U above the regulation's limit, or above
+    one third of the MPE where the regulation sets none. U is compared as the certificate reports it
+    (rounded, JJF 1059.1-2012 5.3.8.1). Calibrations state no verdict and are not checked."""
+    from . import certificates as certs
+
+    if item.work_order.kind != "verification" or not item.regulation or result is None:
+        return []
+    reg = load_regulation(item.regulation)
+    ratio, source = reg.uncertainty_limit or (DEFAULT_UNCERTAINTY_RATIO, DEFAULT_UNCERTAINTY_SOURCE)
+    limit_text = _ratio_text(ratio)
+    decided = (result.decision or {}).get("points") or []
+    problems = []
+    for p in result.points.all():
+        if p.expanded_uncertainty is None or p.position >= len(decided):
+            continue
+        d = decided[p.position]
+        mpe = (Decimal(d["mpe_upper"]) - Decimal(d["mpe_lower"])) / 2
+        U = certs.reported_uncertainty(p.expanded_uncertainty)
+        if mpe <= 0 or U <= mpe * ratio:
+            continue
+        unit = certs.unit_text(p.error_unit)
+        upper, lower = Decimal(d["mpe_upper"]).normalize(), Decimal(d["mpe_lower"]).normalize()
+        mpe_text = f"±{upper} {unit}" if lower == -upper else f"{lower} .. {upper} {unit}"
+        problems.append(_(
+            "%(instrument)s, test point %(label)s: U = %(U)s %(unit)s is %(ratio)s of the MPE %(mpe)s; a verification "
+            "verdict needs U ≤ %(limit)s of the MPE (%(source)s). Measure with a smaller uncertainty or issue a "
+            "calibration certificate.")
+            % {"instrument": item.instrument, "label": p.label, "U": format(U, "f"), "unit": unit,
+               "ratio": f"{U / mpe:.2f}", "mpe": mpe_text, "limit": limit_text,
+               "source": source})
+    return problems
+
+
+def _ratio_text(ratio: Decimal) -> str:
+    for n in (2, 3, 4, 5, 10):
+        if abs(ratio * n - 1) < Decimal("1e-9"):
+            return f"1/{n}"
+    return format(ratio.normalize(), "f")
+

@@ -25,6 +25,8 @@ QUALIFIED = "JJG 539\nJJG 162\nJJG 52\nJJF 1847\nJJG 443\nJJG 577\nJJG 596"
 
 
 def _scale_points(rng, max_kg: Decimal, fail: bool = False) -> list[dict]:
+    """JJG 539-2016 test loads with U = e/10 (two significant digits at most, JJF 1059.1-2012 5.3.8.1), well
+    inside a third of the smallest MPE, 0.5 e (JJF 1094-2002)."""
     e = max_kg / 3000
     loads = [("Min", 20 * e), ("500e", 500 * e), ("2000e", 2000 * e), ("Max", max_kg)]
     points = []
@@ -34,8 +36,8 @@ def _scale_points(rng, max_kg: Decimal, fail: bool = False) -> list[dict]:
         if fail and label == "500e":
             err = mpe * 3
         points.append({"label": label, "reference_value": str(load.normalize()),
-                       "indication": str((load + err).normalize()), "unit": KG, "U": str((e / 6).normalize()),
-                       "k": "2"})
+                       "indication": str((load + err).normalize()), "unit": KG,
+                       "U": format(certs.reported_uncertainty(e / 10), "f"), "k": "2"})
     return points
 
 
@@ -81,7 +83,7 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
     mass, pressure = by_name["E1级砝码标准装置"], by_name["0.02级活塞式压力计标准装置"]
     rm.MeasurementStandard.objects.filter(pk__in=[mass.pk, pressure.pk]).update(
         valid_from=today - dt.timedelta(days=1000), valid_until=today + dt.timedelta(days=400), status="in_use")
-    certs.active_key(inst_p)
+    services.create_signing_key(inst_p, actor=admin, reason="demo province")
 
     scales = list(rm.Instrument.objects.filter(category__code="nawi-price-scale", status="in_service",
                                                range_unit="kg").select_related("owner", "category")

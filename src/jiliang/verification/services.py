@@ -184,6 +184,8 @@ def request_work(*, actor, owner: Organisation, institute: Organisation, kind: s
             if not attributes and not parameters:
                 attributes, parameters = decisions.suggest_parameters(instrument, regulation)
             decisions.check_item_spec(regulation, attributes, parameters, instrument, prefix)
+            if kind == WorkKind.VERIFICATION and decisions.load_regulation(regulation).verification_periods:
+                certs.matching_period(regulation, attributes, parameters, str(instrument), prefix)
         stage = raw.get("stage") or "initial"
         rule = raw.get("decision_rule") or "simple"
         if rule not in ("simple", "guarded"):
@@ -377,6 +379,24 @@ def _check_calibration_range(item: WorkOrderItem, points: list[dict]) -> None:
                    "lo": lo.normalize() if lo is not None else "", "hi": hi.normalize() if hi is not None else ""}]})
 
 
+def _edition_in_force(item: WorkOrderItem, measured_on: dt.date) -> None:
+    """Decide under the edition of the regulation in force on the day of measurement (rules/editions.py):
+    the item is moved to that edition, so its certificate cites the edition used."""
+    from .rules import RuleError, edition_on
+
+    try:
+        edition = edition_on(item.regulation, measured_on)
+    except RuleError as exc:
+        raise ValidationError({"measured_on": [
+            _("%(instrument)s: no edition of %(regulation)s applies on %(day)s: %(reason)s")
+            % {"instrument": item.instrument, "regulation": item.regulation, "day": measured_on,
+               "reason": exc.message}]}) from exc
+    if edition.id != item.regulation:
+        decisions.check_item_spec(edition.id, item.attributes, item.parameters, item.instrument, "item.")
+        item.regulation = edition.id
+        item.save(update_fields=["regulation"])
+
+
 @transaction.atomic
 def record_results(item: WorkOrderItem, *, actor, measured_on: dt.date, standards: list, points: list[dict],
                    temperature=None, humidity=None, notes: str = "") -> MeasurementResult:
@@ -390,6 +410,9 @@ def record_results(item: WorkOrderItem, *, actor, measured_on: dt.date, standard
         raise ValidationError({"measured_on": [_("Give the date of measurement.")]})
     if measured_on > timezone.localdate():
         raise ValidationError({"measured_on": [_("The date of measurement %(d)s is in the future.") % {"d": measured_on}]})
+    regulation_before = item.regulation
+    if item.regulation:
+        _edition_in_force(item, measured_on)
     std_objs = []
     for i, s in enumerate(standards or []):
         obj = s if isinstance(s, MeasurementStandard) else MeasurementStandard.objects.filter(pk=s).first()
@@ -431,8 +454,10 @@ def record_results(item: WorkOrderItem, *, actor, measured_on: dt.date, standard
             expanded_uncertainty=p["U"], coverage_factor=p["k"], budget=p["budget"], mpe=d.get("mpe", "")[:200],
             outcome=d.get("outcome", "")))
     TestPointResult.objects.bulk_create(rows)
+    if item.regulation != regulation_before:
+        before = {**(before or {}), "regulation": regulation_before}
     audit.record(wo, "action", actor=actor, before=before, after={
-        "item": item.pk, "measured_on": measured_on.isoformat(), "outcome": outcome,
+        "item": item.pk, "measured_on": measured_on.isoformat(), "outcome": outcome, "regulation": item.regulation,
         "standards": [s.pk for s in std_objs], "points": len(rows)},
         message=f"results recorded for {item.instrument}")
     if not wo.items.filter(result__isnull=True).exists() and wo.status == WorkStatus.SCHEDULED:
@@ -491,7 +516,8 @@ def standard_problems(result: MeasurementResult) -> list[str]:
 
 @transaction.atomic
 def approve(work_order: WorkOrder, *, actor, approver: Person | None = None) -> WorkOrder:
-    """批准: a third metrologist approves; refused while any standard used had lapsed on the day of measurement."""
+    """批准: a third metrologist approves; refused while any standard used had lapsed on the day of measurement,
+    or while a verification point's U exceeds the regulation's limit or a third of its MPE (JJF 1094-2002 5.3.1)."""
     wo = _lock(work_order)
     _require_institute_staff(actor, wo.institute)
     _expect(wo, WorkStatus.CHECKED)
@@ -504,11 +530,15 @@ def approve(work_order: WorkOrder, *, actor, approver: Person | None = None) -> 
     if approver.pk == wo.checker_id:
         raise ValidationError({"approver": [_("%(person)s checked this work order; a third person approves it.")
                                             % {"person": approver}]})
-    problems = []
-    for item in wo.items.select_related("result"):
+    problems, capability = [], []
+    for item in wo.items.select_related("result", "instrument"):
+        item.work_order = wo
         problems += standard_problems(item.result)
+        capability += decisions.capability_problems(item, item.result)
     if problems:
         raise ValidationError({"standards": list(dict.fromkeys(problems))})
+    if capability:
+        raise ValidationError({"uncertainty": capability})
     return _transition(wo, WorkStatus.APPROVED, actor=actor, approver=approver, approved_at=timezone.now(),
                        message=_("Work order %(number)s was approved.") % {"number": wo.number})
 
@@ -522,17 +552,34 @@ def _kind_for(item: WorkOrderItem) -> str:
     return CertificateKind.VERIFICATION if item.result.outcome == "pass" else CertificateKind.NONCONFORMITY
 
 
-def _make_certificate(item: WorkOrderItem, *, kind: str, number: str, issued_on: dt.date,
-                      valid_until: dt.date | None, supersedes: str | None = None) -> Certificate:
-    key = certs.active_key(item.work_order.institute)
+def _prepare_certificate(item: WorkOrderItem, *, key: SigningKey, kind: str, number: str, issued_on: dt.date,
+                         valid_until: dt.date | None, supersedes: str | None = None) -> Certificate:
+    """Content, signature and PDF of a certificate, not yet saved. Drawing the PDF is the slow part, so it
+    happens here, before the caller writes any audit entry: the audit chain's head row lock serialises
+    every audited write (MQTT ingest included) until the transaction ends."""
     content = certs.build_content(item, kind, number, issued_on, valid_until, key.key_id, supersedes)
     private = signing.unwrap(key.key_id, key.institute_id, key.private_key_wrapped)
     signature = signing.sign(private, content)
     pdf = render_pdf(content, verify_url=certs.public_url(content["verify_path"]))
-    return Certificate.objects.create(
+    return Certificate(
         number=number, kind=kind, item=item, institute=item.work_order.institute, owner=item.work_order.owner,
         instrument=item.instrument, issued_on=issued_on, valid_until=valid_until, content=content,
         signature=signature, signing_key=key, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
+
+
+def _signing_key_for(institute: Organisation) -> tuple[SigningKey, bool]:
+    """The active key, or a new one (True: the caller audits its creation once the PDFs are drawn)."""
+    key = certs.active_key(institute)
+    if key is not None:
+        return key, False
+    return certs.new_key(institute), True
+
+
+def _audit_key_created(key: SigningKey, *, actor, retired: list[str] = (), reason: str = "") -> None:
+    audit.record(key, "create", actor=actor, after={
+        "key_id": key.key_id, "fingerprint": signing.fingerprint(key.public_key), "public_key": key.public_key,
+        "retired": list(retired), "reason": reason},
+        message=f"signing key {key.key_id} of {key.institute} created" + (f" ({reason})" if reason else ""))
 
 
 def _check_number(number: str, institute, year: int, field: str, kind: str) -> None:
@@ -556,7 +603,8 @@ def issue_certificate(work_order: WorkOrder, *, actor, numbers: dict | None = No
     _require_institute_staff(actor, wo.institute)
     _expect(wo, WorkStatus.APPROVED)
     today = timezone.localdate()
-    issued = []
+    key, key_created = _signing_key_for(wo.institute)
+    prepared = []
     numbers = {int(k): v for k, v in (numbers or {}).items()}
     for item in wo.items.select_related("instrument__category", "result__technician").order_by("pk"):
         item.work_order = wo
@@ -567,12 +615,18 @@ def issue_certificate(work_order: WorkOrder, *, actor, numbers: dict | None = No
             certs.next_number(wo.institute, kind, today.year)  # the sequence moves past it all the same
         else:
             number = certs.next_number(wo.institute, kind, today.year)
-        cert = _make_certificate(item, kind=kind, number=number, issued_on=today,
-                                 valid_until=certs.valid_until_for(item, kind, item.result.measured_on))
-        audit.record(cert, "create", actor=actor, after={"number": cert.number, "kind": kind, "item": item.pk,
+        prepared.append(_prepare_certificate(item, key=key, kind=kind, number=number, issued_on=today,
+                                             valid_until=certs.valid_until_for(item, kind, item.result.measured_on)))
+    # Every PDF is drawn: only now the audit chain is locked, for the inserts and their entries.
+    if key_created:
+        _audit_key_created(key, actor=actor, reason="first certificate of the institute")
+    issued = []
+    for cert in prepared:
+        cert.save(force_insert=True)
+        audit.record(cert, "create", actor=actor, after={"number": cert.number, "kind": cert.kind,
+                                                         "item": cert.item_id,
                                                          "valid_until": audit.json_value(cert.valid_until),
-                                                         "key_id": cert.signing_key.key_id,
-                                                         "pdf_sha256": cert.pdf_sha256},
+                                                         "key_id": key.key_id, "pdf_sha256": cert.pdf_sha256},
                      message=f"certificate {cert.number} issued")
         issued.append(cert)
     _transition(wo, WorkStatus.ISSUED, actor=actor, issued_at=timezone.now(),
@@ -619,8 +673,12 @@ def reissue_certificate(certificate: Certificate, *, actor, reason: str) -> Cert
                                                 "result__technician").get(pk=cert.item_id)
     today = timezone.localdate()
     number = certs.next_number(cert.institute, cert.kind, today.year)
-    new = _make_certificate(item, kind=cert.kind, number=number, issued_on=today, valid_until=cert.valid_until,
-                            supersedes=cert.number)
+    key, key_created = _signing_key_for(cert.institute)
+    new = _prepare_certificate(item, key=key, kind=cert.kind, number=number, issued_on=today,
+                               valid_until=cert.valid_until, supersedes=cert.number)
+    if key_created:
+        _audit_key_created(key, actor=actor, reason="first certificate of the institute")
+    new.save(force_insert=True)
     cert.status, cert.status_reason, cert.status_changed_at = CertificateStatus.SUPERSEDED, reason.strip()[:300], \
         timezone.now()
     cert.superseded_by = new
@@ -640,15 +698,20 @@ def reissue_certificate(certificate: Certificate, *, actor, reason: str) -> Cert
 
 
 @transaction.atomic
-def create_signing_key(institute: Organisation, *, actor) -> SigningKey:
-    """A new Ed25519 key for the institute; earlier keys retire but keep verifying what they signed."""
+def create_signing_key(institute: Organisation, *, actor, reason: str = "") -> SigningKey:
+    """A new Ed25519 key for the institute (rotation); earlier keys retire but keep verifying what they signed.
+    Creation and each retirement are audited."""
     _require_institute_staff(actor, institute)
     now = timezone.now()
-    SigningKey.objects.filter(institute=institute, active=True).update(active=False, retired_at=now)
-    key_id, pem, wrapped = signing.generate(institute.pk)
-    key = SigningKey.objects.create(institute=institute, key_id=key_id, public_key=pem, private_key_wrapped=wrapped)
-    audit.record(key, "create", actor=actor, after={"key_id": key_id, "public_key": pem},
-                 message=f"signing key {key_id} created")
+    retiring = list(SigningKey.objects.select_for_update().filter(institute=institute, active=True))
+    key = certs.new_key(institute)
+    for old in retiring:
+        old.active, old.retired_at = False, now
+        old.save(update_fields=["active", "retired_at", "last_updated"])
+        audit.record(old, "action", actor=actor, before={"active": True, "retired_at": None},
+                     after={"active": False, "retired_at": audit.json_value(now), "replaced_by": key.key_id},
+                     message=f"signing key {old.key_id} retired, replaced by {key.key_id}")
+    _audit_key_created(key, actor=actor, retired=[k.key_id for k in retiring], reason=reason.strip()[:300])
     return key
 
 

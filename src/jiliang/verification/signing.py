@@ -43,6 +43,15 @@ def key_id_of(public_key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()[:32]
 
 
+def fingerprint(public: Ed25519PublicKey | str) -> str:
+    """SHA-256 of the raw 32-byte public key, as colon-separated hex pairs (the key id is its first 16 bytes)."""
+    if isinstance(public, str):
+        public = load_public_pem(public)
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    digest = hashlib.sha256(raw).hexdigest().upper()
+    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
+
+
 def public_pem(public_key: Ed25519PublicKey) -> str:
     return public_key.public_bytes(serialization.Encoding.PEM,
                                    serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificates-pdf"),
     path("certificates/<int:pk>/dcc.xml", views.certificate_dcc, name="certificates-dcc"),
     path("certificates/<int:pk>/<slug:step>/", views.certificate_step, name="certificates-step"),
+    path("keys/rotate/", views.rotate_key, name="signing-keys-rotate"),
     path("standard-calibrations/import-dcc/", views.import_dcc, name="standard-calibrations-import"),
     *read_only_urls(calibration_ui, views.ObjectDetailView),
     *read_only_urls(notification_ui, views.ObjectDetailView),

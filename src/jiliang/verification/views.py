@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -378,9 +379,30 @@ def verify_json(request, number):
 
 
 def public_keys(request):
-    """The published public keys of every institute (active and retired: old certificates still verify)."""
+    """The published public keys of every institute (active and retired: old certificates still verify), with
+    their SHA-256 fingerprints and the period each signed in; ``?institute=<id>`` shows one institute's."""
     keys = SigningKey.objects.select_related("institute").order_by("institute__name", "-id")
-    return render(request, "verification/keys.html", {"keys": keys})
+    institute = None
+    if (request.GET.get("institute") or "").isdigit():
+        institute = get_object_or_404(Organisation, pk=int(request.GET["institute"]), kind="institute")
+        keys = keys.filter(institute=institute)
+    rows = [{"key": k, "fingerprint": signing.fingerprint(k.public_key)} for k in keys]
+    own = getattr(request.user, "organisation", None) if request.user.is_authenticated else None
+    may_rotate = own is not None and user_role(request.user) == Role.INSTITUTE and own.is_institute
+    return render(request, "verification/keys.html", {"rows": rows, "institute": institute,
+                                                      "rotate_for": own if may_rotate else None})
+
+
+@login_required
+@require_POST
+def rotate_key(request):
+    """Institute staff replace their institute's signing key (audited; the old key keeps verifying)."""
+    institute = getattr(request.user, "organisation", None)
+    if institute is None or not institute.is_institute:
+        raise PermissionDenied(_("Only the staff of an institute rotate its signing key."))
+    _run(request, services.create_signing_key, _("A new signing key was created; the previous one is retired."),
+         institute, reason=request.POST.get("reason", ""))
+    return redirect(f"{reverse('verify-keys')}?institute={institute.pk}")
 
 
 def public_key_pem(request, key_id):

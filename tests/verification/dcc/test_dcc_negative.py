@@ -97,12 +97,23 @@ def test_bad_numbers_and_xml(good):
 
 
 def test_schema_version_without_schema(good, schema_dir, tmp_path):
-    """3.1.1 is read (3.1.x) but cannot be validated with only the 3.1.2 XSD in the directory."""
+    """3.1.1 is read (3.1.x) but cannot be validated with only the 3.1.2 XSD in the directory: the refusal
+    names the versions the server accepts and never the server's schema directory (issue #9 item 11)."""
     older = good.replace(b'schemaVersion="3.1.2"', b'schemaVersion="3.1.1"')
     assert read_dcc(older).schema_version == "3.1.1"
     with pytest.raises(DccError) as err:
         validate_dcc(older, schema_dir)
-    assert err.value.path == "schema_dir" and "dcc-3.1.1.xsd" in err.value.message
+    assert err.value.path == "schemaVersion"
+    assert "3.1.1 is not accepted" in err.value.message and "accepts DCC 3.1.2" in err.value.message
+    assert str(schema_dir) not in str(err.value) and ".xsd" not in str(err.value)
     with pytest.raises(DccError) as err:
         load_schema(Path(tmp_path), "3.1.2")
-    assert err.value.path == "schema_dir"
+    assert "accepts no DCC version" in err.value.message and str(tmp_path) not in str(err.value)
+    # a D-SI schema missing next to the DCC schema: named by version, not by path
+    (tmp_path / "dcc-3.1.2.xsd").write_bytes((schema_dir / "dcc-3.1.2.xsd").read_bytes())
+    with pytest.raises(DccError) as err:
+        load_schema(Path(tmp_path), "3.1.2")
+    assert "needs D-SI 2.1.0" in err.value.message and str(tmp_path) not in str(err.value)
+    nameless = good.replace(b'schemaVersion="3.1.2"', b"")
+    (problem,) = dcc_problems(nameless, schema_dir)
+    assert "schemaVersion" in problem.reason and "accepts DCC 3.1.2" in problem.reason

@@ -17,7 +17,7 @@ import pytest
 from jiliang.verification.rules import RuleError, available_regulations, load_regulation, load_regulation_file
 from jiliang.verification.rules.loader import DATA_DIR
 
-EXPECTED = {"JJG162-2019", "JJG443-2015", "JJG539-2016", "JJG577-2012", "JJG596-2012"}
+EXPECTED = {"JJG162-2019", "JJG443-2015", "JJG443-2023", "JJG539-2016", "JJG577-2012", "JJG596-2012"}
 REFERENCE_DIR = Path(os.environ.get("JILIANG_REFERENCE_DIR",
                                     Path(__file__).resolve().parents[3] / ".." / "shared" / "reference")).resolve()
 

@@ -26,7 +26,14 @@ from .model import (
 )
 from .reader import read_dcc
 from .units import DsiUnit, UnitError, parse_unit, same_unit
-from .validate import DccValidationError, ValidationProblem, dcc_problems, load_schema, validate_dcc
+from .validate import (
+    DccValidationError,
+    ValidationProblem,
+    accepted_versions,
+    dcc_problems,
+    load_schema,
+    validate_dcc,
+)
 from .writer import DCC_3_1_2, DCC_3_3_0_DRAFT, SchemaVersion, build_dcc, write_dcc
 
 __all__ = [
@@ -49,6 +56,7 @@ __all__ = [
     "Text",
     "UnitError",
     "ValidationProblem",
+    "accepted_versions",
     "build_dcc",
     "dcc_problems",
     "load_schema",

@@ -56,12 +56,36 @@ class DccValidationError(DccError):
         self.version = version
 
 
+_DCC_FILE = re.compile(r"^dcc-(\d+\.\d+\.\d+)\.xsd$")
+
+
+def accepted_versions(schema_dir: Path) -> tuple[str, ...]:
+    """The DCC schema versions this server validates: those with a ``dcc-<version>.xsd`` in ``schema_dir``."""
+    found = []
+    for path in Path(schema_dir).glob("dcc-*.xsd"):
+        match = _DCC_FILE.match(path.name)
+        if match:
+            found.append(match.group(1))
+    return tuple(sorted(found, key=lambda v: tuple(int(x) for x in v.split("."))))
+
+
+def _accepted_text(schema_dir: Path) -> str:
+    versions = accepted_versions(schema_dir)
+    return f"this server accepts DCC {', '.join(versions)}" if versions else "this server accepts no DCC version"
+
+
 def schema_files(schema_dir: Path, dcc_version: str) -> tuple[Path, Path]:
-    """The DCC and D-SI XSD files for ``dcc_version`` in ``schema_dir``; DccError if absent."""
+    """The DCC and D-SI XSD files for ``dcc_version`` in ``schema_dir``; DccError if absent.
+
+    Refusals name the versions the server accepts and never a file-system path (the directory is the
+    server's business, not the sender's)."""
     schema_dir = Path(schema_dir)
+    if not re.match(r"^\d+\.\d+\.\d+$", dcc_version or ""):
+        raise DccError(f"schemaVersion {dcc_version!r} is not a DCC version; {_accepted_text(schema_dir)}",
+                       "schemaVersion")
     dcc_xsd = schema_dir / f"dcc-{dcc_version}.xsd"
     if not dcc_xsd.is_file():
-        raise DccError(f"no schema for DCC {dcc_version}: {dcc_xsd} does not exist", "schema_dir")
+        raise DccError(f"DCC {dcc_version} is not accepted; {_accepted_text(schema_dir)}", "schemaVersion")
     tree = etree.parse(str(dcc_xsd))  # noqa: S320 - local schema file from the configured directory
     location = None
     for imp in tree.getroot().iter("{http://www.w3.org/2001/XMLSchema}import"):
@@ -69,10 +93,12 @@ def schema_files(schema_dir: Path, dcc_version: str) -> tuple[Path, Path]:
             location = imp.get("schemaLocation", "")
     match = _SI_VERSION.search(location or "")
     if match is None:
-        raise DccError(f"{dcc_xsd.name} does not import a versioned D-SI schema ({location!r})", "schema_dir")
+        raise DccError(f"the server's schema of DCC {dcc_version} imports no versioned D-SI schema; "
+                       f"{_accepted_text(schema_dir)}", "schemaVersion")
     si_xsd = schema_dir / f"SI_Format-{match.group(1)}.xsd"
     if not si_xsd.is_file():
-        raise DccError(f"DCC {dcc_version} needs D-SI {match.group(1)}: {si_xsd} does not exist", "schema_dir")
+        raise DccError(f"DCC {dcc_version} needs D-SI {match.group(1)}, which this server lacks; "
+                       f"{_accepted_text(schema_dir)}", "schemaVersion")
     return dcc_xsd, si_xsd
 
 
@@ -93,7 +119,7 @@ def dcc_problems(source: bytes | str | Path | etree._ElementTree, schema_dir: Pa
     tree = source if isinstance(source, etree._ElementTree) else parse_xml(source)
     version = tree.getroot().get("schemaVersion")
     if not version:
-        return (ValidationProblem(tree.getpath(tree.getroot()), "missing attribute schemaVersion"),)
+        return (ValidationProblem(tree.getpath(tree.getroot()), f"missing attribute schemaVersion; {_accepted_text(schema_dir)}"),)
     schema = load_schema(schema_dir, version)
     problems = []
     resource = xmlschema.XMLResource(tree.getroot(), allow="none", defuse="always")

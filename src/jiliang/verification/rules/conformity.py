@@ -287,6 +287,8 @@ def _resolve(instrument: Instrument) -> _Resolved:
         attrs[name] = value
     for name, spec in reg.attributes.items():
         if spec.of == "instrument" and name not in attrs:
+            if spec.default is None and not spec.required:
+                continue
             if spec.default is None:
                 raise RuleError(f"{reg.id} needs the instrument attribute {name!r} ({spec.description})",
                                 f"attributes.{name}")

@@ -22,9 +22,13 @@ File format ``jiliang.verification.rules/1`` (every number a JSON number or nume
 * ``sources`` -- citation, URL exactly as the reference gives it, confidence (and ``reference_mark``
   when the reference's mark is more than V1/V2/M, e.g. "V2 (weak)"); ``clauses`` -- the clauses used,
   each with its sources and confidence;
-* ``verification_periods`` -- ``periodic`` or ``service_life``, months, condition, confidence;
+* ``verification_periods`` -- ``periodic`` or ``service_life``, months, condition (text), confidence, and
+  ``conditions``: the alternatives (any of them) under which the row applies, each all of ``when``
+  (instrument attribute values) and ``ranges`` (a parameter such as the nominal diameter ``DN`` between
+  literal bounds); a row without ``conditions`` applies to every instrument (:mod:`.periods`);
 * ``attributes`` -- categorical values of the instrument (accuracy class ...) or of a test point
-  (power factor ...), with the allowed values and an optional default;
+  (power factor ...), with the allowed values, an optional default and ``required`` (default true; an
+  attribute only a period row needs, such as the gas kind, is ``false``);
 * ``parameters`` / ``derived_parameters`` -- instrument values with units (``e``, ``Max``, ``Q1`` ...;
   ``Q2 = 1.6·Q1``); ``quantities`` -- the test-point values with units and the instrument's range;
   ``error`` -- the unit of the error of indication (``\\percent``, or the unit of ``e``);
@@ -33,6 +37,8 @@ File format ``jiliang.verification.rules/1`` (every number a JSON number or nume
   literal ``value`` + ``unit``, each ``inclusive`` or not), ``limit`` (``value`` for ±, or ``lower`` and
   ``upper``; in ``unit`` or ``per`` a parameter such as ``e``), ``clause``, ``confidence`` (of the
   number) and ``regulation_confidence`` (of its use in this edition);
+* ``uncertainty_limit`` (optional) -- the largest ratio of the expanded uncertainty U of a test point to
+  its MPE the regulation allows for a verdict, with its clause; without it JJF 1094's one third applies;
 * ``required_test_points`` -- labels and nominal values (``factor`` x parameter), with the confidence of
   the requirement; ``multi_point_rules`` -- ``same_sign`` (tightened limit in a zone when all errors
   there share a sign) and ``repeatability_range`` (range of repeated runs against a limit).
@@ -81,6 +87,10 @@ _limit = {
     "properties": {"value": _decimal, "lower": _decimal, "upper": _decimal, "per": _str, "unit": _str},
 }
 _unit_spec = {"unit": _str, "units": {"type": "array", "items": _str, "min": 1}, "unit_of": _str}
+_param_range = {"type": "object", "required": ["param"],
+                "properties": {"param": _str, "lower": _bound, "upper": _bound}}
+_condition = {"type": "object", "required": [],
+              "properties": {"when": _when, "ranges": {"type": "array", "items": _param_range}}}
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -112,6 +122,7 @@ SCHEMA: dict[str, Any] = {
             "type": "object", "required": ["mode", "months", "condition", "sources", "confidence"],
             "properties": {"mode": {"type": "string", "enum": ("periodic", "service_life")},
                            "months": {"type": "int"}, "condition": {**_text, "nullable": True},
+                           "conditions": {"type": "array", "min": 1, "items": _condition},
                            "text": _str, "sources": _ids, "confidence": _conf, "reference_mark": _str,
                            "note": _str},
         }},
@@ -120,7 +131,7 @@ SCHEMA: dict[str, Any] = {
             "type": "object", "required": ["of", "values", "description"],
             "properties": {"of": {"type": "string", "enum": ("instrument", "point")},
                            "values": {"type": "array", "items": _str, "min": 1}, "default": _str,
-                           "description": _str},
+                           "required": {"type": "bool"}, "description": _str},
         }},
         "parameters": {"type": "map", "values": {
             "type": "object", "required": ["required", "description"],
@@ -163,6 +174,8 @@ SCHEMA: dict[str, Any] = {
                                    "attributes": {"type": "map", "values": _str}, "note": _str},
                 }}},
         },
+        "uncertainty_limit": {"type": "object", "required": ["ratio", "clause", "confidence"],
+                              "properties": {"ratio": _decimal, "clause": _str, "confidence": _conf, "note": _str}},
         "multi_point_rules": {"type": "array", "items": {
             "type": "object", "required": ["id", "type", "stages", "clause", "confidence"],
             "properties": {
@@ -282,6 +295,30 @@ class Clause:
 
 
 @dataclass(frozen=True, slots=True)
+class ParameterRange:
+    """``lower < / ≤ parameter < / ≤ upper`` with literal bounds in the parameter's unit."""
+
+    param: str
+    lower: Bound | None
+    upper: Bound | None
+
+    def describe(self) -> str:
+        return Range(self.param, self.lower, self.upper).describe()
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodCondition:
+    """One alternative of a period row's condition: all of ``when`` (attribute values) and ``ranges``."""
+
+    when: dict[str, tuple[str, ...]]
+    ranges: tuple[ParameterRange, ...]
+
+    def describe(self) -> str:
+        parts = [f"{k} = {' or '.join(v)}" for k, v in self.when.items()] + [r.describe() for r in self.ranges]
+        return " and ".join(parts) or "always"
+
+
+@dataclass(frozen=True, slots=True)
 class VerificationPeriod:
     mode: str
     months: int
@@ -291,6 +328,11 @@ class VerificationPeriod:
     confidence: str
     reference_mark: str | None = None
     note: str | None = None
+    conditions: tuple[PeriodCondition, ...] = ()  # any of them; empty: the row applies to every instrument
+
+    def describe(self) -> str:
+        cond = " or ".join(f"({c.describe()})" for c in self.conditions) or "every instrument"
+        return f"{self.mode} {self.months} months when {cond}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +342,7 @@ class AttributeSpec:
     values: tuple[str, ...]
     default: str | None
     description: str
+    required: bool = True  # False: only some rules (a period row) need it; the MPE table does not
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,6 +517,8 @@ class Regulation:
     mpe: tuple[Band, ...]
     required_points: RequiredPoints
     multi_point_rules: tuple[MultiPointRule, ...]
+    # (largest U / MPE, citation) when the regulation sets it; else JJF 1094's one third applies
+    uncertainty_limit: tuple[Decimal, str] | None = None
 
 
 # -- loading ----------------------------------------------------------------------------------------
@@ -544,22 +589,24 @@ class _Builder:
                                            c["confidence"], c.get("reference_mark"), c.get("note"))
         reg = raw["regulation"]
         self.source_refs(reg["sources"], "regulation")
-        periods = tuple(
-            VerificationPeriod(p["mode"], int(p["months"]), p["condition"], p.get("text"),
-                               self.source_refs(p["sources"], f"verification_periods[{i}]"), p["confidence"],
-                               p.get("reference_mark"), p.get("note"))
-            for i, p in enumerate(raw["verification_periods"])
-        )
         self.attributes = {}
         for name, a in raw["attributes"].items():
             if "default" in a and a["default"] not in a["values"]:
                 raise self.fail(f"default {a['default']!r} is not one of the values", f"attributes.{name}.default")
             self.attributes[name] = AttributeSpec(name, a["of"], tuple(a["values"]), a.get("default"),
-                                                  a["description"])
+                                                  a["description"], a.get("required", True))
         self.parameters = {}
         for name, p in raw["parameters"].items():
             self.parameters[name] = ParameterSpec(name, self.unit_spec(p, f"parameters.{name}", params_only=True),
                                                   p["required"], p["description"])
+        periods = tuple(
+            VerificationPeriod(p["mode"], int(p["months"]), p["condition"], p.get("text"),
+                               self.source_refs(p["sources"], f"verification_periods[{i}]"), p["confidence"],
+                               p.get("reference_mark"), p.get("note"),
+                               tuple(self.period_condition(c, f"verification_periods[{i}].conditions[{j}]")
+                                     for j, c in enumerate(p.get("conditions", []))))
+            for i, p in enumerate(raw["verification_periods"])
+        )
         self.derived = {}
         for name, d in raw.get("derived_parameters", {}).items():
             at = f"derived_parameters.{name}"
@@ -624,7 +671,17 @@ class _Builder:
             attributes=self.attributes, parameters=self.parameters, derived_parameters=self.derived,
             quantities=self.quantities, error=error, error_description=raw["error"]["description"], stages=stages,
             mpe=tuple(bands), required_points=required, multi_point_rules=rules,
+            uncertainty_limit=self.uncertainty_limit(raw.get("uncertainty_limit")),
         )
+
+    def uncertainty_limit(self, node: dict | None) -> tuple[Decimal, str] | None:
+        if node is None:
+            return None
+        ratio = Decimal(node["ratio"])
+        if not 0 < ratio <= 1:
+            raise self.fail(f"ratio {node['ratio']} is not in (0, 1]", "uncertainty_limit.ratio")
+        clause = self.clause_ref(node["clause"], "uncertainty_limit.clause")
+        return ratio, clause.citation
 
     # -- references ----------------------------------------------------------------------------
 
@@ -694,6 +751,31 @@ class _Builder:
         if "unit" not in node:
             raise self.fail("a literal bound needs a 'unit'", at)
         return Bound(inclusive=node["inclusive"], value=Decimal(node["value"]), unit=self.unit(node["unit"], f"{at}.unit"))
+
+    def period_condition(self, node: dict, at: str) -> PeriodCondition:
+        when = self.when(node.get("when", {}), f"{at}.when")
+        for name in when:
+            if self.attributes[name].of != "instrument":
+                raise self.fail(f"{name!r} is a test-point attribute; a period depends on the instrument", f"{at}.when")
+        ranges = []
+        for j, r in enumerate(node.get("ranges", [])):
+            rat = f"{at}.ranges[{j}]"
+            self.param_ref(r["param"], f"{rat}.param")
+            spec = self.parameters[r["param"]].unit
+            bounds = []
+            for side in ("lower", "upper"):
+                b = self.bound(r.get(side), f"{rat}.{side}")
+                if b is not None and b.param is not None:
+                    raise self.fail("a period condition's bound is a literal value and unit", f"{rat}.{side}")
+                if b is not None and spec.unit is not None and not same_unit(b.unit, spec.unit):
+                    raise self.fail(f"bound in {b.unit}; parameter {r['param']} is in {spec.unit}", f"{rat}.{side}.unit")
+                bounds.append(b)
+            if bounds == [None, None]:
+                raise self.fail("a range needs a lower or an upper bound", rat)
+            ranges.append(ParameterRange(r["param"], bounds[0], bounds[1]))
+        if not when and not ranges:
+            raise self.fail("a condition needs 'when' or 'ranges'", at)
+        return PeriodCondition(when, tuple(ranges))
 
     def range(self, node: dict, at: str) -> Range:
         name = node["quantity"]
