@@ -27,6 +27,21 @@ def person(world, name, cert):
         "certificate_valid_until": dt.date(2031, 1, 1)}, actor=world.admin)
 
 
+def institute_user(username, world):
+    from tests.conftest import _user
+
+    from jiliang.core.roles import Role
+
+    return _user(username, Role.INSTITUTE, "320000", world.inst_p)
+
+
+def link(person, user):
+    """The person's own account (set by the bureau's administrator, as in the admin)."""
+    rm.Person.objects.filter(pk=person.pk).update(user=user)
+    person.user = user
+    return user
+
+
 @pytest.fixture(autouse=True)
 def _english():
     """Service-level messages in English (the UI default is Chinese; pages and API are checked by field)."""
@@ -43,7 +58,13 @@ def flow(world):
     f.checker = person(world, "李核验", "JL2021002")
     f.approver = person(world, "王批准", "JL2019003")
     f.calibrator = person(world, "赵校准", "JL2022004")
+    # Each metrologist signs from their own account: the institute's account is the technician's.
     f.institute_user = world.users["institute"]
+    f.technician_user = link(f.technician, f.institute_user)
+    f.checker_user = link(f.checker, institute_user("checker", world))
+    f.approver_user = link(f.approver, institute_user("approver", world))
+    f.calibrator_user = link(f.calibrator, institute_user("calibrator", world))
+    f.clerk_user = institute_user("clerk", world)  # staff without a metrologist: accepts, schedules, issues
     f.owner_user = world.users["enterprise"]
     today = timezone.localdate()
     f.today = today
@@ -66,15 +87,16 @@ def flow(world):
     def to_measured(wo, points=None):
         to_scheduled(wo)
         item = wo.items.get()
-        services.record_results(item, actor=f.institute_user, measured_on=today, standards=[world.standard_p],
+        measurer = f.technician_user if wo.kind == "verification" else f.calibrator_user
+        services.record_results(item, actor=measurer, measured_on=today, standards=[world.standard_p],
                                 points=points or scale_points(), temperature="20.5", humidity="55")
         wo.refresh_from_db()
         return wo
 
     def to_approved(wo, points=None):
         to_measured(wo, points)
-        services.check(wo, actor=f.institute_user, checker=f.checker)
-        return services.approve(wo, actor=f.institute_user, approver=f.approver)
+        services.check(wo, actor=f.checker_user)
+        return services.approve(wo, actor=f.approver_user)
 
     def issued(kind="verification", points=None, **item):
         wo = request(kind, **item)

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from . import unit_symbols
 from .dcc.units import UnitError, same_unit
 from .rules import (
     DecisionRule,
@@ -27,13 +28,13 @@ from .rules import (
     required_test_points,
 )
 
-# Units as the registry's instrument records write them -> D-SI (for range checks only, never converted).
-REGISTRY_UNITS = {
-    "kg": "\\kilogram", "g": "\\gram", "mg": "\\milli\\gram", "t": "\\tonne",
-    "m³/h": "\\metre\\tothe{3}\\hour\\tothe{-1}", "L/min": "\\litre\\minute\\tothe{-1}", "L": "\\litre",
-    "A": "\\ampere", "V": "\\volt", "MPa": "\\mega\\pascal", "kPa": "\\kilo\\pascal", "Pa": "\\pascal",
-    "°C": "\\degreecelsius", "km": "\\kilo\\metre", "m": "\\metre", "mm": "\\milli\\metre", "kWh": "\\kilo\\watt\\hour",
-}
+
+def registry_dsi(text: str | None) -> str:
+    """The D-SI string of a unit as the registry writes it (``kg``, ``m³/h``), or "" when it is not a unit."""
+    try:
+        return unit_symbols.to_dsi(text or "")
+    except UnitError:
+        return ""
 
 
 def rule_error(exc: RuleError, prefix: str = "") -> ValidationError:
@@ -79,7 +80,7 @@ def check_item_spec(regulation: str, attributes: dict, parameters: dict, instrum
         required_test_points(spec)
     except RuleError as exc:
         raise rule_error(exc, prefix) from exc
-    unit = REGISTRY_UNITS.get(instrument.range_unit or "")
+    unit = registry_dsi(instrument.range_unit)
     if unit and instrument.range_max is not None:
         for name, qv in spec.parameters.items():
             try:
@@ -95,7 +96,7 @@ def check_item_spec(regulation: str, attributes: dict, parameters: dict, instrum
 
 def suggest_parameters(instrument, regulation: str) -> tuple[dict, dict]:
     """Attributes and parameters a regulation needs, guessed from the registry record (to be confirmed)."""
-    unit = REGISTRY_UNITS.get(instrument.range_unit or "", "")
+    unit = registry_dsi(instrument.range_unit)
     hi = instrument.range_max
     lo = instrument.range_min
     klass = instrument.accuracy_class
