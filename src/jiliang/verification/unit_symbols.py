@@ -132,7 +132,9 @@ def to_dsi(text: str) -> str:
     for dsi, sym in COMPOUNDS.items():
         if sym == text:
             return dsi
-    num, _, den = text.partition("/")
+    num, slash, den = text.partition("/")
+    if slash and (not den.strip() or "/" in den or not num.strip()):
+        raise UnitError(f"'{text}' is not a unit: write one '/' between the numerator and the denominator", text, 0)
     parts = [p for p in re.split(r"[·*.\s]+", num) if p]
     out = "".join(_factor(p) for p in parts)
     for p in [p for p in re.split(r"[·*.\s/()]+", den) if p]:
