@@ -26,34 +26,6 @@ def client(user, lang="zh-hans"):
     return c
 
 
-@pytest.fixture
-def meter(flow):
-    """A direct-connected class 2 electricity meter (0–60 A) of the Kunshan enterprise and the institute's
-    electrical energy standard (0.01–100 A), calibrated; the technician is qualified for JJG 596."""
-    w = flow.world
-    admin = w.admin
-    inst = core_services.create_record(rm.Instrument, {
-        "owner": w.ent_ks, "category": rm.InstrumentCategory.objects.get(code="electricity-meter"),
-        "manufacturer": "江苏林洋", "model": "DDZY71", "serial_number": "EM-0001", "accuracy_class": "2",
-        "range_min": Decimal("0"), "range_max": Decimal("60"), "range_unit": "A", "usage": "trade",
-        "region_id": "320583", "status": "in_service"}, actor=admin)
-    std = core_services.create_record(rm.MeasurementStandard, {
-        "institute": w.inst_p, "name": "交流电能表检定装置", "domain": "electromagnetism", "parameter": "电能",
-        "range_min": Decimal("0.01"), "range_max": Decimal("100"), "range_unit": "A", "uncertainty": Decimal("0.02"),
-        "uncertainty_unit": "%", "coverage_factor": Decimal("2"), "level": "social_public",
-        "certificate_no": "[2024]电能001", "valid_from": dt.date(2024, 1, 1), "valid_until": dt.date(2028, 1, 1)},
-        actor=admin)
-    services.record_standard_calibration(std, actor=admin, certificate_no="NIM-EM-1", laboratory="NIM",
-                                         calibrated_on=flow.today - dt.timedelta(days=30),
-                                         valid_until=flow.today + dt.timedelta(days=300))
-    rm.Person.objects.filter(pk=flow.technician.pk).update(qualified_items="JJG 539\nJJG 596")
-    flow.technician.refresh_from_db()
-    wo = services.request_work(actor=flow.owner_user, owner=w.ent_ks, institute=w.inst_p, kind="verification",
-                               items=[{"instrument": inst, "regulation": "JJG596-2012"}])
-    flow.to_scheduled(wo)
-    return {"instrument": inst, "standard": std, "wo": wo, "item": wo.items.get(), "day": flow.today}
-
-
 def _post_meter(c, m, rows, **extra):
     data = {"measured_on": m["day"].isoformat(), "temperature": "20", "humidity": "50",
             "standards": [m["standard"].pk], "rows": str(len(rows)), **extra}
