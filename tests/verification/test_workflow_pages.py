@@ -185,3 +185,27 @@ def test_request_form_searches_instruments_in_scope(flow):
         "instruments": [w.instrument_xw.pk], "regulation": "JJG539-2016", "stage": "initial",
         "decision_rule": "simple"})
     assert r.status_code == 200 and "XW-0001" not in r.content.decode()
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text drawn on the (uncompressed) PDF pages: strings in the CID font (/F2, STSong-Light) are UTF-16BE,
+    the others single-byte; reportlab escapes both."""
+    out, font = [], b""
+    for m in re.finditer(rb"/(F\d+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\) Tj", pdf):
+        if m.group(1):
+            font = m.group(1)
+            continue
+        data = re.sub(rb"\\([0-7]{3}|.)", lambda e: bytes([int(e.group(1), 8)]) if len(e.group(1)) == 3
+                      else {b"n": b"\n", b"r": b"\r", b"t": b"\t"}.get(e.group(1), e.group(1)), m.group(2))
+        out.append(data.decode("utf-16-be", "replace") if font == b"F2" else data.decode("latin-1"))
+    return "\n".join(out)
+
+
+def test_calibration_certificate_prints_no_empty_conformity_columns(flow):
+    points = [{"label": f"{v} kg", "reference_value": v, "indication": v, "unit": "kg", "U": "0.001", "k": "2"}
+              for v in ("1", "5", "15")]
+    cal = flow.issued(kind="calibration", method="JJF 1847-2020", points=points)
+    text = pdf_text(bytes(cal.pdf))
+    assert "15 kg" in text and "最大允许误差" not in text and "结论" not in text
+    verification = pdf_text(bytes(flow.issued().pdf))
+    assert "最大允许误差" in verification and "结论" in verification

@@ -181,6 +181,10 @@ def render_pdf(content: dict, *, lang: str = "zh", verify_url: str | None = None
     y -= 16
     cols = [left, left + 60, left + 150, left + 230, left + 310, left + 400, left + 470]
     heads = [t["point"], t["reference"], t["indication"], t["error"], t["mpe"], t["U"], t["outcome"]]
+    # A calibration without a conformity statement prints no empty MPE and outcome columns.
+    conformity = any(p.get("mpe_text") or p.get("outcome") for p in content.get("points", []))
+    if not conformity:
+        cols, heads = cols[:4] + [left + 310], heads[:4] + [t["U"]]
     c.setFont(font, 8)
     for x, h in zip(cols, heads):
         c.drawString(x, y, h)
@@ -194,6 +198,8 @@ def render_pdf(content: dict, *, lang: str = "zh", verify_url: str | None = None
         row = [p["label"], f"{p['reference_value']} {p['unit_text']}", f"{p['indication']} {p['unit_text']}",
                f"{p['error']} {p['error_unit_text']}", _short_mpe(p), u,
                t.get(p.get("outcome") or "none", p.get("outcome") or "—")]
+        if not conformity:
+            row = row[:4] + [u]
         c.setFont(font, 8)
         for x, v in zip(cols, row):
             c.drawString(x, y, str(v)[:22])
