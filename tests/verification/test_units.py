@@ -52,3 +52,24 @@ def test_the_former_tables_now_agree():
     for sym in ("kg", "MPa", "m³/h", "kWh", "°C", "A", "m³"):
         assert certificates.unit_text(decisions.registry_dsi(sym)) == sym
     assert decisions.registry_dsi("bogus") == ""
+
+
+@pytest.mark.django_db
+def test_api_takes_units_as_people_write_them(flow):
+    from django.urls import reverse
+    from tests.conftest import client_for
+
+    w = flow.world
+    r = client_for(flow.owner_user).post(reverse("api:workorder-list"), {
+        "owner": w.ent_ks.pk, "institute": w.inst_p.pk, "kind": "verification",
+        "items": [{"instrument": w.instrument_ks.pk, "regulation": "JJG539-2016", "attributes": {"class": "III"},
+                   "parameters": {"e": {"value": "0.005", "unit": "kg"}, "Max": {"value": "15", "unit": "kg"}}}]},
+        format="json")
+    assert r.status_code == 201, r.content
+    assert r.json()["items"][0]["parameters"]["Max"] == {"value": "15", "unit": "\\kilogram"}
+    r = client_for(flow.owner_user).post(reverse("api:workorder-list"), {
+        "owner": w.ent_ks.pk, "institute": w.inst_p.pk, "kind": "verification",
+        "items": [{"instrument": w.instrument_ks.pk, "regulation": "JJG539-2016", "attributes": {"class": "III"},
+                   "parameters": {"e": {"value": "5", "unit": "grams"}, "Max": {"value": "15", "unit": "kg"}}}]},
+        format="json")
+    assert r.status_code == 400 and "items[0].parameters.e.unit" in r.json()

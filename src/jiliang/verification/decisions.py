@@ -61,7 +61,12 @@ def decimal(value, field: str, *, required: bool = True) -> Decimal | None:
 def quantity(raw, field: str) -> QuantityValue:
     if not isinstance(raw, dict) or "value" not in raw or not raw.get("unit"):
         raise ValidationError({field: [_('Expected {"value": …, "unit": "<D-SI unit>"}.')]})
-    return QuantityValue(decimal(raw["value"], f"{field}.value"), str(raw["unit"]))
+    try:
+        unit = unit_symbols.to_dsi(str(raw["unit"]))  # kg or \kilogram alike; stored as D-SI
+    except UnitError as exc:
+        raise ValidationError({f"{field}.unit": [_("%(unit)s is not a unit (write it as kg, MPa, m³/h, kWh, °C …).")
+                                                 % {"unit": raw["unit"]}]}) from exc
+    return QuantityValue(decimal(raw["value"], f"{field}.value"), unit)
 
 
 def rules_instrument(regulation: str, attributes: dict, parameters: dict, prefix: str = "") -> Instrument:
@@ -71,6 +76,12 @@ def rules_instrument(regulation: str, attributes: dict, parameters: dict, prefix
                                                                         "have": ", ".join(available_regulations())}]})
     params = {name: quantity(raw, f"{prefix}parameters.{name}") for name, raw in (parameters or {}).items()}
     return Instrument(regulation, {k: str(v) for k, v in (attributes or {}).items()}, params)
+
+
+def dsi_parameters(parameters: dict, prefix: str = "") -> dict:
+    """Parameters as stored: each unit in D-SI, whether it was typed as ``kg`` or ``\\kilogram``."""
+    return {name: {**raw, "unit": quantity(raw, f"{prefix}parameters.{name}").unit}
+            for name, raw in (parameters or {}).items()}
 
 
 def check_item_spec(regulation: str, attributes: dict, parameters: dict, instrument, prefix: str) -> None:

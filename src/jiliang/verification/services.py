@@ -207,6 +207,7 @@ def request_work(*, actor, owner: Organisation, institute: Organisation, kind: s
             if not attributes and not parameters:
                 attributes, parameters = decisions.suggest_parameters(instrument, regulation)
             decisions.check_item_spec(regulation, attributes, parameters, instrument, prefix)
+            parameters = decisions.dsi_parameters(parameters, prefix)
         stage = raw.get("stage") or "initial"
         rule = raw.get("decision_rule") or "simple"
         if rule not in ("simple", "guarded"):
