@@ -128,3 +128,14 @@ def test_a_persons_account_is_of_their_organisation(flow):
     link(p, flow.checker_user)
     p.refresh_from_db()
     p.full_clean()
+
+
+def test_institute_staff_cannot_relink_a_metrologist_to_their_own_account(flow):
+    """Only the administrator links a person to an account: the API and the edit page ignore ``user``."""
+    url = reverse("api:person-detail", args=[flow.approver.pk])
+    r = client_for(flow.technician_user).patch(url, {"user": flow.technician_user.pk}, format="json")
+    assert r.status_code in (200, 400, 403)
+    assert rm.Person.objects.get(pk=flow.approver.pk).user_id == flow.approver_user.pk
+    web_client_for(flow.technician_user).post(reverse("people-edit", args=[flow.approver.pk]), {
+        "name": flow.approver.name, "organisation": flow.world.inst_p.pk, "user": flow.technician_user.pk})
+    assert rm.Person.objects.get(pk=flow.approver.pk).user_id == flow.approver_user.pk

@@ -36,5 +36,11 @@ def units_in(text: str) -> str:
 
 
 @register.filter
+def mpe_short(text: str) -> str:
+    """The MPE as a reader wants it in a table (``±0.0025 kg``); its sources go in a tooltip."""
+    return unit_symbols.symbols_in((text or "").split(" (")[0]) or "—"
+
+
+@register.filter
 def outcome_label(code: str) -> str:
     return str(OUTCOMES.get(code or "", code or "—"))
