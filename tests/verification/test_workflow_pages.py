@@ -59,6 +59,13 @@ def test_electricity_meter_form_has_a_field_per_point_condition(flow, meter, lan
         result__isnull=False).exists()
 
 
+def test_a_point_at_the_wrong_power_factor_is_named(flow, meter):
+    rows = [*METER_ROWS[:3], ("Ib/0.5L", "10", "10.08", "1")]
+    r = _post_meter(client(flow.technician_user), meter, rows)
+    text = re.sub(r"<[^>]+>", "", r.content.decode())
+    assert "检测点 Ib/0.5L · 功率因数：该检测点按规程须在 0.5 L（感性） 下检测。" in text
+
+
 def test_electricity_meter_results_are_saved_and_decided(flow, meter):
     r = _post_meter(client(flow.technician_user), meter, METER_ROWS)
     assert r.status_code == 302, r.content.decode()[-2000:]

@@ -353,7 +353,18 @@ def _result_rows(item: WorkOrderItem, specs: list[dict]) -> list[dict]:
             for i in range(3)]
 
 
-def _posted_rows(post, specs: list[dict]) -> tuple[list[dict], list[tuple[str, str]]]:
+def _required_conditions(item: WorkOrderItem) -> dict[str, dict]:
+    """{label: conditions} of the points the regulation requires for this item (power factor 1 at Ib ...)."""
+    if not item.regulation:
+        return {}
+    try:
+        spec = decisions.rules_instrument(item.regulation, item.attributes, item.parameters)
+        return {p.label: dict(p.attributes) for p in required_test_points(spec)}
+    except (RuleError, ValidationError):
+        return {}
+
+
+def _posted_rows(post, specs: list[dict], required: dict | None = None) -> tuple[list[dict], list[tuple[str, str]]]:
     """The rows as typed, and the errors of their conditions (each naming the point and the field)."""
     try:
         count = max(0, min(int(post.get("rows", "0") or 0), MAX_ROWS))
@@ -378,6 +389,11 @@ def _posted_rows(post, specs: list[dict]) -> tuple[list[dict], list[tuple[str, s
             elif value and value not in allowed:
                 errors.append((where, _("%(value)s is not one of %(values)s.")
                                % {"value": value, "values": ", ".join(str(lbl) for _v, lbl in a["choices"])}))
+            else:
+                wanted = (required or {}).get(label, {}).get(a["name"])
+                if wanted and (value or a["default"]) != wanted:
+                    errors.append((where, _("the regulation requires this point at %(value)s.")
+                                   % {"value": _attribute_value(a["name"], wanted)}))
         rows.append(row)
     return rows, errors
 
@@ -402,7 +418,7 @@ def item_results(request, pk):
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
         post = request.POST
-        rows, errors = _posted_rows(post, specs)
+        rows, errors = _posted_rows(post, specs, _required_conditions(item))
         points = [{"label": r["label"], "reference_value": r["ref"], "indication": r["ind"], "unit": r["unit"],
                    "U": r["U"] or None, "k": r["k"] or None, "attributes": {k: v for k, v in r["attrs"].items() if v}}
                   for r in rows]
