@@ -145,6 +145,12 @@ def service_figure() -> tuple[float, int] | None:
             "qualified_items": "JJG 539", "certificate_valid_from": today - dt.timedelta(days=900),
             "certificate_valid_until": today + dt.timedelta(days=900)}, actor=admin)
             for i, n in enumerate(["张", "李", "王"])]
+        # each signature from the signer's own account
+        signers = []
+        for i, p in enumerate(people):
+            u = User.objects.create(username=f"bench-{i}", role="institute", organisation=inst, region_id="320000")
+            rm.Person.objects.filter(pk=p.pk).update(user=u)
+            signers.append(u)
         scale = rm.InstrumentCategory.objects.get(code="nawi-price-scale")
         orders = []
         for i in range(N_DB):
@@ -159,9 +165,9 @@ def service_figure() -> tuple[float, int] | None:
             services.schedule(wo, actor=admin, date=today, technician=people[0])
             pts = [{"label": label, "reference_value": load, "indication": load, "unit": KG, "U": "0.0005"}
                    for label, load in POINTS]
-            services.record_results(wo.items.get(), actor=admin, measured_on=today, standards=[std], points=pts)
-            services.check(wo, actor=admin, checker=people[1])
-            services.approve(wo, actor=admin, approver=people[2])
+            services.record_results(wo.items.get(), actor=signers[0], measured_on=today, standards=[std], points=pts)
+            services.check(wo, actor=signers[1])
+            services.approve(wo, actor=signers[2])
             orders.append(wo)
         t0 = time.perf_counter()
         for wo in orders:

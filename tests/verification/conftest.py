@@ -1,3 +1,3 @@
 """The verification fixtures live in fixtures.py so that tests/browser can use them too."""
 
-from tests.verification.fixtures import _english, dcc_schema, flow  # noqa: F401
+from tests.verification.fixtures import _english, dcc_schema, flow, meter  # noqa: F401

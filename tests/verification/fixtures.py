@@ -9,6 +9,7 @@ e = 5 g): Min = 20 e, 500 e, 2000 e and Max.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -27,6 +28,21 @@ def person(world, name, cert):
         "certificate_valid_until": dt.date(2031, 1, 1)}, actor=world.admin)
 
 
+def institute_user(username, world):
+    from tests.conftest import _user
+
+    from jiliang.core.roles import Role
+
+    return _user(username, Role.INSTITUTE, "320000", world.inst_p)
+
+
+def link(person, user):
+    """The person's own account (set by the bureau's administrator, as in the admin)."""
+    rm.Person.objects.filter(pk=person.pk).update(user=user)
+    person.user = user
+    return user
+
+
 @pytest.fixture(autouse=True)
 def _english():
     """Service-level messages in English (the UI default is Chinese; pages and API are checked by field)."""
@@ -43,7 +59,13 @@ def flow(world):
     f.checker = person(world, "李核验", "JL2021002")
     f.approver = person(world, "王批准", "JL2019003")
     f.calibrator = person(world, "赵校准", "JL2022004")
+    # Each metrologist signs from their own account: the institute's account is the technician's.
     f.institute_user = world.users["institute"]
+    f.technician_user = link(f.technician, f.institute_user)
+    f.checker_user = link(f.checker, institute_user("checker", world))
+    f.approver_user = link(f.approver, institute_user("approver", world))
+    f.calibrator_user = link(f.calibrator, institute_user("calibrator", world))
+    f.clerk_user = institute_user("clerk", world)  # staff without a metrologist: accepts, schedules, issues
     f.owner_user = world.users["enterprise"]
     today = timezone.localdate()
     f.today = today
@@ -66,15 +88,16 @@ def flow(world):
     def to_measured(wo, points=None):
         to_scheduled(wo)
         item = wo.items.get()
-        services.record_results(item, actor=f.institute_user, measured_on=today, standards=[world.standard_p],
+        measurer = f.technician_user if wo.kind == "verification" else f.calibrator_user
+        services.record_results(item, actor=measurer, measured_on=today, standards=[world.standard_p],
                                 points=points or scale_points(), temperature="20.5", humidity="55")
         wo.refresh_from_db()
         return wo
 
     def to_approved(wo, points=None):
         to_measured(wo, points)
-        services.check(wo, actor=f.institute_user, checker=f.checker)
-        return services.approve(wo, actor=f.institute_user, approver=f.approver)
+        services.check(wo, actor=f.checker_user)
+        return services.approve(wo, actor=f.approver_user)
 
     def issued(kind="verification", points=None, **item):
         wo = request(kind, **item)
@@ -98,3 +121,31 @@ def dcc_schema(settings):
         pytest.fail(f"DCC schema directory {path} lacks dcc-3.1.2.xsd (set JILIANG_DCC_SCHEMA_DIR)")
     settings.JILIANG_DCC_SCHEMA_DIR = str(path)
     return path
+
+
+@pytest.fixture
+def meter(flow):
+    """A direct-connected class 2 electricity meter (0–60 A) of the Kunshan enterprise and the institute's
+    electrical energy standard (0.01–100 A), calibrated; the technician is qualified for JJG 596."""
+    w = flow.world
+    admin = w.admin
+    inst = core_services.create_record(rm.Instrument, {
+        "owner": w.ent_ks, "category": rm.InstrumentCategory.objects.get(code="electricity-meter"),
+        "manufacturer": "江苏林洋", "model": "DDZY71", "serial_number": "EM-0001", "accuracy_class": "2",
+        "range_min": Decimal("0"), "range_max": Decimal("60"), "range_unit": "A", "usage": "trade",
+        "region_id": "320583", "status": "in_service"}, actor=admin)
+    std = core_services.create_record(rm.MeasurementStandard, {
+        "institute": w.inst_p, "name": "交流电能表检定装置", "domain": "electromagnetism", "parameter": "电能",
+        "range_min": Decimal("0.01"), "range_max": Decimal("100"), "range_unit": "A", "uncertainty": Decimal("0.02"),
+        "uncertainty_unit": "%", "coverage_factor": Decimal("2"), "level": "social_public",
+        "certificate_no": "[2024]电能001", "valid_from": dt.date(2024, 1, 1), "valid_until": dt.date(2028, 1, 1)},
+        actor=admin)
+    services.record_standard_calibration(std, actor=admin, certificate_no="NIM-EM-1", laboratory="NIM",
+                                         calibrated_on=flow.today - dt.timedelta(days=30),
+                                         valid_until=flow.today + dt.timedelta(days=300))
+    rm.Person.objects.filter(pk=flow.technician.pk).update(qualified_items="JJG 539\nJJG 596")
+    flow.technician.refresh_from_db()
+    wo = services.request_work(actor=flow.owner_user, owner=w.ent_ks, institute=w.inst_p, kind="verification",
+                               items=[{"instrument": inst, "regulation": "JJG596-2012"}])
+    flow.to_scheduled(wo)
+    return {"instrument": inst, "standard": std, "wo": wo, "item": wo.items.get(), "day": flow.today}

@@ -35,10 +35,14 @@ def test_full_flow_through_the_api(flow):
     assert r.json()["result"]["outcome"] == "pass"
     r = post(inst, "api:workorder-check", pk, {"person": flow.technician.pk})
     assert r.status_code == 400 and flow.technician.name in r.json()["checker"][0]
-    assert post(inst, "api:workorder-check", pk, {"person": flow.checker.pk}).json()["status"] == "checked"
-    r = post(inst, "api:workorder-approve", pk, {"person": flow.technician.pk})
-    assert r.status_code == 400 and "approver" in r.json()
-    assert post(inst, "api:workorder-approve", pk, {"person": flow.approver.pk}).json()["status"] == "approved"
+    # nobody signs in another's name: the technician's account cannot check as the checker
+    assert post(inst, "api:workorder-check", pk, {"person": flow.checker.pk}).status_code == 403
+    checker, approver = client_for(flow.checker_user), client_for(flow.approver_user)
+    assert post(checker, "api:workorder-check", pk).json()["status"] == "checked"
+    r = post(inst, "api:workorder-approve", pk)
+    assert r.status_code == 400 and "approver" in r.json()  # the measurer cannot approve
+    assert post(inst, "api:workorder-approve", pk, {"person": flow.approver.pk}).status_code == 403
+    assert post(approver, "api:workorder-approve", pk).json()["status"] == "approved"
     r = post(inst, "api:workorder-issue", pk)
     assert r.status_code == 201, r.content
     cert = r.json()[0]

@@ -46,9 +46,9 @@ def test_failing_scale_gets_a_notice(flow):
 def test_approval_by_the_measurer_is_refused(flow):
     wo = flow.request()
     flow.to_measured(wo)
-    services.check(wo, actor=flow.institute_user, checker=flow.checker)
+    services.check(wo, actor=flow.checker_user)
     with pytest.raises(ValidationError) as err:
-        services.approve(wo, actor=flow.institute_user, approver=flow.technician)
+        services.approve(wo, actor=flow.technician_user)
     assert "approver" in err.value.message_dict and "measured" in err.value.message_dict["approver"][0]
 
 
@@ -56,7 +56,7 @@ def test_checking_own_work_is_refused(flow):
     wo = flow.request()
     flow.to_measured(wo)
     with pytest.raises(ValidationError) as err:
-        services.check(wo, actor=flow.institute_user, checker=flow.technician)
+        services.check(wo, actor=flow.technician_user)
     assert "own work" in err.value.message_dict["checker"][0]
 
 
@@ -64,10 +64,10 @@ def test_lapsed_standard_blocks_approval(flow):
     std = flow.world.standard_p
     wo = flow.request()
     flow.to_measured(wo)
-    services.check(wo, actor=flow.institute_user, checker=flow.checker)
+    services.check(wo, actor=flow.checker_user)
     type(std).objects.filter(pk=std.pk).update(valid_until=flow.today - dt.timedelta(days=3))
     with pytest.raises(ValidationError) as err:
-        services.approve(wo, actor=flow.institute_user, approver=flow.approver)
+        services.approve(wo, actor=flow.approver_user)
     msg = " ".join(err.value.message_dict["standards"])
     assert std.name in msg and str(flow.today - dt.timedelta(days=3)) in msg
 

@@ -68,7 +68,7 @@ STREETS = ["人民路", "解放路", "中山路", "建设路", "长江路", "新
 
 # Standards of a provincial institute and of a city institute: (name, domain, parameter, range, U, unit, k, level)
 PROVINCIAL_STANDARDS = [
-    ("E1级砝码标准装置", "mechanics", "质量", ("1e-6", "20", "kg"), "0.000003", "g", "2", "provincial_highest"),
+    ("E1级砝码标准装置", "mechanics", "质量", ("1e-6", "50", "kg"), "0.000003", "g", "2", "provincial_highest"),
     ("0.02级活塞式压力计标准装置", "mechanics", "压力", ("0.1", "60", "MPa"), "0.02", "%", "2", "provincial_highest"),
     ("水流量标准装置", "mechanics", "流量", ("0.01", "50", "m³/h"), "0.05", "%", "2", "provincial_highest"),
     ("燃油加油机检定装置", "mechanics", "体积", ("5", "100", "L"), "0.025", "%", "2", "social_public"),
@@ -80,7 +80,7 @@ PROVINCIAL_STANDARDS = [
     ("气体分析仪检定装置", "chemistry", "浓度", ("0", "100", "%LEL"), "2", "%", "2", "social_public"),
 ]
 CITY_STANDARDS = [
-    ("F1级砝码标准装置", "mechanics", "质量", ("1e-6", "20", "kg"), "0.00001", "g", "2", "social_public"),
+    ("F1级砝码标准装置", "mechanics", "质量", ("1e-6", "50", "kg"), "0.00001", "g", "2", "social_public"),
     ("精密压力表标准装置", "mechanics", "压力", ("0", "60", "MPa"), "0.1", "%", "2", "social_public"),
     ("水表检定装置", "mechanics", "流量", ("0.01", "10", "m³/h"), "0.2", "%", "2", "social_public"),
     ("膜式燃气表检定装置", "mechanics", "流量", ("0.016", "10", "m³/h"), "0.3", "%", "2", "social_public"),
@@ -347,7 +347,9 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
         ("demo-province", "省局计量处", Role.PROVINCIAL_BUREAU, province, bureau_p, False),
         ("demo-suzhou", "苏州市局", Role.CITY_BUREAU, suzhou, city_bureaus[suzhou.code], False),
         ("demo-kunshan", "昆山市局", Role.COUNTY_BUREAU, kunshan, county_bureaus[kunshan.code], False),
-        ("demo-institute", "省计量院", Role.INSTITUTE, province, inst_p, False),
+        ("demo-institute", "省计量院 检定员", Role.INSTITUTE, province, inst_p, False),
+        ("demo-checker", "省计量院 核验员", Role.INSTITUTE, province, inst_p, False),
+        ("demo-approver", "省计量院 批准人", Role.INSTITUTE, province, inst_p, False),
         ("demo-enterprise", enterprise.name, Role.ENTERPRISE, kunshan, enterprise, False),
     ]
     for username, full_name, role, region, organisation, superuser in demo_users:
@@ -355,8 +357,9 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
                  is_superuser=superuser, is_staff=superuser)
         u.set_password(DEMO_PASSWORD)
         u.save()
+    # The institute's technician, checker and approver each sign from their own account (JJF 1069-2012 6.3).
     inst_people = [p for p in people if p.organisation_id == inst_p.pk]
-    for p, username in zip(inst_people[:1], ["demo-institute"], strict=False):
+    for p, username in zip(inst_people[:3], ["demo-institute", "demo-checker", "demo-approver"], strict=False):
         p.user = User.objects.get(username=username)
         p.save(update_fields=["user"])
     ctx.update(province=province, institute=inst_p, city_institutes=city_institutes, owners=owners,

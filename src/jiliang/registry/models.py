@@ -164,6 +164,10 @@ class Person(RegistryModel):
         _check_validity(self, "certificate_valid_from", "certificate_valid_until")
         if self.metrologist_certificate and not self.metrologist_level:
             raise ValidationError({"metrologist_level": _("Give the level of the metrologist certificate.")})
+        # A person signs from their own account, which must be an account of the same organisation.
+        if self.user_id and self.organisation_id and self.user.organisation_id != self.organisation_id:
+            raise ValidationError({"user": _("The account %(user)s belongs to another organisation than %(person)s.")
+                                   % {"user": self.user.username, "person": self.name}})
 
 
 

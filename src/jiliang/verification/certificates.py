@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from jiliang.uncertainty.rounding import round_to, round_uncertainty, text
 
-from . import decisions, signing
+from . import decisions, signing, unit_symbols
 from .models import (
     KIND_LETTER,
     Certificate,
@@ -183,11 +183,8 @@ def _org(o) -> dict:
 
 
 def unit_text(unit: str) -> str:
-    """A readable form of a D-SI unit string for the PDF (\\kilogram -> kg, \\percent -> %)."""
-    table = {"\\percent": "%", "\\kilogram": "kg", "\\gram": "g", "\\milli\\gram": "mg", "\\ampere": "A",
-             "\\metre\\tothe{3}\\hour\\tothe{-1}": "m³/h", "\\litre\\minute\\tothe{-1}": "L/min",
-             "\\litre": "L", "\\metre\\tothe{3}": "m³", "\\degreecelsius": "°C", "\\kilo\\watt\\hour": "kWh"}
-    return table.get(unit, unit.replace("\\", " ").strip())
+    """The symbol of a D-SI unit string for the PDF (\\kilogram -> kg, \\mega\\pascal -> MPa): unit_symbols."""
+    return unit_symbols.symbol(unit)
 
 
 def build_content(item: WorkOrderItem, kind: str, number: str, issued_on: dt.date, valid_until: dt.date | None,

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from . import unit_symbols
 from .dcc.units import UnitError, same_unit
 from .rules import (
     DecisionRule,
@@ -27,13 +28,13 @@ from .rules import (
     required_test_points,
 )
 
-# Units as the registry's instrument records write them -> D-SI (for range checks only, never converted).
-REGISTRY_UNITS = {
-    "kg": "\\kilogram", "g": "\\gram", "mg": "\\milli\\gram", "t": "\\tonne",
-    "m³/h": "\\metre\\tothe{3}\\hour\\tothe{-1}", "L/min": "\\litre\\minute\\tothe{-1}", "L": "\\litre",
-    "A": "\\ampere", "V": "\\volt", "MPa": "\\mega\\pascal", "kPa": "\\kilo\\pascal", "Pa": "\\pascal",
-    "°C": "\\degreecelsius", "km": "\\kilo\\metre", "m": "\\metre", "mm": "\\milli\\metre", "kWh": "\\kilo\\watt\\hour",
-}
+
+def registry_dsi(text: str | None) -> str:
+    """The D-SI string of a unit as the registry writes it (``kg``, ``m³/h``), or "" when it is not a unit."""
+    try:
+        return unit_symbols.to_dsi(text or "")
+    except UnitError:
+        return ""
 
 
 def rule_error(exc: RuleError, prefix: str = "") -> ValidationError:
@@ -60,7 +61,12 @@ def decimal(value, field: str, *, required: bool = True) -> Decimal | None:
 def quantity(raw, field: str) -> QuantityValue:
     if not isinstance(raw, dict) or "value" not in raw or not raw.get("unit"):
         raise ValidationError({field: [_('Expected {"value": …, "unit": "<D-SI unit>"}.')]})
-    return QuantityValue(decimal(raw["value"], f"{field}.value"), str(raw["unit"]))
+    try:
+        unit = unit_symbols.to_dsi(str(raw["unit"]))  # kg or \kilogram alike; stored as D-SI
+    except UnitError as exc:
+        raise ValidationError({f"{field}.unit": [_("%(unit)s is not a unit (write it as kg, MPa, m³/h, kWh, °C …).")
+                                                 % {"unit": raw["unit"]}]}) from exc
+    return QuantityValue(decimal(raw["value"], f"{field}.value"), unit)
 
 
 def rules_instrument(regulation: str, attributes: dict, parameters: dict, prefix: str = "") -> Instrument:
@@ -72,6 +78,12 @@ def rules_instrument(regulation: str, attributes: dict, parameters: dict, prefix
     return Instrument(regulation, {k: str(v) for k, v in (attributes or {}).items()}, params)
 
 
+def dsi_parameters(parameters: dict, prefix: str = "") -> dict:
+    """Parameters as stored: each unit in D-SI, whether it was typed as ``kg`` or ``\\kilogram``."""
+    return {name: {**raw, "unit": quantity(raw, f"{prefix}parameters.{name}").unit}
+            for name, raw in (parameters or {}).items()}
+
+
 def check_item_spec(regulation: str, attributes: dict, parameters: dict, instrument, prefix: str) -> None:
     """The regulation knows the instrument (class, parameters), and its parameters fit the registered range."""
     spec = rules_instrument(regulation, attributes, parameters, prefix)
@@ -79,7 +91,7 @@ def check_item_spec(regulation: str, attributes: dict, parameters: dict, instrum
         required_test_points(spec)
     except RuleError as exc:
         raise rule_error(exc, prefix) from exc
-    unit = REGISTRY_UNITS.get(instrument.range_unit or "")
+    unit = registry_dsi(instrument.range_unit)
     if unit and instrument.range_max is not None:
         for name, qv in spec.parameters.items():
             try:
@@ -95,7 +107,7 @@ def check_item_spec(regulation: str, attributes: dict, parameters: dict, instrum
 
 def suggest_parameters(instrument, regulation: str) -> tuple[dict, dict]:
     """Attributes and parameters a regulation needs, guessed from the registry record (to be confirmed)."""
-    unit = REGISTRY_UNITS.get(instrument.range_unit or "", "")
+    unit = registry_dsi(instrument.range_unit)
     hi = instrument.range_max
     lo = instrument.range_min
     klass = instrument.accuracy_class

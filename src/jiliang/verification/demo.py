@@ -78,7 +78,13 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
         qualified_items=QUALIFIED, certificate_valid_from=today - dt.timedelta(days=2000),
         certificate_valid_until=today + dt.timedelta(days=900))
     people = list(rm.Person.objects.filter(pk__in=[p.pk for p in people]).order_by("pk"))
-    technician, checker, approver, calibrator = people[0], people[1], people[2], people[3]
+    technician = people[0]
+    # Each signature comes from the signer's own account: demo-institute measures, demo-checker checks,
+    # demo-approver approves (registry/demo.py links the three); the institute's account does the rest.
+    users = {u.username: u for u in get_user_model().objects.filter(
+        username__in=["demo-institute", "demo-checker", "demo-approver"])}
+    staff = users["demo-institute"]
+    signers = {"technician": staff, "checker": users["demo-checker"], "approver": users["demo-approver"]}
     by_name = {s.name: s for s in standards if s.institute_id == inst_p.pk}
     mass, pressure = by_name["E1级砝码标准装置"], by_name["0.02级活塞式压力计标准装置"]
     rm.MeasurementStandard.objects.filter(pk__in=[mass.pk, pressure.pk]).update(
@@ -108,18 +114,18 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
                                    items=[{"instrument": inst, "regulation": "JJG539-2016",
                                            "stage": rng.choice(["subsequent", "subsequent", "initial"])}])
         made.append(wo)
-        _advance(wo, target, rng, today, admin, technician, checker, approver, mass, inst)
+        _advance(wo, target, rng, today, staff, technician, signers, mass, inst)
         progress(n + 1, len(plan))
     for g in gauges[:3]:
         wo = services.request_work(actor=admin, owner=g.owner, institute=inst_p, kind="calibration",
                                    items=[{"instrument": g, "method": "JJG 52-2013"}])
-        services.accept(wo, actor=admin)
-        services.schedule(wo, actor=admin, date=today, technician=calibrator)
-        services.record_results(wo.items.get(), actor=admin, measured_on=today, standards=[pressure],
+        services.accept(wo, actor=staff)
+        services.schedule(wo, actor=staff, date=today, technician=technician)
+        services.record_results(wo.items.get(), actor=signers["technician"], measured_on=today, standards=[pressure],
                                 points=_gauge_points(rng, g.range_max), temperature="20.3", humidity="52")
-        services.check(wo, actor=admin, checker=checker)
-        services.approve(wo, actor=admin, approver=approver)
-        services.issue_certificate(wo, actor=admin)
+        services.check(wo, actor=signers["checker"])
+        services.approve(wo, actor=signers["approver"])
+        services.issue_certificate(wo, actor=staff)
         made.append(wo)
     # Spread the request times over the last weeks so the queue shows ages and turnaround times.
     now = timezone.now()
@@ -134,7 +140,7 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
     ctx["work_orders"] = made
 
 
-def _advance(wo, target, rng, today, admin, technician, checker, approver, mass, inst) -> None:
+def _advance(wo, target, rng, today, admin, technician, signers, mass, inst) -> None:
     if target == "requested":
         return
     if target == "declined":
@@ -150,15 +156,15 @@ def _advance(wo, target, rng, today, admin, technician, checker, approver, mass,
     services.schedule(wo, actor=admin, date=measured_on, technician=technician)
     if target == "scheduled":
         return
-    services.record_results(wo.items.get(), actor=admin, measured_on=measured_on, standards=[mass],
+    services.record_results(wo.items.get(), actor=signers["technician"], measured_on=measured_on, standards=[mass],
                             points=_scale_points(rng, inst.range_max, fail=target == "failed"),
                             temperature=str(Decimal(rng.randint(180, 240)) / 10), humidity=str(rng.randint(35, 70)))
     if target == "measured":
         return
-    services.check(wo, actor=admin, checker=checker)
+    services.check(wo, actor=signers["checker"])
     if target == "checked":
         return
-    services.approve(wo, actor=admin, approver=approver)
+    services.approve(wo, actor=signers["approver"])
     if target == "approved":
         return
     issued = services.issue_certificate(wo, actor=admin)

@@ -276,16 +276,23 @@ def render_pdf(content: dict, *, lang: str = "zh", verify_url: str | None = None
         story.append(table)
 
     story.append(_p(t["results"], st["heading"]))
-    data = [[_p(h, st["cell"]) for h in (t["point"], t["reference"], t["indication"], t["error"], t["mpe"], t["U"],
-                                         t["outcome"])]]
-    with_u = False
+    heads = [t["point"], t["reference"], t["indication"], t["error"], t["mpe"], t["U"], t["outcome"]]
     widths = [w * width for w in (0.15, 0.15, 0.15, 0.13, 0.15, 0.17, 0.10)]
+    # A calibration without a conformity statement prints no empty MPE and outcome columns.
+    conformity = any(p.get("mpe_text") or p.get("outcome") for p in content.get("points", []))
+    if not conformity:
+        heads = heads[:4] + [t["U"]]
+        widths = [w * width for w in (0.2, 0.2, 0.2, 0.18, 0.22)]
+    data = [[_p(h, st["cell"]) for h in heads]]
+    with_u = False
     for p in content.get("points", []):
         u = f"{p['U']} (k={p['k']})" if p.get("U") not in (None, "") else "—"
         with_u = with_u or u != "—"
         values = [f"{p['reference_value']} {p['unit_text']}", f"{p['indication']} {p['unit_text']}",
                   f"{p['error']} {p['error_unit_text']}", _short_mpe(p), u,
                   t.get(p.get("outcome") or "none", p.get("outcome") or "—")]
+        if not conformity:
+            values = values[:3] + [u]
         # numbers are drawn as plain cells unless one would not fit its column
         data.append([_fit(v, st["cell"], w) for v, w in zip([p["label"], *values], widths)])
     table = Table(data, colWidths=widths, repeatRows=1)

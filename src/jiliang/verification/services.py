@@ -32,8 +32,8 @@ from jiliang.core.scoping import VIEW, user_role
 from jiliang.registry.models import Instrument, InstrumentStatus, MeasurementStandard, Organisation, Person
 
 from . import certificates as certs
-from . import decisions, signing
-from .dcc.units import UnitError, parse_unit, same_unit
+from . import decisions, signing, unit_symbols
+from .dcc.units import UnitError, same_unit
 from .models import (
     KIND_LETTER,
     OPEN_STATUSES,
@@ -137,6 +137,29 @@ def _person_of(actor) -> Person | None:
     return Person.objects.filter(user=actor).first() if getattr(actor, "is_authenticated", False) else None
 
 
+def signer_of(actor, institute) -> Person | None:
+    """The registered metrologist whose own account ``actor`` is, if they are staff of ``institute``."""
+    person = _person_of(actor)
+    return person if person is not None and person.organisation_id == institute.pk else None
+
+
+def _signer(actor, wo: WorkOrder, role_label: str, days: list[dt.date], field: str,
+            named: Person | None = None) -> Person:
+    """The person who signs now: always the one linked to the signing account (JJF 1069-2012 6.3: each of the
+    three signatures is that person's own). Naming someone else is refused, whatever the account's rights."""
+    person = _person_of(actor)
+    if named is not None and (person is None or named.pk != person.pk):
+        raise PermissionDenied(_("Nobody signs in another's name: %(person)s signs as %(role)s from their own "
+                                 "account.") % {"person": named, "role": role_label})
+    if person is None:
+        raise ValidationError({field: [_("Your account is not linked to a registered metrologist; only a "
+                                         "metrologist signs as %(role)s, from their own account.")
+                                       % {"role": role_label}]})
+    for day in dict.fromkeys(days):
+        _signer_check(person, wo, role_label, day, field)
+    return person
+
+
 # -- the work order -------------------------------------------------------------------------------
 
 
@@ -186,6 +209,7 @@ def request_work(*, actor, owner: Organisation, institute: Organisation, kind: s
             decisions.check_item_spec(regulation, attributes, parameters, instrument, prefix)
             if kind == WorkKind.VERIFICATION and decisions.load_regulation(regulation).verification_periods:
                 certs.matching_period(regulation, attributes, parameters, str(instrument), prefix)
+            parameters = decisions.dsi_parameters(parameters, prefix)
         stage = raw.get("stage") or "initial"
         rule = raw.get("decision_rule") or "simple"
         if rule not in ("simple", "guarded"):
@@ -297,17 +321,16 @@ def _points(item: WorkOrderItem, raw_points: list[dict], calibration: bool) -> l
         label = str(p.get("label") or "").strip()
         if not label:
             raise ValidationError({f"{f}.label": [_("Name the test point.")]})
-        unit = str(p.get("unit") or "")
         try:
-            parse_unit(unit)
+            unit = unit_symbols.to_dsi(str(p.get("unit") or ""))
         except UnitError as exc:
             raise ValidationError({f"{f}.unit": [_("Test point %(label)s: %(reason)s")
                                                  % {"label": label, "reason": exc.message}]}) from exc
         ref = decisions.decimal(p.get("reference_value"), f"{f}.reference_value")
         ind = decisions.decimal(p.get("indication"), f"{f}.indication")
-        error_unit = str(p.get("error_unit") or (reg.error.unit if reg and reg.error.unit else unit))
         try:
-            parse_unit(error_unit)
+            error_unit = unit_symbols.to_dsi(str(p.get("error_unit") or (reg.error.unit if reg and reg.error.unit
+                                                                          else unit)))
         except UnitError as exc:
             raise ValidationError({f"{f}.error_unit": [exc.message]}) from exc
         error = decisions.decimal(p.get("error"), f"{f}.error", required=False)
@@ -359,7 +382,7 @@ def _points(item: WorkOrderItem, raw_points: list[dict], calibration: bool) -> l
 
 def _check_calibration_range(item: WorkOrderItem, points: list[dict]) -> None:
     inst = item.instrument
-    unit = decisions.REGISTRY_UNITS.get(inst.range_unit or "")
+    unit = decisions.registry_dsi(inst.range_unit)
     for i, p in enumerate(points):
         if not unit:
             continue
@@ -397,6 +420,50 @@ def _edition_in_force(item: WorkOrderItem, measured_on: dt.date) -> None:
         item.save(update_fields=["regulation"])
 
 
+def standard_unfit(standard: MeasurementStandard, item: WorkOrderItem, day: dt.date) -> str:
+    """Why a standard cannot serve an item measured on ``day`` ("" when it can).
+
+    It must be in use, hold an assessment certificate valid that day (计量标准考核办法) and a calibration valid
+    that day (JJF 1033-2023), and fit the item: the measurement domain of the instrument's category, a unit of
+    the same kind as the instrument's (SI prefixes converted), and a range that reaches the instrument's upper
+    end. Where the registry lacks a range or unit on either side, the range is not compared.
+    """
+    if standard.status != "in_use":
+        return _("Standard “%(s)s” is %(status)s.") % {"s": standard.name, "status": standard.get_status_display()}
+    if not standard.is_valid_on(day):
+        return (_("Standard “%(s)s”: its assessment certificate %(no)s is not valid on %(day)s (valid %(from)s to "
+                  "%(until)s).")
+                % {"s": standard.name, "no": standard.certificate_no or "—", "day": day,
+                   "from": standard.valid_from or "—", "until": standard.valid_until or "—"})
+    if certs.calibration_on(standard, day) is None:
+        return _("Standard “%(s)s” has no calibration valid on %(day)s.") % {"s": standard.name, "day": day}
+    inst = item.instrument
+    domain = inst.category.domain if inst.category_id else ""
+    if domain and standard.domain and standard.domain != domain:
+        return (_("Standard “%(s)s” serves %(sd)s; %(i)s is an instrument of %(id)s.")
+                % {"s": standard.name, "sd": standard.get_domain_display(), "i": inst,
+                   "id": inst.category.get_domain_display()})
+    s_unit, i_unit = decisions.registry_dsi(standard.range_unit), decisions.registry_dsi(inst.range_unit)
+    if s_unit and i_unit and standard.range_max is not None and inst.range_max is not None:
+        factor = unit_symbols.conversion(i_unit, s_unit)
+        if factor is None:
+            return (_("Standard “%(s)s” measures in %(su)s; %(i)s measures in %(iu)s.")
+                    % {"s": standard.name, "su": standard.range_unit, "i": inst, "iu": inst.range_unit})
+        if inst.range_max * factor > standard.range_max:
+            return (_("Standard “%(s)s” reaches %(sr)s; %(i)s measures up to %(imax)s.")
+                    % {"s": standard.name, "i": inst,
+                       "sr": unit_symbols.range_text(standard.range_min, standard.range_max, standard.range_unit),
+                       "imax": unit_symbols.quantity(inst.range_max, inst.range_unit)})
+    return ""
+
+
+def standards_for(item: WorkOrderItem, day: dt.date) -> list[MeasurementStandard]:
+    """The institute's standards that can serve ``item`` on ``day`` (the choice offered on the results form)."""
+    qs = (MeasurementStandard.objects.filter(institute_id=item.work_order.institute_id, status="in_use")
+          .order_by("name"))
+    return [s for s in qs if not standard_unfit(s, item, day)]
+
+
 @transaction.atomic
 def record_results(item: WorkOrderItem, *, actor, measured_on: dt.date, standards: list, points: list[dict],
                    temperature=None, humidity=None, notes: str = "") -> MeasurementResult:
@@ -410,15 +477,20 @@ def record_results(item: WorkOrderItem, *, actor, measured_on: dt.date, standard
         raise ValidationError({"measured_on": [_("Give the date of measurement.")]})
     if measured_on > timezone.localdate():
         raise ValidationError({"measured_on": [_("The date of measurement %(d)s is in the future.") % {"d": measured_on}]})
+    technician = _signer(actor, wo, _("technician"), [measured_on, timezone.localdate()], "technician")
     regulation_before = item.regulation
     if item.regulation:
         _edition_in_force(item, measured_on)
     std_objs = []
     for i, s in enumerate(standards or []):
-        obj = s if isinstance(s, MeasurementStandard) else MeasurementStandard.objects.filter(pk=s).first()
+        pk = s.pk if isinstance(s, MeasurementStandard) else s
+        obj = MeasurementStandard.objects.filter(pk=pk).first() if str(pk).isdigit() else None  # as stored now
         if obj is None or obj.institute_id != wo.institute_id:
             raise ValidationError({f"standards[{i}]": [_("Standard %(s)s is not one of %(institute)s's.")
                                                        % {"s": s, "institute": wo.institute}]})
+        problem = standard_unfit(obj, item, measured_on)
+        if problem:
+            raise ValidationError({f"standards[{i}]": [problem]})
         std_objs.append(obj)
     if not std_objs:
         raise ValidationError({"standards": [_("Name the measurement standards used.")]})
@@ -441,7 +513,7 @@ def record_results(item: WorkOrderItem, *, actor, measured_on: dt.date, standard
         before = {"measured_on": existing.measured_on.isoformat(), "outcome": existing.outcome}
         existing.delete()
     result = MeasurementResult.objects.create(item=item, measured_on=measured_on, temperature=temperature,
-                                              humidity=humidity, technician=wo.technician, outcome=outcome,
+                                              humidity=humidity, technician=technician, outcome=outcome,
                                               decision=decision, notes=notes)
     result.standards.set(std_objs)
     rows = []
@@ -461,7 +533,7 @@ def record_results(item: WorkOrderItem, *, actor, measured_on: dt.date, standard
         "standards": [s.pk for s in std_objs], "points": len(rows)},
         message=f"results recorded for {item.instrument}")
     if not wo.items.filter(result__isnull=True).exists() and wo.status == WorkStatus.SCHEDULED:
-        _transition(wo, WorkStatus.MEASURED, actor=actor, measured_at=timezone.now(),
+        _transition(wo, WorkStatus.MEASURED, actor=actor, measured_at=timezone.now(), status_reason="",
                     message=_("The instruments of work order %(number)s were measured.") % {"number": wo.number})
     return result
 
@@ -476,14 +548,33 @@ def check(work_order: WorkOrder, *, actor, checker: Person | None = None) -> Wor
     wo = _lock(work_order)
     _require_institute_staff(actor, wo.institute)
     _expect(wo, WorkStatus.MEASURED)
-    checker = checker or _person_of(actor)
     today = timezone.localdate()
-    _signer_check(checker, wo, _("checker"), today, "checker")
-    if checker.pk in _technicians(wo) or (_person_of(actor) and _person_of(actor).pk in _technicians(wo)):
+    checker = _signer(actor, wo, _("checker"), [today], "checker", named=checker)
+    if checker.pk in _technicians(wo):
         raise ValidationError({"checker": [_("%(person)s measured these instruments and may not check their own work.")
                                            % {"person": checker}]})
     return _transition(wo, WorkStatus.CHECKED, actor=actor, checker=checker, checked_at=timezone.now(),
                        message=_("The results of work order %(number)s were checked.") % {"number": wo.number})
+
+
+@transaction.atomic
+def return_to_measurement(work_order: WorkOrder, *, actor, reason: str) -> WorkOrder:
+    """The checker (or the approver) sends the order back to measurement with a reason; the results stay for
+    the technician to correct, and the check starts again once they are recorded anew."""
+    wo = _lock(work_order)
+    _require_institute_staff(actor, wo.institute)
+    _expect(wo, WorkStatus.MEASURED, WorkStatus.CHECKED)
+    role = _("checker") if wo.status == WorkStatus.MEASURED else _("approver")
+    person = _signer(actor, wo, role, [timezone.localdate()], "reason")
+    if person.pk in _technicians(wo):
+        raise ValidationError({"reason": [_("%(person)s measured these instruments; the checker sends them back.")
+                                          % {"person": person}]})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why the order goes back to measurement.")]})
+    return _transition(wo, WorkStatus.SCHEDULED, actor=actor, status_reason=reason.strip()[:300], measured_at=None,
+                       checker_id=None, checked_at=None,
+                       message=_("%(person)s sent work order %(number)s back to measurement: %(reason)s")
+                       % {"person": person, "number": wo.number, "reason": reason.strip()})
 
 
 def standard_problems(result: MeasurementResult) -> list[str]:
@@ -521,9 +612,8 @@ def approve(work_order: WorkOrder, *, actor, approver: Person | None = None) -> 
     wo = _lock(work_order)
     _require_institute_staff(actor, wo.institute)
     _expect(wo, WorkStatus.CHECKED)
-    approver = approver or _person_of(actor)
     today = timezone.localdate()
-    _signer_check(approver, wo, _("approver"), today, "approver")
+    approver = _signer(actor, wo, _("approver"), [today], "approver", named=approver)
     if approver.pk in _technicians(wo):
         raise ValidationError({"approver": [_("%(person)s measured these instruments and may not approve them.")
                                             % {"person": approver}]})

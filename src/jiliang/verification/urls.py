@@ -6,6 +6,7 @@ from .ui import calibration_ui, certificate_ui, notification_ui, read_only_urls,
 urlpatterns = [
     path("work-orders/request/", views.work_order_request, name="work-orders-request"),
     path("work-orders/queue/", views.work_queue, name="work-queue"),
+    path("work-orders/instruments/", views.instrument_search, name="work-orders-instrument-search"),
     *read_only_urls(work_order_ui, views.WorkOrderDetailView),
     path("work-orders/<int:pk>/<slug:step>/", views.work_order_step, name="work-orders-step"),
     path("items/<int:pk>/results/", views.item_results, name="work-order-items-results"),

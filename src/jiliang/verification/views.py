@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import statistics
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,9 +29,9 @@ from jiliang.core.ui import ObjectDetailView
 from jiliang.registry.models import Instrument, MeasurementStandard, Organisation, Person
 
 from . import certificates as certs
-from . import dcc_bridge, decisions, services, signing
+from . import dcc_bridge, decisions, services, signing, unit_symbols
 from .models import Certificate, CertificateStatus, SigningKey, WorkKind, WorkOrder, WorkOrderItem, WorkStatus
-from .rules import RuleError, available_regulations, required_test_points
+from .rules import RuleError, available_regulations, load_regulation, required_test_points
 
 
 def _flash_errors(request, exc: ValidationError) -> None:
@@ -59,6 +60,34 @@ def _is_institute_staff(user, wo) -> bool:
     return user.is_superuser or (user_role(user) == Role.INSTITUTE and user.organisation_id == wo.institute_id)
 
 
+STEPS = [(WorkStatus.REQUESTED, "requested_at"), (WorkStatus.ACCEPTED, "accepted_at"),
+         (WorkStatus.SCHEDULED, "scheduled_date"), (WorkStatus.MEASURED, "measured_at"),
+         (WorkStatus.CHECKED, "checked_at"), (WorkStatus.APPROVED, "approved_at"), (WorkStatus.ISSUED, "issued_at")]
+
+
+def _steps(wo: WorkOrder, technicians: list) -> list[dict]:
+    """The stepper: each step of the flow with its time and who signed it; the current one marked."""
+    order = [s for s, _f in STEPS]
+    closed = wo.status in (WorkStatus.DECLINED, WorkStatus.CANCELLED)
+    reached = order.index(wo.status) if wo.status in order else -1
+    who = {WorkStatus.REQUESTED: wo.requested_by.full_name if wo.requested_by_id and wo.requested_by else "",
+           WorkStatus.SCHEDULED: wo.technician.name if wo.technician_id else "",
+           WorkStatus.MEASURED: "、".join(sorted({p.name for p in technicians})),
+           WorkStatus.CHECKED: wo.checker.name if wo.checker_id else "",
+           WorkStatus.APPROVED: wo.approver.name if wo.approver_id else ""}
+    steps = []
+    for i, (status, field) in enumerate(STEPS):
+        when = getattr(wo, field)
+        done = i <= reached if not closed else when is not None
+        steps.append({"key": status, "label": WorkStatus(status).label, "when": when, "done": done,
+                      "current": i == reached and not closed and status != WorkStatus.ISSUED,
+                      "who": who.get(status, "") if done else ""})
+    if closed:
+        steps.append({"key": wo.status, "label": wo.get_status_display(), "when": wo.closed_at, "done": True,
+                      "current": True, "closed": True, "who": wo.status_reason})
+    return steps
+
+
 class WorkOrderDetailView(ObjectDetailView):
     def base_context(self, **extra):
         ctx = super().base_context(**extra)
@@ -72,13 +101,27 @@ class WorkOrderDetailView(ObjectDetailView):
             if staff else Person.objects.none()
         items = list(wo.items.select_related("instrument__category", "result__technician")
                      .prefetch_related("certificates", "result__points", "result__standards"))
+        for item in items:
+            result = getattr(item, "result", None) if _has_result(item) else None
+            item.points = list(result.points.all()) if result else []
+            item.conformity = any(p.mpe or p.outcome for p in item.points)
+            item.point_attributes = sorted({k for p in item.points for k in (p.attributes or {})})
+            for p in item.points:
+                p.attribute_values = [_attribute_value(k, (p.attributes or {}).get(k, "")) for k in
+                                      item.point_attributes]
+            item.attribute_labels = [_attribute_label(k) for k in item.point_attributes]
+        technicians = [item.result.technician for item in items if _has_result(item)]
+        signer = services.signer_of(user, wo.institute) if staff else None
+        measured_by_signer = signer is not None and any(t.pk == signer.pk for t in technicians)
         ctx.update(
-            items=items, staff=staff, people=people, S=WorkStatus,
+            items=items, staff=staff, people=people, S=WorkStatus, signer=signer,
+            measured_by_signer=measured_by_signer, steps=_steps(wo, technicians),
             can_accept=staff and wo.status == WorkStatus.REQUESTED,
             can_schedule=staff and wo.status in (WorkStatus.ACCEPTED, WorkStatus.SCHEDULED),
             can_measure=staff and wo.status in (WorkStatus.SCHEDULED, WorkStatus.MEASURED),
             can_check=staff and wo.status == WorkStatus.MEASURED,
             can_approve=staff and wo.status == WorkStatus.CHECKED,
+            can_send_back=staff and wo.status in (WorkStatus.MEASURED, WorkStatus.CHECKED),
             can_issue=staff and wo.status == WorkStatus.APPROVED,
             can_cancel=(staff or owner_side) and wo.status in (WorkStatus.REQUESTED, WorkStatus.ACCEPTED,
                                                                WorkStatus.SCHEDULED, WorkStatus.MEASURED,
@@ -86,6 +129,13 @@ class WorkOrderDetailView(ObjectDetailView):
             today=timezone.localdate().isoformat(),
         )
         return ctx
+
+
+def _has_result(item) -> bool:
+    try:
+        return item.result is not None
+    except WorkOrderItem.result.RelatedObjectDoesNotExist:
+        return False
 
 
 def _work_order(request, pk) -> WorkOrder:
@@ -122,6 +172,9 @@ def work_order_step(request, pk, step):
         _run(request, services.check, _("Checked."), wo, checker=_person(request, "person"))
     elif step == "approve":
         _run(request, services.approve, _("Approved."), wo, approver=_person(request, "person"))
+    elif step == "send-back":
+        _run(request, services.return_to_measurement, _("Sent back to measurement."), wo,
+             reason=post.get("reason", ""))
     elif step == "issue":
         issued = _run(request, services.issue_certificate, done, wo)
         if issued:
@@ -155,12 +208,37 @@ class WorkRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = Organisation.objects.restrict(user, VIEW).exclude(
             kind__in=["bureau"]).order_by("name")
+        # Chosen by search (instrument_search below), never one <option> per instrument: the field only
+        # validates the ids posted against what the user may see.
         self.fields["instruments"].queryset = Instrument.objects.restrict(user, VIEW).select_related("category")
+        self.fields["instruments"].widget = forms.MultipleHiddenInput()
         self.fields["regulation"].choices = [("", "—"), *[(r, r) for r in available_regulations()]]
         for f in self.fields.values():
             w = f.widget
             w.attrs.setdefault("class", "form-select" if isinstance(w, (forms.Select, forms.SelectMultiple))
                                else "form-control")
+
+
+def _instrument_text(inst: Instrument) -> str:
+    parts = [inst.category.name, f"{inst.manufacturer} {inst.model}".strip(), inst.serial_number]
+    if inst.range_max is not None:
+        parts.append(unit_symbols.range_text(inst.range_min, inst.range_max, inst.range_unit))
+    return " · ".join(p for p in parts if p)
+
+
+@login_required
+def instrument_search(request):
+    """Instruments for the request form's search box: those the user may see (region scoped), of the chosen
+    owner, matching the words typed in serial number, model, maker or category; at most 20."""
+    qs = Instrument.objects.restrict(request.user, VIEW).exclude(status="retired").select_related("category")
+    owner = request.GET.get("owner", "")
+    if owner.isdigit() and len(owner) < 12:
+        qs = qs.filter(owner_id=int(owner))
+    for word in (request.GET.get("q") or "").split()[:5]:
+        qs = qs.filter(Q(serial_number__icontains=word) | Q(model__icontains=word) | Q(manufacturer__icontains=word)
+                       | Q(category__name__icontains=word))
+    rows = [{"id": i.pk, "text": _instrument_text(i), "owner": i.owner_id} for i in qs.order_by("serial_number")[:20]]
+    return JsonResponse({"results": rows})
 
 
 @login_required
@@ -182,59 +260,197 @@ def work_order_request(request):
         else:
             messages.success(request, _("Work order %(number)s was sent.") % {"number": wo.number})
             return redirect("work-orders-detail", pk=wo.pk)
-    return render(request, "verification/request_form.html", {"form": form})
+    chosen = []
+    if form.is_bound:
+        ids = [x for x in request.POST.getlist("instruments") if x.isdigit()][:200]
+        chosen = [(i.pk, _instrument_text(i)) for i in form.fields["instruments"].queryset.filter(pk__in=ids)]
+    return render(request, "verification/request_form.html", {"form": form, "chosen": chosen})
 
 
-def _result_rows(item: WorkOrderItem) -> list[dict]:
-    """Rows of the results form: the regulation's required points with their nominal values."""
-    existing = getattr(item, "result", None) if hasattr(item, "result") else None
+# Labels of the rules files' attributes and their values, in the user's language (the files are English data).
+ATTRIBUTE_LABELS = {"pf": gettext_lazy("power factor"), "load": gettext_lazy("load"),
+                    "kind": gettext_lazy("kind of test"), "class": gettext_lazy("accuracy class"),
+                    "connection": gettext_lazy("connection")}
+VALUE_LABELS = {("pf", "0.5L"): gettext_lazy("0.5 L (inductive)"), ("pf", "0.8C"): gettext_lazy("0.8 C (capacitive)"),
+                ("load", "balanced"): gettext_lazy("balanced load"),
+                ("load", "single_phase"): gettext_lazy("single-phase load"),
+                ("kind", "normal"): gettext_lazy("normal quantity"),
+                ("kind", "minimum_measured_quantity"): gettext_lazy("minimum measured quantity"),
+                ("connection", "direct"): gettext_lazy("direct-connected"),
+                ("connection", "transformer"): gettext_lazy("transformer-operated")}
+FIELD_LABELS = {"reference_value": gettext_lazy("reference value"), "indication": gettext_lazy("indication"),
+                "unit": gettext_lazy("unit"), "error_unit": gettext_lazy("unit of the error"),
+                "error": gettext_lazy("error"), "U": gettext_lazy("expanded uncertainty U"),
+                "k": gettext_lazy("coverage factor k"), "label": gettext_lazy("test point"),
+                "measured_on": gettext_lazy("measured on"), "standards": gettext_lazy("standards used"),
+                "temperature": gettext_lazy("temperature (°C)"), "humidity": gettext_lazy("relative humidity (%)"),
+                "technician": gettext_lazy("technician"), "points": gettext_lazy("test points"),
+                "attributes": gettext_lazy("conditions of the point")}
+MAX_ROWS = 200
+
+
+def _attribute_label(name: str) -> str:
+    return str(ATTRIBUTE_LABELS.get(name, name))
+
+
+def _attribute_value(name: str, value: str) -> str:
+    return str(VALUE_LABELS.get((name, value), value))
+
+
+def _point_specs(item: WorkOrderItem) -> list[dict]:
+    """The point attributes of the item's regulation (power factor, load ...), each a field of the results form."""
+    if not item.regulation:
+        return []
+    try:
+        reg = load_regulation(item.regulation)
+    except RuleError:
+        return []
+    return [{"name": a.name, "label": _attribute_label(a.name), "default": a.default or "",
+             "choices": [(v, _attribute_value(a.name, v)) for v in a.values]}
+            for a in reg.attributes.values() if a.of == "point"]
+
+
+def describe_field(field: str, rows: list[dict]) -> str:
+    """``points[2].attributes.pf`` or ``points[Imax/1].attributes.pf`` as "test point Imax/1 · power factor"."""
+    m = re.match(r"^points\[([^\]]*)\](?:\.(.*))?$", field)
+    if not m:
+        head = field.split(".")[0].split("[")[0]
+        if field.startswith("standards["):
+            return str(FIELD_LABELS["standards"])
+        return str(FIELD_LABELS.get(head, field)) if field != "__all__" else ""
+    key, rest = m.group(1), m.group(2) or ""
+    label = rows[int(key)]["label"] if key.isdigit() and int(key) < len(rows) else key
+    parts = [_("test point %(label)s") % {"label": label}]
+    bits = rest.split(".") if rest else []
+    if bits and bits[0] == "attributes":
+        parts.append(_attribute_label(bits[1]) if len(bits) > 1 else str(FIELD_LABELS["attributes"]))
+    elif bits and bits[0] == "quantities":
+        parts.append(str(FIELD_LABELS["reference_value"]))
+    elif bits:
+        parts.append(str(FIELD_LABELS.get(bits[0], bits[0])))
+    return " · ".join(parts)
+
+
+def _result_rows(item: WorkOrderItem, specs: list[dict]) -> list[dict]:
+    """Rows of the results form: the regulation's required points with their nominal values and conditions."""
+    existing = getattr(item, "result", None) if _has_result(item) else None
+    names = [a["name"] for a in specs]
     if existing is not None:
-        return [{"label": p.label, "ref": p.reference_value.normalize(), "ind": p.indication.normalize(),
-                 "unit": p.unit, "U": "" if p.expanded_uncertainty is None else p.expanded_uncertainty.normalize(),
-                 "k": "" if p.coverage_factor is None else p.coverage_factor.normalize()} for p in existing.points.all()]
+        return [{"label": p.label, "ref": unit_symbols.number(p.reference_value),
+                 "ind": unit_symbols.number(p.indication), "unit": unit_symbols.symbol(p.unit),
+                 "U": unit_symbols.number(p.expanded_uncertainty), "k": unit_symbols.number(p.coverage_factor),
+                 "attrs": {n: (p.attributes or {}).get(n, "") for n in names}} for p in existing.points.all()]
     if item.regulation:
         try:
             spec = decisions.rules_instrument(item.regulation, item.attributes, item.parameters)
-            return [{"label": p.label, "ref": p.nominal.value.normalize(), "ind": "", "unit": p.nominal.unit,
-                     "U": "", "k": "2"} for p in required_test_points(spec)]
+            return [{"label": p.label, "ref": unit_symbols.number(p.nominal.value), "ind": "",
+                     "unit": unit_symbols.symbol(p.nominal.unit), "U": "", "k": "2",
+                     "attrs": {a["name"]: p.attributes.get(a["name"], a["default"]) for a in specs}}
+                    for p in required_test_points(spec)]
         except (RuleError, ValidationError):
             pass
-    unit = decisions.REGISTRY_UNITS.get(item.instrument.range_unit or "", "")
-    return [{"label": f"P{i + 1}", "ref": "", "ind": "", "unit": unit, "U": "", "k": "2"} for i in range(3)]
+    unit = item.instrument.range_unit if decisions.registry_dsi(item.instrument.range_unit) else ""
+    return [{"label": f"P{i + 1}", "ref": "", "ind": "", "unit": unit, "U": "", "k": "2", "attrs": {}}
+            for i in range(3)]
+
+
+def _required_conditions(item: WorkOrderItem) -> dict[str, dict]:
+    """{label: conditions} of the points the regulation requires for this item (power factor 1 at Ib ...)."""
+    if not item.regulation:
+        return {}
+    try:
+        spec = decisions.rules_instrument(item.regulation, item.attributes, item.parameters)
+        return {p.label: dict(p.attributes) for p in required_test_points(spec)}
+    except (RuleError, ValidationError):
+        return {}
+
+
+def _posted_rows(post, specs: list[dict], required: dict | None = None) -> tuple[list[dict], list[tuple[str, str]]]:
+    """The rows as typed, and the errors of their conditions (each naming the point and the field)."""
+    try:
+        count = max(0, min(int(post.get("rows", "0") or 0), MAX_ROWS))
+    except ValueError:
+        count = 0
+    rows, errors = [], []
+    for i in range(count):
+        label = (post.get(f"label_{i}") or "").strip()
+        if not label:
+            continue
+        row = {"label": label, "ref": post.get(f"ref_{i}", ""), "ind": post.get(f"ind_{i}", ""),
+               "unit": post.get(f"unit_{i}", ""), "U": post.get(f"U_{i}", ""), "k": post.get(f"k_{i}", ""),
+               "attrs": {}}
+        for a in specs:
+            value = (post.get(f"attr_{i}_{a['name']}") or "").strip()
+            row["attrs"][a["name"]] = value
+            allowed = [v for v, _label in a["choices"]]
+            where = _("test point %(label)s · %(field)s") % {"label": label, "field": a["label"]}
+            if not value and not a["default"]:
+                errors.append((where, _("choose a value (%(values)s).")
+                               % {"values": ", ".join(str(lbl) for _v, lbl in a["choices"])}))
+            elif value and value not in allowed:
+                errors.append((where, _("%(value)s is not one of %(values)s.")
+                               % {"value": value, "values": ", ".join(str(lbl) for _v, lbl in a["choices"])}))
+            else:
+                wanted = (required or {}).get(label, {}).get(a["name"])
+                if wanted and (value or a["default"]) != wanted:
+                    errors.append((where, _("the regulation requires this point at %(value)s.")
+                                   % {"value": _attribute_value(a["name"], wanted)}))
+        rows.append(row)
+    return rows, errors
 
 
 @login_required
 def item_results(request, pk):
     item = get_object_or_404(WorkOrderItem.objects.restrict(request.user, VIEW)
-                             .select_related("work_order", "instrument__category"), pk=pk)
+                             .select_related("work_order__institute", "instrument__category"), pk=pk)
     wo = item.work_order
     if not _is_institute_staff(request.user, wo):
         raise PermissionDenied(_("Only the institute's staff record results."))
-    standards = MeasurementStandard.objects.filter(institute_id=wo.institute_id).order_by("name")
-    rows = _result_rows(item)
+    specs = _point_specs(item)
+    day = timezone.localdate()
+    if request.method == "POST":
+        try:
+            day = dt.date.fromisoformat(request.POST.get("measured_on", ""))
+        except ValueError:
+            pass
+    offered = services.standards_for(item, day)
+    signer = services.signer_of(request.user, wo.institute)
+    rows = _result_rows(item, specs)
+    errors: list[tuple[str, str]] = []
     if request.method == "POST":
         post = request.POST
-        points = []
-        for i in range(int(post.get("rows", "0") or 0)):
-            if not post.get(f"label_{i}"):
-                continue
-            points.append({"label": post.get(f"label_{i}"), "reference_value": post.get(f"ref_{i}"),
-                           "indication": post.get(f"ind_{i}"), "unit": post.get(f"unit_{i}"),
-                           "U": post.get(f"U_{i}") or None, "k": post.get(f"k_{i}") or None})
+        rows, errors = _posted_rows(post, specs, _required_conditions(item))
+        points = [{"label": r["label"], "reference_value": r["ref"], "indication": r["ind"], "unit": r["unit"],
+                   "U": r["U"] or None, "k": r["k"] or None, "attributes": {k: v for k, v in r["attrs"].items() if v}}
+                  for r in rows]
         try:
             measured_on = dt.date.fromisoformat(post.get("measured_on", ""))
         except ValueError:
             measured_on = None
-        result = _run(request, services.record_results, _("Results recorded."), item, measured_on=measured_on,
-                      standards=list(standards.filter(pk__in=post.getlist("standards"))), points=points,
-                      temperature=post.get("temperature") or None, humidity=post.get("humidity") or None)
-        if result is not None:
-            return redirect("work-orders-detail", pk=wo.pk)
-        rows = [{"label": p["label"], "ref": p["reference_value"], "ind": p["indication"], "unit": p["unit"],
-                 "U": p["U"] or "", "k": p["k"] or ""} for p in points] or rows
+            errors.append((str(FIELD_LABELS["measured_on"]), _("give the date as YYYY-MM-DD.")))
+        chosen = MeasurementStandard.objects.filter(institute_id=wo.institute_id,
+                                                    pk__in=[x for x in post.getlist("standards") if x.isdigit()])
+        if not errors:
+            try:
+                services.record_results(item, actor=request.user, measured_on=measured_on, standards=list(chosen),
+                                        points=points, temperature=post.get("temperature") or None,
+                                        humidity=post.get("humidity") or None)
+            except ValidationError as exc:
+                errors = [(describe_field(f, rows), m) for f, msgs in validation_messages(exc).items() for m in msgs]
+            except PermissionDenied as exc:
+                errors = [("", str(exc) or _("You may not do this."))]
+            else:
+                messages.success(request, _("Results recorded."))
+                return redirect("work-orders-detail", pk=wo.pk)
+        rows = rows or _result_rows(item, specs)
     return render(request, "verification/results_form.html", {
-        "item": item, "wo": wo, "rows": rows, "standards": standards, "today": timezone.localdate().isoformat(),
-        "selected": {int(x) for x in request.POST.getlist("standards")} if request.method == "POST" else set()})
+        "item": item, "wo": wo, "rows": rows, "standards": offered, "specs": specs, "errors": errors,
+        "signer": signer, "today": (day if request.method == "POST" else timezone.localdate()).isoformat(),
+        "calibration": wo.kind == WorkKind.CALIBRATION, "max_rows": MAX_ROWS,
+        "parameters": [(k, unit_symbols.quantity(v.get("value"), v.get("unit", "")))
+                       for k, v in (item.parameters or {}).items() if isinstance(v, dict)],
+        "selected": {int(x) for x in request.POST.getlist("standards") if x.isdigit()}
+        if request.method == "POST" else set()})
 
 
 @login_required

@@ -132,7 +132,7 @@ class ScheduleSerializer(serializers.Serializer):
 
 
 class SignerSerializer(serializers.Serializer):
-    person = serializers.IntegerField(required=False, help_text="the checker or approver; default: your own person")
+    person = serializers.IntegerField(required=False, help_text="optional: your own person; naming anyone else is refused (403): each signs from their own account")
 
 
 class IssueSerializer(serializers.Serializer):

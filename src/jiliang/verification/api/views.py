@@ -98,6 +98,13 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped
         return self._done(services.approve(wo, actor=request.user,
                                            approver=_person(request, request.data.get("person"))))
 
+    @extend_schema(request=s.ReasonSerializer, responses=s.WorkOrderSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        """The checker (or approver) sends the order back to measurement with a reason."""
+        return self._done(services.return_to_measurement(self.get_object(), actor=request.user,
+                                                         reason=request.data.get("reason", "")))
+
     @extend_schema(request=s.IssueSerializer, responses=s.CertificateSerializer(many=True))
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
