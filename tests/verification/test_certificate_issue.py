@@ -26,8 +26,8 @@ def test_pdfs_are_drawn_before_the_first_audit_entry(flow, monkeypatch):
     for item in wo.items.all():
         services.record_results(item, actor=flow.institute_user, measured_on=flow.today,
                                 standards=[w.standard_p], points=scale_points())
-    services.check(wo, actor=flow.institute_user, checker=flow.checker)
-    services.approve(wo, actor=flow.institute_user, approver=flow.approver)
+    services.check(wo, actor=flow.checker_user)
+    services.approve(wo, actor=flow.approver_user)
     events = []
     real_render, real_record = services.render_pdf, audit.record
     monkeypatch.setattr(services, "render_pdf", lambda *a, **k: events.append("pdf") or real_render(*a, **k))

@@ -45,9 +45,9 @@ def test_verdict_with_U_above_a_third_of_the_mpe_is_not_approved(flow):
     points[0]["U"] = "0.01"  # Min = 20 e: MPE ±0.5 e = ±0.0025 kg, U/MPE = 4
     wo = flow.request()
     flow.to_measured(wo, points)
-    services.check(wo, actor=flow.institute_user, checker=flow.checker)
+    services.check(wo, actor=flow.checker_user)
     with pytest.raises(ValidationError) as err:
-        services.approve(wo, actor=flow.institute_user, approver=flow.approver)
+        services.approve(wo, actor=flow.approver_user)
     (message,) = err.value.message_dict["uncertainty"]
     assert "Min" in message and "0.01" in message and "±0.0025" in message and "4.00" in message
     assert "1/3" in message and "JJF 1094" in message
@@ -81,8 +81,8 @@ def test_limit_set_by_the_regulation_is_used(flow, tmp_path, monkeypatch):
     points[0]["U"] = "0.00075"  # 0.30 of ±0.0025 kg: within a third, above a quarter
     wo = flow.request()
     flow.to_measured(wo, points)
-    services.check(wo, actor=flow.institute_user, checker=flow.checker)
+    services.check(wo, actor=flow.checker_user)
     with pytest.raises(ValidationError) as err:
-        services.approve(wo, actor=flow.institute_user, approver=flow.approver)
+        services.approve(wo, actor=flow.approver_user)
     (message,) = err.value.message_dict["uncertainty"]
     assert "0.30 of the MPE" in message and "1/4" in message and reg.clauses[clause].citation in message

@@ -39,7 +39,7 @@ def test_2023_file_marks_its_unverified_values():
 
 def _dispenser_flow(flow, regulation, measured_on):
     w = flow.world
-    rm.Person.objects.filter(pk__in=[flow.calibrator.pk, flow.checker.pk, flow.approver.pk]).update(
+    rm.Person.objects.filter(pk__in=[flow.technician.pk, flow.calibrator.pk, flow.checker.pk, flow.approver.pk]).update(
         qualified_items="JJG 443")
     for person in (flow.calibrator, flow.checker, flow.approver):
         person.refresh_from_db()
@@ -71,8 +71,8 @@ def test_certificate_cites_the_edition_in_force_on_the_day(flow, requested, day,
     wo, points = _dispenser_flow(flow, requested, day)
     services.record_results(wo.items.get(), actor=flow.institute_user, measured_on=day,
                             standards=[flow.world.standard_p], points=points)
-    services.check(wo, actor=flow.institute_user, checker=flow.checker)
-    services.approve(wo, actor=flow.institute_user, approver=flow.approver)
+    services.check(wo, actor=flow.checker_user)
+    services.approve(wo, actor=flow.approver_user)
     cert = services.issue_certificate(wo, actor=flow.institute_user)[0]
     assert cert.item.regulation == used and cert.content["regulation"]["id"] == used
     assert cert.content["regulation"]["edition"] == used[-4:]

@@ -35,7 +35,7 @@ def _point(label, q, err_pct, t="20"):
 
 
 def _issue(flow, instrument, regulation, attributes, parameters, points, kind="verification"):
-    rm.Person.objects.filter(pk__in=[flow.calibrator.pk, flow.checker.pk, flow.approver.pk]).update(
+    rm.Person.objects.filter(pk__in=[flow.technician.pk, flow.calibrator.pk, flow.checker.pk, flow.approver.pk]).update(
         qualified_items="JJG 162\nJJG 577")
     for person in (flow.calibrator, flow.checker, flow.approver):
         person.refresh_from_db()
@@ -46,8 +46,8 @@ def _issue(flow, instrument, regulation, attributes, parameters, points, kind="v
     services.schedule(wo, actor=flow.institute_user, date=flow.today, technician=flow.calibrator)
     services.record_results(wo.items.get(), actor=flow.institute_user, measured_on=flow.today,
                             standards=[flow.world.standard_p], points=points)
-    services.check(wo, actor=flow.institute_user, checker=flow.checker)
-    services.approve(wo, actor=flow.institute_user, approver=flow.approver)
+    services.check(wo, actor=flow.checker_user)
+    services.approve(wo, actor=flow.approver_user)
     return services.issue_certificate(wo, actor=flow.institute_user)[0]
 
 

@@ -477,10 +477,10 @@ def record_results(item: WorkOrderItem, *, actor, measured_on: dt.date, standard
         raise ValidationError({"measured_on": [_("Give the date of measurement.")]})
     if measured_on > timezone.localdate():
         raise ValidationError({"measured_on": [_("The date of measurement %(d)s is in the future.") % {"d": measured_on}]})
-    technician = _signer(actor, wo, _("technician"), [measured_on, timezone.localdate()], "technician")
     regulation_before = item.regulation
     if item.regulation:
         _edition_in_force(item, measured_on)
+    technician = _signer(actor, wo, _("technician"), [measured_on, timezone.localdate()], "technician")
     std_objs = []
     for i, s in enumerate(standards or []):
         pk = s.pk if isinstance(s, MeasurementStandard) else s
