@@ -112,6 +112,10 @@ def update_record(obj: models.Model, changes: dict, *, actor, m2m: dict | None =
     before = full_snapshot(current)
     for name, value in changes.items():
         setattr(current, name, value)
+    # Refuse fields only a bureau writes before validating them: the answer is "not yours", not "invalid".
+    pending = {**audit.snapshot(current),
+               **{n: sorted(str(getattr(v, "pk", v)) for v in vals) for n, vals in (m2m or {}).items()}}
+    check_authority_fields(model, actor, audit.changed_fields({k: before.get(k) for k in pending}, pending))
     _prepare(current)
     current.full_clean()
     changed = [f.name for f in model._meta.concrete_fields
@@ -124,7 +128,6 @@ def update_record(obj: models.Model, changes: dict, *, actor, m2m: dict | None =
     _verify_in_scope(current, actor, CHANGE)
     after = full_snapshot(current)
     diff = audit.changed_fields(before, after)
-    check_authority_fields(model, actor, diff)
     if diff:
         audit.record(current, "update", actor=actor, before={k: v[0] for k, v in diff.items()},
                      after={k: v[1] for k, v in diff.items()}, message=message)
