@@ -79,7 +79,8 @@ def transfer_instrument(instrument: m.Instrument, *, owner: m.Organisation, acto
 def move_instrument(instrument: m.Instrument, *, region, address: str = "", actor) -> m.Instrument:
     """The instrument is now located in another region. The bureau of the new location sees it, and the
     bureau of the owner's region keeps seeing it (registry.scoping)."""
-    return core.update_record(instrument, {"region": region, "address": address}, actor=actor, message="moved")
+    key = "region" if hasattr(region, "pk") else "region_id"  # a Region or its GB/T 2260 code
+    return core.update_record(instrument, {key: region, "address": address}, actor=actor, message="moved")
 
 
 @transaction.atomic

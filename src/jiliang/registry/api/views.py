@@ -1,10 +1,13 @@
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from jiliang.core.api.views import ScopedModelViewSet
 from jiliang.core.models import Region
 from jiliang.core.scoping import VIEW
 from jiliang.registry import filters
 from jiliang.registry import models as m
+from jiliang.registry import services
 
 from . import serializers as s
 
@@ -28,11 +31,32 @@ class DesignationViewSet(viewsets.ReadOnlyModelViewSet):
         return self.queryset.all().restrict(self.request.user, VIEW)
 
 
-class OrganisationViewSet(ScopedModelViewSet):
+class DeregisterSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+    date = serializers.DateField(required=False)
+
+
+class DeregisterMixin:
+    """``POST …/{id}/deregister/`` {"reason", "date"}: 注销 through registry.services; the record stays."""
+
+    deregister_service = None
+
+    @action(detail=True, methods=["post"], serializer_class=DeregisterSerializer)
+    def deregister(self, request, pk=None):
+        obj = self.get_object()
+        data = DeregisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = type(self).deregister_service(obj, reason=data.validated_data["reason"],
+                                             on=data.validated_data.get("date"), actor=request.user)
+        return Response(type(self).serializer_class(done, context=self.get_serializer_context()).data)
+
+
+class OrganisationViewSet(DeregisterMixin, ScopedModelViewSet):
     queryset = m.Organisation.objects.select_related("region").prefetch_related("designations")
     serializer_class = s.OrganisationSerializer
     filterset_class = filters.OrganisationFilterSet
     ordering_fields = ["name", "uscc", "region", "kind", "id"]
+    deregister_service = staticmethod(services.deregister_organisation)
 
 
 class PersonViewSet(ScopedModelViewSet):
@@ -49,11 +73,12 @@ class InstrumentCategoryViewSet(ScopedModelViewSet):
     ordering_fields = ["code", "name", "domain", "id"]
 
 
-class InstrumentViewSet(ScopedModelViewSet):
+class InstrumentViewSet(DeregisterMixin, ScopedModelViewSet):
     queryset = m.Instrument.objects.select_related("category")  # owner and region travel as keys
     serializer_class = s.InstrumentSerializer
     filterset_class = filters.InstrumentFilterSet
     ordering_fields = ["id", "serial_number", "installation_date", "status"]
+    deregister_service = staticmethod(services.deregister_instrument)
 
 
 class MeasurementStandardViewSet(ScopedModelViewSet):
