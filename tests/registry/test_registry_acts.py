@@ -5,6 +5,7 @@ changes to what the bureau writes (#11 item 2), and who sees an instrument locat
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from tests.conftest import client_for, web_client_for
 
@@ -48,10 +49,10 @@ def test_owner_deregisters_an_instrument_on_its_page_and_it_stays_in_the_record(
 
 
 def test_deregistering_twice_or_without_a_reason_is_refused(world):
-    with pytest.raises(Exception, match="reason|原因"):
+    with pytest.raises(ValidationError, match="reason|原因"):
         services.deregister_instrument(world.instrument_ks, reason=" ", actor=world.users["kunshan"])
     services.deregister_instrument(world.instrument_ks, reason="拆除", actor=world.users["kunshan"])
-    with pytest.raises(Exception, match="already|已注销"):
+    with pytest.raises(ValidationError, match="already|已注销"):
         services.deregister_instrument(world.instrument_ks, reason="拆除", actor=world.users["kunshan"])
 
 
@@ -130,23 +131,23 @@ def test_institute_proposes_and_the_bureau_accepts_a_qualification(world):
 def test_bureau_rejects_with_a_reason_and_the_record_stays(world):
     proposal = services.propose_change(world.standard_p, {"rating": "international_advanced"},
                                        reason="自评为国际先进", actor=world.users["institute"])
-    with pytest.raises(Exception, match="rejected|驳回"):
+    with pytest.raises(ValidationError, match="rejected|驳回"):
         services.reject_proposal(proposal, note="", actor=world.users["province"])
     services.reject_proposal(proposal, note="无考核结论", actor=world.users["province"])
     world.standard_p.refresh_from_db()
     proposal.refresh_from_db()
     assert world.standard_p.rating == "" and proposal.status == "rejected" and proposal.decision_note == "无考核结论"
-    with pytest.raises(Exception, match="decided|已处理"):
+    with pytest.raises(ValidationError, match="decided|已处理"):
         services.accept_proposal(proposal, actor=world.users["province"])
 
 
 def test_proposal_that_changes_nothing_or_other_fields_is_refused(world):
-    with pytest.raises(Exception, match="nothing|没有变更"):
+    with pytest.raises(ValidationError, match="nothing|没有变更"):
         services.propose_change(world.person_p, {"qualified_items": "JJG 539"}, reason="x",
                                 actor=world.users["institute"])
-    with pytest.raises(Exception, match="name"):
+    with pytest.raises(ValidationError, match="name"):
         services.propose_change(world.person_p, {"name": "别人"}, reason="x", actor=world.users["institute"])
-    with pytest.raises(Exception):  # not the enterprise's record
+    with pytest.raises(PermissionDenied):  # not the enterprise's record
         services.propose_change(world.person_p, {"qualified_items": "JJG 1"}, reason="x",
                                 actor=world.users["enterprise"])
 
@@ -181,8 +182,6 @@ def test_instrument_registered_in_another_county_stays_in_sight_of_the_owners_bu
 
 
 def test_transfer_by_a_bureau_and_not_by_the_owner(world):
-    from django.core.exceptions import ValidationError
-
     # The enterprise cannot see another enterprise to give its instrument to.
     with pytest.raises(ValidationError, match="owner"):
         services.transfer_instrument(world.instrument_ks, owner=world.ent_xw, actor=world.users["enterprise"])

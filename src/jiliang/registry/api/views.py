@@ -5,9 +5,8 @@ from rest_framework.response import Response
 from jiliang.core.api.views import ScopedModelViewSet
 from jiliang.core.models import Region
 from jiliang.core.scoping import VIEW
-from jiliang.registry import filters
+from jiliang.registry import filters, services
 from jiliang.registry import models as m
-from jiliang.registry import services
 
 from . import serializers as s
 
