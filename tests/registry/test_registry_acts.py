@@ -202,3 +202,15 @@ def test_api_deregisters_with_the_same_service(world):
     assert enterprise.post(reverse("api:organisation-deregister", args=[world.ent_ks.pk]),
                            {"reason": "x"}, format="json").status_code == 403
     assert client_for(world.users["xuanwu"]).post(url, {"reason": "x"}, format="json").status_code == 404
+
+
+def test_a_deregistered_instrument_is_not_verified_and_its_meter_counts_as_lapsed(world):
+    from jiliang.telemetry.checks import lapsed_meters
+    from jiliang.verification import services as verification
+
+    services.deregister_instrument(world.instrument_ks, reason="拆除", actor=world.users["enterprise"])
+    with pytest.raises(ValidationError, match="deregistered|已注销"):
+        verification.request_work(actor=world.users["enterprise"], owner=world.ent_ks, institute=world.inst_p,
+                                  kind="verification", items=[{"instrument": world.instrument_ks.pk,
+                                                               "regulation": "JJG539-2016"}])
+    assert "deregistered" in lapsed_meters([world.instrument_ks.pk])[world.instrument_ks.pk]
