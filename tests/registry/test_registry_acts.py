@@ -214,3 +214,29 @@ def test_a_deregistered_instrument_is_not_verified_and_its_meter_counts_as_lapse
                                   kind="verification", items=[{"instrument": world.instrument_ks.pk,
                                                                "regulation": "JJG539-2016"}])
     assert "deregistered" in lapsed_meters([world.instrument_ks.pk])[world.instrument_ks.pk]
+
+
+def test_api_suspend_transfer_and_move(world):
+    kunshan = client_for(world.users["kunshan"])
+    pk = world.instrument_ks.pk
+    response = kunshan.post(reverse("api:instrument-suspend", args=[pk]), {"reason": "维修"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "suspended"
+    assert response.json()["status_reason"] == "维修"
+    # Kunshan moves it within its own county's reach only: another county leaves its scope (403), nothing changes.
+    assert kunshan.post(reverse("api:instrument-move", args=[pk]), {"region": "320102"},
+                        format="json").status_code == 403
+    world.instrument_ks.refresh_from_db()
+    assert world.instrument_ks.region_id == "320583"
+    suzhou = client_for(world.users["suzhou"])
+    moved = suzhou.post(reverse("api:instrument-move", args=[pk]), {"region": "320585", "address": "太仓"},
+                        format="json")
+    assert moved.status_code == 200 and moved.json()["region"] == "320585"
+    # An owner the bureau cannot see is refused by name; the province transfers.
+    refused = suzhou.post(reverse("api:instrument-transfer", args=[pk]), {"owner": world.ent_xw.pk}, format="json")
+    assert refused.status_code == 400 and "owner" in refused.json()
+    done = client_for(world.users["province"]).post(reverse("api:instrument-transfer", args=[pk]),
+                                                    {"owner": world.ent_xw.pk}, format="json")
+    assert done.status_code == 200 and done.json()["owner"] == world.ent_xw.pk
+    messages = list(AuditEntry.objects.filter(object_type="registry.instrument", object_id=str(pk))
+                    .order_by("id").values_list("message", flat=True))
+    assert messages[-3:] == ["suspended", "moved", "transferred"]
