@@ -240,3 +240,22 @@ def test_api_suspend_transfer_and_move(world):
     messages = list(AuditEntry.objects.filter(object_type="registry.instrument", object_id=str(pk))
                     .order_by("id").values_list("message", flat=True))
     assert messages[-3:] == ["suspended", "moved", "transferred"]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_proposal_pages_read_in_both_languages(world, language):
+    proposal = services.propose_change(world.ent_ks, {"mms_status": "established"}, reason="已建立测量管理体系",
+                                       actor=world.users["enterprise"])
+    client = web_client_for(world.users["kunshan"])
+    client.cookies["django_language"] = language
+    listing = client.get(reverse("change-proposals-list"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    detail = client.get(reverse("change-proposals-detail", args=[proposal.pk]),
+                        HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'href="{reverse("change-proposals-detail", args=[proposal.pk])}"' in listing
+    words = {"zh-hans": ("申请变更的内容", "已建立", "同意并修改记录"),
+             "en": ("Proposed changes", "established", "Accept and change the record")}[language]
+    for word in words:
+        assert word in detail, word
+    # the enterprise sees its own proposal but cannot decide it
+    own = web_client_for(world.users["enterprise"]).get(reverse("change-proposals-detail", args=[proposal.pk]))
+    assert own.status_code == 200 and 'id="decision-form"' not in own.content.decode()

@@ -1,5 +1,6 @@
 """List columns and page declarations of the registry (see core.ui)."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -121,7 +122,8 @@ reference_material_ui = register(ModelUI(
 PROPOSAL_COLUMNS = [
     Column("id", "#", order_by="id", link=True),
     Column("object_repr", _("record"), order_by="object_repr", link=True),
-    Column("content_type", _("record type"), accessor=lambda o: o.content_type.model_class()._meta.verbose_name),
+    Column("content_type", _("record type"),  # get_for_id is cached: no query per row
+           accessor=lambda o: ContentType.objects.get_for_id(o.content_type_id).model_class()._meta.verbose_name),
     Column("organisation", _("holder"), accessor="organisation.name", order_by="organisation__name"),
     Column("status", _("status"), order_by="status"),
     Column("proposed_by", _("proposed by"), accessor="proposed_by"),
