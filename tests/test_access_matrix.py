@@ -46,6 +46,9 @@ ENDPOINT = {
 }
 # roles whose role may not change a model at all: refused with 403 before any record is looked up
 ROLE_NEVER_WRITES = {"standard": {"enterprise"}}
+# A registry under law is not deleted (#10 item 14): instruments and organisations are deregistered, and
+# only a superuser deletes one that nothing refers to. Every role is refused before any look-up.
+ROLE_NEVER_DELETES = {"instrument": set(ROLES), "ent": set(ROLES), "inst": set(ROLES)}
 CASES = [(rec, role) for rec in VISIBLE for role in ROLES]
 
 
@@ -92,6 +95,9 @@ def test_api_delete(world, record, role):
     model = type(obj)
     if role == "anonymous":
         assert response.status_code in (401, 403)
+    elif role in ROLE_NEVER_DELETES.get(record.split("_")[0], ()):
+        assert response.status_code == 403, response.content
+        assert model.objects.filter(pk=obj.pk).exists()
     elif role in WRITABLE[record]:
         # Organisations with instruments or users are protected: 409 lists the dependants.
         if response.status_code == 409:

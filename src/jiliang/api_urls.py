@@ -37,9 +37,27 @@ router.register("telemetry/enterprise-rollups", telemetry.EnterpriseRollupViewSe
 
 
 class TokenView(ObtainAuthToken):
-    """POST username and password, get the user's API token (``Authorization: Token <key>``)."""
+    """POST username and password, get the user's API token (``Authorization: Token <key>``).
+
+    A token created here is a grant of API rights and goes into the audit chain."""
 
     permission_classes = [AllowAny]
+
+    def post(self, request, *args, **kwargs):
+        from django.db import transaction
+        from rest_framework.authtoken.models import Token
+        from rest_framework.response import Response
+
+        from jiliang.core.views import record_token_grant
+
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        with transaction.atomic():
+            token, created = Token.objects.get_or_create(user=user)
+            if created:
+                record_token_grant(user, regenerated=False)
+        return Response({"token": token.key})
 
 
 app_name = "api"

@@ -83,9 +83,11 @@ def test_brief_mode(world):
 
 
 def test_protected_delete_is_409_with_dependants(world):
-    response = client_for(world.users["province"]).delete(reverse("api:organisation-detail", args=[world.ent_ks.pk]))
+    # Only a superuser deletes organisations (#10 item 14); the province deregisters them instead.
+    response = client_for(world.admin).delete(reverse("api:organisation-detail", args=[world.ent_ks.pk]))
     assert response.status_code == 409
-    assert {d["type"] for d in response.json()["dependants"]} >= {"registry.instrument"}
+    # Users and people refer to it too (their links would be nulled or cascade): they block the delete as well.
+    assert {d["type"] for d in response.json()["dependants"]} >= {"registry.instrument", "registry.person"}
 
 
 def test_schema_and_docs_are_served(world):

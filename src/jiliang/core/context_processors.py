@@ -15,6 +15,7 @@ NAV = [
         (_("Measurement standards"), "standards-list", {Role.INSTITUTE, *BUREAU_ROLES}),
         (_("Reference materials"), "reference-materials-list", {Role.INSTITUTE, *BUREAU_ROLES}),
         (_("Instrument catalogue"), "categories-list", None),
+        (_("Change proposals"), "change-proposals-list", None),
     ]),
     (_("Verification"), [
         (_("Work orders"), "work-orders-list", None),

@@ -39,6 +39,11 @@ class ScopeSpec:
     write_roles: roles that may change or delete at all (within their scope).
     add_roles: roles that may add; defaults to ``write_roles`` (an enterprise may edit its own
         organisation record but not create organisations).
+    delete_roles: roles that may delete; defaults to ``write_roles``. A registry under law is not deleted:
+        instruments and organisations are deregistered instead, and only a superuser deletes them.
+    authority_fields: fields written by the supervising bureau only (within its scope), read-only to
+        the holder even where the holder may change the rest of the record: qualifications, assessment
+        certificates, an organisation's region, kind and designations. The holder proposes a change instead.
     """
 
     region: str | None = None
@@ -46,10 +51,14 @@ class ScopeSpec:
     shared: bool = False
     write_roles: frozenset[str] = field(default_factory=lambda: frozenset(Role))
     add_roles: frozenset[str] | None = None
+    delete_roles: frozenset[str] | None = None
+    authority_fields: frozenset[str] = frozenset()
 
     def roles_for(self, action: str) -> frozenset[str]:
         if action == ADD and self.add_roles is not None:
             return self.add_roles
+        if action == DELETE and self.delete_roles is not None:
+            return self.delete_roles
         return self.write_roles
 
 
@@ -85,6 +94,18 @@ def may_write(user, spec: ScopeSpec, action: str = CHANGE) -> bool:
     if user.is_superuser:
         return True
     return user_role(user) in spec.roles_for(action)
+
+
+def is_authority(user) -> bool:
+    """Whether the user writes on behalf of a supervising bureau (or is a superuser)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or user_role(user) in BUREAU_ROLES
+
+
+def locked_fields(user, spec: ScopeSpec) -> frozenset[str]:
+    """The fields of a model scoped by ``spec`` that ``user`` may read but not write (see ``authority_fields``)."""
+    return frozenset() if is_authority(user) else spec.authority_fields
 
 
 class RestrictedQuerySet(models.QuerySet):

@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from . import audit
-from .scoping import ADD, CHANGE, DELETE, may_write
+from .scoping import ADD, CHANGE, DELETE, locked_fields, may_write
 
 
 class ScopeError(PermissionDenied):
@@ -33,6 +33,39 @@ def _check_role(model, actor, action: str) -> None:
     if not may_write(actor, model.scope, action):
         raise PermissionDenied(_("Your role may not %(action)s %(model)s records.")
                                % {"action": _(action), "model": model._meta.verbose_name})
+
+
+class AuthorityFieldError(PermissionDenied):
+    """The actor tried to write fields that only the supervising bureau writes."""
+
+    def __init__(self, model, names):
+        self.fields = sorted(names)
+        labels = ", ".join(str(model._meta.get_field(n).verbose_name) for n in self.fields)
+        super().__init__(_("Only the market supervision bureau writes %(fields)s of a %(model)s; "
+                           "propose the change to the bureau instead.")
+                         % {"fields": labels, "model": model._meta.verbose_name})
+
+
+def _field_name(model, key: str) -> str:
+    # Snapshots key concrete fields by attname ("region_id"); authority fields are named by field name.
+    for f in model._meta.concrete_fields:
+        if f.attname == key:
+            return f.name
+    return key
+
+
+def check_authority_fields(model, actor, written) -> None:
+    """Refuse when ``actor`` writes a field that only the authority writes (``ScopeSpec.authority_fields``)."""
+    denied = locked_fields(actor, model.scope) & {_field_name(model, k) for k in written}
+    if denied:
+        raise AuthorityFieldError(model, denied)
+
+
+def fields_set_on_create(obj: models.Model, m2m: dict | None) -> set[str]:
+    """Names of the fields a new record sets to something other than their default."""
+    names = {f.name for f in obj._meta.concrete_fields
+             if not f.primary_key and audit.json_value(getattr(obj, f.attname)) != audit.json_value(f.get_default())}
+    return names | {name for name, values in (m2m or {}).items() if values}
 
 
 def _verify_in_scope(obj: models.Model, actor, action: str) -> None:
@@ -58,6 +91,7 @@ def create_record(model: type[models.Model], data: dict, *, actor, m2m: dict | N
                   message: str = "") -> models.Model:
     _check_role(model, actor, ADD)
     obj = model(**data)
+    check_authority_fields(model, actor, fields_set_on_create(obj, m2m))
     _prepare(obj)
     obj.full_clean()
     obj.save()
@@ -78,6 +112,10 @@ def update_record(obj: models.Model, changes: dict, *, actor, m2m: dict | None =
     before = full_snapshot(current)
     for name, value in changes.items():
         setattr(current, name, value)
+    # Refuse fields only a bureau writes before validating them: the answer is "not yours", not "invalid".
+    pending = {**audit.snapshot(current),
+               **{n: sorted(str(getattr(v, "pk", v)) for v in vals) for n, vals in (m2m or {}).items()}}
+    check_authority_fields(model, actor, audit.changed_fields({k: before.get(k) for k in pending}, pending))
     _prepare(current)
     current.full_clean()
     changed = [f.name for f in model._meta.concrete_fields

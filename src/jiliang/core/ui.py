@@ -24,7 +24,7 @@ from django.views import View
 from . import services
 from .export import workbook_bytes
 from .models import AuditEntry
-from .scoping import ADD, CHANGE, DELETE, VIEW, may_write
+from .scoping import ADD, CHANGE, DELETE, VIEW, locked_fields, may_write
 from .tables import Column
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -98,6 +98,13 @@ class ScopedFormMixin:
                 widget.attrs.setdefault("class", "form-control")
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
+        # Fields the supervising bureau writes are shown to the holder but cannot be posted (Django
+        # ignores submitted values of disabled fields); the service refuses them on every other channel.
+        spec = getattr(self._meta.model, "scope", None)
+        for name in locked_fields(user, spec) if spec is not None else ():
+            if name in self.fields:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Written by the market supervision bureau.")
 
 
 class UIView(LoginRequiredMixin, View):

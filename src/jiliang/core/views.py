@@ -1,12 +1,14 @@
 """Core pages: the home dashboard, the audit trail, the user's API token."""
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
+from . import audit
 from .filters import AuditEntryFilterSet
 from .models import AuditEntry
 from .scoping import VIEW
@@ -65,9 +67,19 @@ def api_token(request):
     return render(request, "core/api_token.html", {"token": token})
 
 
+def record_token_grant(user, *, regenerated: bool) -> None:
+    """A token is a grant of API rights: its creation and regeneration go into the audit chain (never the key)."""
+    audit.record(user, "action", actor=user, object_type="authtoken.token", object_id=str(user.pk),
+                 object_repr=f"API token of {user}"[:200], region_code=user.region_id or "",
+                 organisation_id=user.organisation_id,
+                 message="API token regenerated" if regenerated else "API token created")
+
+
 @login_required
 @require_POST
 def api_token_regenerate(request):
-    Token.objects.filter(user=request.user).delete()
-    Token.objects.create(user=request.user)
+    with transaction.atomic():
+        existed = Token.objects.filter(user=request.user).delete()[0] > 0
+        Token.objects.create(user=request.user)
+        record_token_grant(request.user, regenerated=existed)
     return redirect("api-token")

@@ -2,27 +2,9 @@
 
 from django.contrib import admin
 
-from jiliang.core import services
+from jiliang.core.admin import AuditedAdmin
 
 from . import models as m
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    def save_model(self, request, obj, form, change):
-        data = {f.name: getattr(obj, f.name) for f in obj._meta.concrete_fields
-                if not f.primary_key and f.editable and f.name in form.cleaned_data}
-        if change:
-            saved = services.update_record(obj, data, actor=request.user)
-        else:
-            saved = services.create_record(type(obj), data, actor=request.user)
-        obj.pk = saved.pk
-
-    def delete_model(self, request, obj):
-        services.delete_record(obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            services.delete_record(obj, actor=request.user)
 
 
 @admin.register(m.Organisation)
@@ -64,4 +46,20 @@ class ReferenceMaterialAdmin(AuditedAdmin):
     list_display = ("gbw_number", "name", "holder", "expiry_date")
 
 
-admin.site.register(m.Designation)
+@admin.register(m.Designation)
+class DesignationAdmin(AuditedAdmin):
+    list_display = ("code", "name", "name_en")
+
+
+@admin.register(m.ChangeProposal)
+class ChangeProposalAdmin(admin.ModelAdmin):
+    """Read-only: proposals are decided by the bureau on its pages (registry.services), audited there."""
+
+    list_display = ("id", "object_repr", "organisation", "status", "created")
+    list_filter = ("status",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -10,6 +10,7 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from jiliang.core.demo import register_step
 
-        from . import demo
+        from . import demo, scoping
 
         register_step(10, "registry", demo.build)
+        scoping.register_grants()

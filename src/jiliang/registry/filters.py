@@ -75,6 +75,39 @@ class SearchFilterSet(df.FilterSet):
         return qs.filter(query)
 
 
+REGISTRATION_CHOICES = [("current", _("in the register")), ("deregistered", _("deregistered")), ("all", _("all"))]
+
+
+class RegistrationFilterMixin:
+    """``registration=current|deregistered|all``: deregistered records stay in the register, marked.
+
+    The API lists every record unless asked (each one says whether it is deregistered); list pages and
+    their exports show the records in the register unless the filter asks for the deregistered ones.
+    """
+
+    hide_deregistered = False
+    deregistered_q: Q = Q()
+
+    def filter_registration(self, qs, name, value):
+        if value == "current":
+            return qs.exclude(self.deregistered_q)
+        if value == "deregistered":
+            return qs.filter(self.deregistered_q)
+        return qs
+
+    @property
+    def qs(self):
+        qs = super().qs
+        if self.hide_deregistered and not (self.data or {}).get("registration"):
+            qs = qs.exclude(self.deregistered_q)
+        return qs
+
+
+def registration_filter():
+    return df.ChoiceFilter(choices=REGISTRATION_CHOICES, method="filter_registration", label=_("registration"),
+                           empty_label=None)
+
+
 class RegionFilterSet(SearchFilterSet):
     search_fields = ("code", "name")
     parent = df.CharFilter(field_name="parent_id")
@@ -84,8 +117,10 @@ class RegionFilterSet(SearchFilterSet):
         fields = ["code", "level", "is_current", "parent"]
 
 
-class OrganisationFilterSet(SearchFilterSet):
+class OrganisationFilterSet(RegistrationFilterMixin, SearchFilterSet):
     search_fields = ("name", "uscc", "address")
+    deregistered_q = Q(deregistered_on__isnull=False)
+    registration = registration_filter()
     region = RegionSubtreeFilter()
     kind = df.MultipleChoiceFilter(choices=m.OrganisationKind.choices)
     designation = df.ModelMultipleChoiceFilter(field_name="designations", queryset=m.Designation.objects.all(),
@@ -123,8 +158,10 @@ class InstrumentCategoryFilterSet(SearchFilterSet):
         fields = ["code", "domain", "supervision_mode", "verification_mode", "confidence", "is_active"]
 
 
-class InstrumentFilterSet(SearchFilterSet):
+class InstrumentFilterSet(RegistrationFilterMixin, SearchFilterSet):
     search_fields = ("serial_number", "model", "manufacturer")
+    deregistered_q = Q(status=m.InstrumentStatus.DEREGISTERED)
+    registration = registration_filter()
     region = RegionSubtreeFilter()
     owner_id = df.NumberFilter(field_name="owner_id")
     owner = df.CharFilter(field_name="owner__uscc", label=_("owner (USCC)"))
@@ -170,3 +207,22 @@ class ReferenceMaterialFilterSet(SearchFilterSet):
     class Meta:
         model = m.ReferenceMaterial
         fields = ["gbw_number", "grade", "holder_id", "region", "unit"]
+
+
+class OrganisationPageFilterSet(OrganisationFilterSet):
+    hide_deregistered = True
+
+
+class InstrumentPageFilterSet(InstrumentFilterSet):
+    hide_deregistered = True
+
+
+class ChangeProposalFilterSet(SearchFilterSet):
+    search_fields = ("object_repr", "reason")
+    region = RegionSubtreeFilter(path="organisation__region")
+    organisation_id = df.NumberFilter(field_name="organisation_id")
+    status = df.MultipleChoiceFilter(choices=m.ProposalStatus.choices)
+
+    class Meta:
+        model = m.ChangeProposal
+        fields = ["status", "organisation_id", "region"]

@@ -1,4 +1,6 @@
 from django import forms
+from django.db import models as djm
+from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.ui import ScopedFormMixin
 
@@ -67,3 +69,56 @@ class ReferenceMaterialForm(ScopedFormMixin, forms.ModelForm):
         fields = ["gbw_number", "name", "property", "certified_value", "uncertainty", "coverage_factor", "unit",
                   "producer", "holder", "lot", "expiry_date", "description", "comments"]
         widgets = {"expiry_date": forms.DateInput}
+
+
+class _Styled:
+    def style(self):
+        for f in self.fields.values():
+            w = f.widget
+            if isinstance(w, forms.CheckboxSelectMultiple):
+                w.attrs["class"] = "form-check-input"
+            elif isinstance(w, (forms.Select, forms.SelectMultiple)):
+                w.attrs.setdefault("class", "form-select")
+            else:
+                w.attrs.setdefault("class", "form-control")
+            if isinstance(w, forms.DateInput):
+                w.input_type = "date"
+
+
+class DeregisterForm(_Styled, forms.Form):
+    """注销: reason and date; the record stays in the register, marked."""
+
+    reason = forms.CharField(label=_("reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    date = forms.DateField(label=_("date"), widget=forms.DateInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
+class DecisionForm(_Styled, forms.Form):
+    note = forms.CharField(label=_("decision note"), max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=_("Required when rejecting: the holder reads it."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
+class ProposalFormBase(_Styled, forms.ModelForm):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("What the bureau should check, e.g. the number of the renewed certificate."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
+def proposal_form(model, fields: list[str]) -> type[forms.ModelForm]:
+    """A form over the fields only the bureau writes, plus the holder's reason (the record is not saved by it)."""
+    widgets = {f: forms.DateInput for f in fields if isinstance(model._meta.get_field(f), djm.DateField)}
+    widgets.update({f: forms.CheckboxSelectMultiple for f in fields if model._meta.get_field(f).many_to_many})
+    if "qualified_items" in fields:
+        widgets["qualified_items"] = forms.Textarea(attrs={"rows": 3})
+    return forms.models.modelform_factory(model, form=ProposalFormBase, fields=fields, widgets=widgets)

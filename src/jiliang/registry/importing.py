@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils.datetime import from_excel
 
-from jiliang.core import audit
+from jiliang.core import audit, services
 from jiliang.core.bulk import fast_insert
 from jiliang.core.models import Region
 from jiliang.core.scoping import ADD, CHANGE, VIEW, instance_in_scope, is_unrestricted, may_write
@@ -255,18 +255,35 @@ class Importer:
                 report.errors.extend(RowError(row_no, headers.get(k, k), r) for k, r in exc.problems)
                 continue
             if current is None:
+                if self.authority_refused(row_no, services.fields_set_on_create(obj, m2m), headers, report):
+                    continue
                 report.planned.append(PlannedRow(row_no, "create", obj, None, m2m))
                 continue
             after = audit.snapshot(obj)
             if m2m:
                 after.update({k: sorted(str(getattr(v, "pk", v)) for v in vals) for k, vals in m2m.items()})
-            action = "unchanged" if audit.changed_fields(before, after) == {} else "update"
+            diff = audit.changed_fields(before, after)
+            if self.authority_refused(row_no, diff, headers, report):
+                continue
+            action = "unchanged" if diff == {} else "update"
             report.planned.append(PlannedRow(row_no, action, obj, before, m2m))
         report.errors.sort(key=lambda e: e.row)
         return report
 
     key_columns: tuple[str, ...] = ()
     field_columns: dict[str, str] = {}
+
+    def authority_refused(self, row_no: int, written, headers: dict, report: ImportReport) -> bool:
+        """Report each field of the row that only the supervising bureau writes (the same rule as the services)."""
+        try:
+            services.check_authority_fields(self.model, self.user, written)
+        except services.AuthorityFieldError as exc:
+            for name in exc.fields:
+                column = self.field_columns.get(name, name)
+                report.errors.append(RowError(row_no, headers.get(column, column),
+                                              _("only the market supervision bureau writes this field")))
+            return True
+        return False
 
     def snapshot(self, obj) -> dict:
         data = audit.snapshot(obj)

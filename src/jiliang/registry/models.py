@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.models import Region, RegistryModel
@@ -14,6 +15,33 @@ from .identity import IdentityError, normalise_gbw, validate_uscc
 
 ALL_ROLES = frozenset(Role)
 BUREAUS = frozenset(BUREAU_ROLES)
+SUPERUSER_ONLY = frozenset()  # superusers pass every role check; nobody else
+
+
+def referrers(obj: models.Model, limit: int = 20) -> list[models.Model]:
+    """Records of any app that refer to ``obj`` (whatever their ``on_delete``), at most ``limit``."""
+    found: list[models.Model] = []
+    for rel in obj._meta.related_objects:
+        if len(found) >= limit:
+            break
+        found.extend(rel.related_model._base_manager.filter(**{rel.field.name: obj})[:limit - len(found)])
+    return found
+
+
+class UnreferencedDeleteMixin:
+    """A record of the registry under law: deleted only while nothing at all refers to it.
+
+    Deregistration (注销) is the ordinary end of such a record; deleting is for a superuser correcting an
+    entry made in error, and must not null or cascade into other records (users, people, work orders).
+    """
+
+    def delete(self, *args, **kwargs):
+        found = referrers(self)
+        if found:
+            raise ProtectedError(
+                f"{self._meta.verbose_name} {self.pk} is referred to by other records; deregister it instead",
+                found)
+        return super().delete(*args, **kwargs)
 
 
 class MeasurementDomain(models.TextChoices):
@@ -78,7 +106,7 @@ class Designation(models.Model):
         return self.name_en if (get_language() or "").startswith("en") else self.name
 
 
-class Organisation(RegistryModel):
+class Organisation(UnreferencedDeleteMixin, RegistryModel):
     """An organisation of the metrology system, identified by its unified social credit code."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -98,8 +126,15 @@ class Organisation(RegistryModel):
                                   default=MMSStatus.NONE, help_text=_("GB/T 19022 status"))
     mms_certificate = models.CharField(_("MMS certificate number"), max_length=100, blank=True)
     mms_valid_until = models.DateField(_("MMS certificate valid until"), null=True, blank=True)
+    deregistered_on = models.DateField(_("deregistered on"), null=True, blank=True, editable=False)
+    deregistration_reason = models.CharField(_("reason for deregistration"), max_length=300, blank=True,
+                                             editable=False)
 
-    scope = ScopeSpec(region="region", organisation="pk", write_roles=ALL_ROLES, add_roles=BUREAUS)
+    # The regulatory record (where it is supervised, what it is, what it holds) is the bureaus' to write.
+    scope = ScopeSpec(region="region", organisation="pk", write_roles=ALL_ROLES, add_roles=BUREAUS,
+                      delete_roles=SUPERUSER_ONLY,
+                      authority_fields=frozenset({"region", "kind", "designations", "mms_status", "mms_certificate",
+                                                  "mms_valid_until", "deregistered_on", "deregistration_reason"}))
 
     class Meta:
         ordering = ["name"]
@@ -117,7 +152,12 @@ class Organisation(RegistryModel):
             raise ValidationError({"uscc": str(exc)}) from exc
         if self.mms_status == MMSStatus.CERTIFIED and not self.mms_certificate:
             raise ValidationError({"mms_certificate": _("A certified measurement management system needs its certificate number.")})
+        if self.deregistered_on and not self.deregistration_reason.strip():
+            raise ValidationError({"deregistration_reason": _("Say why the organisation is deregistered.")})
 
+    @property
+    def is_deregistered(self) -> bool:
+        return self.deregistered_on is not None
 
     @property
     def is_institute(self) -> bool:
@@ -150,7 +190,10 @@ class Person(RegistryModel):
     certificate_valid_from = models.DateField(_("certificate valid from"), null=True, blank=True)
     certificate_valid_until = models.DateField(_("certificate valid until"), null=True, blank=True)
 
-    scope = ScopeSpec(region="organisation__region", organisation="organisation")
+    # The registered metrologist certificate is issued by the bureau; the employer keeps only the staff record.
+    scope = ScopeSpec(region="organisation__region", organisation="organisation",
+                      authority_fields=frozenset({"metrologist_certificate", "metrologist_level", "qualified_items",
+                                                  "certificate_valid_from", "certificate_valid_until"}))
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -291,9 +334,14 @@ class InstrumentStatus(models.TextChoices):
     IN_SERVICE = "in_service", _("in service")
     SUSPENDED = "suspended", _("suspended")
     RETIRED = "retired", _("retired")
+    DEREGISTERED = "deregistered", _("deregistered")
 
 
-class Instrument(RegistryModel):
+# Statuses that end an instrument's use and must say why and since when.
+LAPSED_STATUSES = frozenset({InstrumentStatus.SUSPENDED, InstrumentStatus.RETIRED, InstrumentStatus.DEREGISTERED})
+
+
+class Instrument(UnreferencedDeleteMixin, RegistryModel):
     """A measuring instrument (计量器具) of an owner, where it is used and for what."""
 
     owner = models.ForeignKey(Organisation, verbose_name=_("owner"), on_delete=models.PROTECT,
@@ -319,7 +367,8 @@ class Instrument(RegistryModel):
     mandatory = models.BooleanField(_("mandatory verification"), default=False, editable=False,
                                     help_text=_("Derived from the category and the usage"))
 
-    scope = ScopeSpec(region="region", organisation="owner")
+    # Read access of the owner's own bureau to instruments located elsewhere: see registry.scoping.
+    scope = ScopeSpec(region="region", organisation="owner", delete_roles=SUPERUSER_ONLY)
 
     class Meta:
         ordering = ["-id"]
@@ -344,8 +393,10 @@ class Instrument(RegistryModel):
             raise ValidationError({"range_max": _("The upper end of the range is below its lower end.")})
         if (self.range_min is not None or self.range_max is not None) and not self.range_unit:
             raise ValidationError({"range_unit": _("A measuring range needs its unit.")})
-        if self.status in (InstrumentStatus.SUSPENDED, InstrumentStatus.RETIRED) and not self.status_reason:
+        if self.status in LAPSED_STATUSES and not self.status_reason:
             raise ValidationError({"status_reason": _("Say why the instrument is suspended or retired.")})
+        if self.status == InstrumentStatus.DEREGISTERED and not self.status_date:
+            raise ValidationError({"status_date": _("Give the date of the deregistration.")})
         if self.region_id and not self.region.is_current:
             raise ValidationError({"region": _("Region %(code)s is not a current GB/T 2260 code.") % {"code": self.region_id}})
 
@@ -411,7 +462,9 @@ class MeasurementStandard(RegistryModel):
     status = models.CharField(_("status"), max_length=20, choices=StandardStatus.choices,
                               default=StandardStatus.IN_USE)
 
-    scope = ScopeSpec(region="institute__region", organisation="institute", write_roles=ALL_ROLES - {Role.ENTERPRISE})
+    # The assessment certificate (计量标准考核证书), its validity and the rating come from the assessing bureau.
+    scope = ScopeSpec(region="institute__region", organisation="institute", write_roles=ALL_ROLES - {Role.ENTERPRISE},
+                      authority_fields=frozenset({"certificate_no", "valid_from", "valid_until", "rating"}))
 
     class Meta:
         ordering = ["institute__name", "name"]
@@ -483,3 +536,69 @@ class ReferenceMaterial(RegistryModel):
             raise ValidationError({"coverage_factor": _("The coverage factor must be positive.")})
 
 
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+
+
+class ChangeProposal(RegistryModel):
+    """A holder's proposal to change fields that only the bureau writes (``ScopeSpec.authority_fields``):
+    a metrologist's certificate and qualified items, a standard's assessment certificate and rating, an
+    organisation's designations. The bureau of the holder's region accepts (the record then changes in the
+    bureau's name) or rejects it with a reason; both are in the audit trail."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", verbose_name=_("record type"),
+                                     on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    object_repr = models.CharField(_("record"), max_length=200)
+    organisation = models.ForeignKey(Organisation, verbose_name=_("holder"), on_delete=models.PROTECT,
+                                     related_name="change_proposals")
+    current = models.JSONField(_("values at the time of the proposal"), default=dict)
+    proposed = models.JSONField(_("proposed values"), default=dict)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=20, choices=ProposalStatus.choices,
+                              default=ProposalStatus.PENDING)
+    proposed_by = models.ForeignKey("core.User", verbose_name=_("proposed by"), null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    decided_by = models.ForeignKey("core.User", verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+
+    # Written only through registry.services (propose, accept, reject), never through the generic pages.
+    scope = ScopeSpec(region="organisation__region", organisation="organisation", write_roles=frozenset())
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("change proposal")
+        verbose_name_plural = _("change proposals")
+        indexes = [models.Index(fields=["content_type", "object_id"]), models.Index(fields=["status", "id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.object_repr}"
+
+    def target(self):
+        return self.content_type.model_class()._base_manager.get(pk=self.object_id)
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field label, value at the time, proposed value) for display."""
+        model = self.content_type.model_class()
+        rows = []
+        for name, value in self.proposed.items():
+            field = model._meta.get_field(name)
+            rows.append((field.verbose_name, _display(field, self.current.get(name)), _display(field, value)))
+        return rows
+
+
+def _display(field, value):
+    if value in (None, "", []):
+        return "—"
+    if field.many_to_many or field.is_relation:
+        pks = value if isinstance(value, list) else [value]
+        return ", ".join(str(o) for o in field.related_model._base_manager.filter(pk__in=pks)) or "—"
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return value

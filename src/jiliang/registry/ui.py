@@ -1,5 +1,7 @@
 """List columns and page declarations of the registry (see core.ui)."""
 
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.tables import Column
@@ -15,6 +17,7 @@ ORGANISATION_COLUMNS = [
     Column("region", _("region"), accessor="region", order_by="region"),
     Column("designations", _("designations"), accessor=lambda o: ", ".join(str(d) for d in o.designations.all())),
     Column("mms_status", _("measurement management system"), order_by="mms_status"),
+    Column("deregistered_on", _("deregistered on"), order_by="deregistered_on"),
 ]
 INSTRUMENT_COLUMNS = [
     Column("serial_number", _("serial number"), order_by="serial_number", link=True),
@@ -83,8 +86,8 @@ def _import_view():
 
 organisation_ui = register(ModelUI(
     model=m.Organisation, slug="organisations", columns=ORGANISATION_COLUMNS,
-    filterset=filters.OrganisationFilterSet, form=forms.OrganisationForm, default_order="name",
-    filter_fields=["q", "region", "kind", "designation", "mms_status", "uscc"],
+    filterset=filters.OrganisationPageFilterSet, form=forms.OrganisationForm, default_order="name",
+    filter_fields=["q", "region", "kind", "designation", "mms_status", "uscc", "registration"],
     related=[(_("instruments"), "instruments", INSTRUMENT_COLUMNS[:5]),
              (_("measurement standards"), "standards", STANDARD_COLUMNS[:4]),
              (_("people"), "people", PERSON_COLUMNS[:4])],
@@ -100,10 +103,10 @@ category_ui = register(ModelUI(
     import_view=_import_view(),
 ))
 instrument_ui = register(ModelUI(
-    model=m.Instrument, slug="instruments", columns=INSTRUMENT_COLUMNS, filterset=filters.InstrumentFilterSet,
+    model=m.Instrument, slug="instruments", columns=INSTRUMENT_COLUMNS, filterset=filters.InstrumentPageFilterSet,
     form=forms.InstrumentForm, import_view=_import_view(),
     filter_fields=["q", "region", "category", "status", "usage", "mandatory", "owner", "manufacturer",
-                   "installed_after", "installed_before"],
+                   "installed_after", "installed_before", "registration"],
 ))
 standard_ui = register(ModelUI(
     model=m.MeasurementStandard, slug="standards", columns=STANDARD_COLUMNS,
@@ -115,3 +118,25 @@ reference_material_ui = register(ModelUI(
     filterset=filters.ReferenceMaterialFilterSet, form=forms.ReferenceMaterialForm, default_order="gbw_number",
     filter_fields=["q", "region", "grade", "expires_before"],
 ))
+
+PROPOSAL_COLUMNS = [
+    Column("id", "#", order_by="id", link=True),
+    Column("object_repr", _("record"), order_by="object_repr", link=True),
+    Column("content_type", _("record type"),  # get_for_id is cached: no query per row
+           accessor=lambda o: ContentType.objects.get_for_id(o.content_type_id).model_class()._meta.verbose_name),
+    Column("organisation", _("holder"), accessor="organisation.name", order_by="organisation__name"),
+    Column("status", _("status"), order_by="status"),
+    Column("proposed_by", _("proposed by"), accessor="proposed_by"),
+    Column("created", _("proposed at"), accessor=lambda o: timezone.localtime(o.created).strftime("%Y-%m-%d %H:%M"),
+           order_by="created"),
+]
+change_proposal_ui = register(ModelUI(
+    model=m.ChangeProposal, slug="change-proposals", columns=PROPOSAL_COLUMNS,
+    filterset=filters.ChangeProposalFilterSet, default_order="-id", filter_fields=["q", "status", "region"],
+    detail_fields=["object_repr", "organisation", "status", "reason", "proposed_by", "created", "decided_by",
+                   "decided_at", "decision_note"],
+))
+# Detail pages with the registry's acts (deregister, propose a change, decide a proposal).
+for _ui in (organisation_ui, person_ui, instrument_ui, standard_ui):
+    _ui.detail_template = "registry/record_detail.html"
+change_proposal_ui.detail_template = "registry/proposal_detail.html"

@@ -1,12 +1,13 @@
 from .ui import (
     category_ui,
+    change_proposal_ui,
     instrument_ui,
     organisation_ui,
     person_ui,
     reference_material_ui,
     standard_ui,
 )
-from .views import import_template
+from .views import act_urls, import_template
 
 urlpatterns = [
     *organisation_ui.urls(),
@@ -15,5 +16,7 @@ urlpatterns = [
     *instrument_ui.urls(),
     *standard_ui.urls(),
     *reference_material_ui.urls(),
+    *change_proposal_ui.urls(),
+    *act_urls,
     import_template,
 ]

@@ -1,18 +1,21 @@
 """Excel import pages: download a template, upload, read the row-by-row report, import valid rows or nothing."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from jiliang.core.models import ImportBatch, ImportStatus
-from jiliang.core.scoping import ADD, CHANGE, may_write
+from jiliang.core.scoping import ADD, CHANGE, VIEW, is_authority, may_write
 from jiliang.core.tabular import TableError, read_table
 from jiliang.core.ui import UIView
 
+from .forms import DecisionForm, DeregisterForm, proposal_form
 from .importing import IMPORTERS, template_workbook
 
 SLUG_TO_KIND = {"organisations": "organisations", "instruments": "instruments", "categories": "categories"}
@@ -89,3 +92,122 @@ def _template(request, kind):
 
 
 import_template = path("import-template/<str:kind>/", _template, name="import-template")
+
+
+# --- the registry's named acts on pages (registry.services) --------------------------------------------------
+
+ACT_MODELS = {"instruments": "Instrument", "organisations": "Organisation", "people": "Person",
+              "standards": "MeasurementStandard"}
+
+
+def _record(request, slug, pk, action=VIEW):
+    from . import models as m
+
+    if slug not in ACT_MODELS:
+        raise Http404
+    model = getattr(m, ACT_MODELS[slug])
+    obj = get_object_or_404(model.objects.restrict(request.user, VIEW), pk=pk)
+    if action != VIEW and not model.objects.restrict(request.user, action).filter(pk=pk).exists():
+        raise PermissionDenied(_("You may see this record but not change it."))
+    return model, obj
+
+
+def _apply_errors(form, exc: ValidationError, rename: dict | None = None) -> None:
+    from jiliang.core.services import validation_messages
+
+    for name, errs in validation_messages(exc).items():
+        name = (rename or {}).get(name, name)
+        form.add_error(name if name in form.fields else None, errs)
+
+
+@login_required
+def deregister(request, slug, pk):
+    """注销 an instrument or an organisation: a reason and a date; the record stays, marked."""
+    from . import services
+
+    if slug not in ("instruments", "organisations"):
+        raise Http404
+    model, obj = _record(request, slug, pk, CHANGE)
+    if slug == "organisations" and not is_authority(request.user):
+        raise PermissionDenied(_("Only the market supervision bureau deregisters an organisation."))
+    act = services.deregister_instrument if slug == "instruments" else services.deregister_organisation
+    form = DeregisterForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(obj, reason=form.cleaned_data["reason"], on=form.cleaned_data["date"], actor=request.user)
+        except ValidationError as exc:
+            _apply_errors(form, exc, {"status_reason": "reason", "deregistration_reason": "reason",
+                                      "status_date": "date", "deregistered_on": "date"})
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Deregistered %(obj)s.") % {"obj": obj})
+            return redirect(f"{slug}-detail", pk=obj.pk)
+    return render(request, "registry/deregister.html", {"object": obj, "meta": model._meta, "form": form,
+                                                        "slug": slug},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def propose(request, slug, pk):
+    """The holder proposes a change to fields only the bureau writes; the bureau decides."""
+    from . import services
+
+    model, obj = _record(request, slug, pk, CHANGE)
+    fields = services.proposable_fields(model)
+    if not fields:
+        raise Http404
+    if is_authority(request.user):
+        raise PermissionDenied(_("A bureau changes these fields itself."))
+    form_class = proposal_form(model, fields)
+    form = form_class(request.POST or None, instance=model._base_manager.get(pk=obj.pk))
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in fields}
+        try:
+            proposal = services.propose_change(obj, changes, reason=form.cleaned_data["reason"], actor=request.user)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Your proposal was sent to the bureau."))
+            return redirect("change-proposals-detail", pk=proposal.pk)
+    return render(request, "registry/propose.html", {"object": obj, "meta": model._meta, "form": form,
+                                                     "slug": slug}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def decide(request, pk):
+    from . import models as m
+    from . import services
+
+    proposal = get_object_or_404(m.ChangeProposal.objects.restrict(request.user, VIEW), pk=pk)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    choice = request.POST.get("choice")
+    if choice not in ("accept", "reject"):
+        raise Http404
+    act = services.accept_proposal if choice == "accept" else services.reject_proposal
+    try:
+        act(proposal, note=form.cleaned_data.get("note", ""), actor=request.user)
+    except ValidationError as exc:
+        for errs in services_messages(exc):
+            messages.error(request, errs)
+    else:
+        messages.success(request, _("Proposal accepted: the record is changed.") if choice == "accept"
+                         else _("Proposal rejected."))
+    return redirect("change-proposals-detail", pk=proposal.pk)
+
+
+def services_messages(exc: ValidationError) -> list[str]:
+    from jiliang.core.services import validation_messages
+
+    return [m for msgs in validation_messages(exc).values() for m in msgs]
+
+
+act_urls = [
+    path("<str:slug>/<int:pk>/deregister/", deregister, name="registry-deregister"),
+    path("<str:slug>/<int:pk>/propose/", propose, name="registry-propose"),
+    path("change-proposals/<int:pk>/decide/", decide, name="change-proposals-decide"),
+]

@@ -27,7 +27,7 @@ from django.utils.module_loading import import_string
 
 from .models import Anomaly, AnomalyKind, AnomalyState, MeteringPoint, PointRollup
 
-LAPSED_STATUSES = ("suspended", "retired")
+LAPSED_STATUSES = ("suspended", "retired", "deregistered")  # registry.models.LAPSED_STATUSES
 DEFAULT_IMBALANCE_TOLERANCE = 0.05
 
 # Callables (meter_ids, day) -> {meter_id: reason}: more reasons for a meter's verification to have lapsed.

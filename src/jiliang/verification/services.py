@@ -196,6 +196,8 @@ def request_work(*, actor, owner: Organisation, institute: Organisation, kind: s
         seen.add(instrument.pk)
         if instrument.status == InstrumentStatus.RETIRED:
             raise ValidationError({f"{prefix}instrument": [_("Instrument %(i)s is retired.") % {"i": instrument}]})
+        if instrument.status == InstrumentStatus.DEREGISTERED:
+            raise ValidationError({f"{prefix}instrument": [_("Instrument %(i)s is deregistered.") % {"i": instrument}]})
         regulation = (raw.get("regulation") or "").strip()
         method = (raw.get("method") or "").strip()
         if kind == WorkKind.VERIFICATION and not regulation:

@@ -28,7 +28,8 @@ class OrganisationSerializer(ScopedModelSerializer):
     class Meta:
         model = m.Organisation
         fields = COMMON + ("name", "uscc", "kind", "region", "address", "contact_name", "contact_phone",
-                           "contact_email", "designations", "mms_status", "mms_certificate", "mms_valid_until")
+                           "contact_email", "designations", "mms_status", "mms_certificate", "mms_valid_until",
+                           "deregistered_on", "deregistration_reason")
 
 
 class PersonSerializer(ScopedModelSerializer):

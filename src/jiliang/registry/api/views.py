@@ -1,9 +1,13 @@
-from rest_framework import viewsets
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from jiliang.core.api.views import ScopedModelViewSet
 from jiliang.core.models import Region
 from jiliang.core.scoping import VIEW
-from jiliang.registry import filters
+from jiliang.registry import filters, services
 from jiliang.registry import models as m
 
 from . import serializers as s
@@ -28,11 +32,32 @@ class DesignationViewSet(viewsets.ReadOnlyModelViewSet):
         return self.queryset.all().restrict(self.request.user, VIEW)
 
 
-class OrganisationViewSet(ScopedModelViewSet):
+class DeregisterSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+    date = serializers.DateField(required=False)
+
+
+class DeregisterMixin:
+    """``POST …/{id}/deregister/`` {"reason", "date"}: 注销 through registry.services; the record stays."""
+
+    deregister_service = None
+
+    @action(detail=True, methods=["post"], serializer_class=DeregisterSerializer)
+    def deregister(self, request, pk=None):
+        obj = self.get_object()
+        data = DeregisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = type(self).deregister_service(obj, reason=data.validated_data["reason"],
+                                             on=data.validated_data.get("date"), actor=request.user)
+        return Response(type(self).serializer_class(done, context=self.get_serializer_context()).data)
+
+
+class OrganisationViewSet(DeregisterMixin, ScopedModelViewSet):
     queryset = m.Organisation.objects.select_related("region").prefetch_related("designations")
     serializer_class = s.OrganisationSerializer
     filterset_class = filters.OrganisationFilterSet
     ordering_fields = ["name", "uscc", "region", "kind", "id"]
+    deregister_service = staticmethod(services.deregister_organisation)
 
 
 class PersonViewSet(ScopedModelViewSet):
@@ -49,11 +74,54 @@ class InstrumentCategoryViewSet(ScopedModelViewSet):
     ordering_fields = ["code", "name", "domain", "id"]
 
 
-class InstrumentViewSet(ScopedModelViewSet):
+class SuspendSerializer(DeregisterSerializer):
+    pass
+
+
+class TransferSerializer(serializers.Serializer):
+    owner = serializers.IntegerField()
+
+
+class MoveSerializer(serializers.Serializer):
+    region = serializers.RegexField(r"^\d{6}$")
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class InstrumentViewSet(DeregisterMixin, ScopedModelViewSet):
     queryset = m.Instrument.objects.select_related("category")  # owner and region travel as keys
     serializer_class = s.InstrumentSerializer
     filterset_class = filters.InstrumentFilterSet
     ordering_fields = ["id", "serial_number", "installation_date", "status"]
+    deregister_service = staticmethod(services.deregister_instrument)
+
+    def _act(self, serializer_class, act):
+        obj = self.get_object()
+        data = serializer_class(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        done = act(obj, data.validated_data)
+        return Response(type(self).serializer_class(done, context=self.get_serializer_context()).data)
+
+    @action(detail=True, methods=["post"], serializer_class=SuspendSerializer)
+    def suspend(self, request, pk=None):
+        """停用 with a reason and a date (registry.services.suspend_instrument)."""
+        return self._act(SuspendSerializer, lambda obj, d: services.suspend_instrument(
+            obj, reason=d["reason"], on=d.get("date"), actor=request.user))
+
+    @action(detail=True, methods=["post"], serializer_class=TransferSerializer)
+    def transfer(self, request, pk=None):
+        """Another owner (registry.services.transfer_instrument); the owner must be one the user can see."""
+        def act(obj, d):
+            owner = m.Organisation.objects.restrict(request.user, VIEW).filter(pk=d["owner"]).first()
+            if owner is None:
+                raise ValidationError({"owner": _("Choose an owner you can see.")})
+            return services.transfer_instrument(obj, owner=owner, actor=request.user)
+        return self._act(TransferSerializer, act)
+
+    @action(detail=True, methods=["post"], serializer_class=MoveSerializer)
+    def move(self, request, pk=None):
+        """Located in another region (registry.services.move_instrument)."""
+        return self._act(MoveSerializer, lambda obj, d: services.move_instrument(
+            obj, region=d["region"], address=d.get("address", ""), actor=request.user))
 
 
 class MeasurementStandardViewSet(ScopedModelViewSet):
