@@ -15,7 +15,8 @@ from jiliang.registry import models as m
 
 @pytest.fixture
 def instrument_in_kunshan_owned_from_xuanwu(world):
-    """An instrument located in Kunshan whose owner is registered in Xuanwu (Nanjing)."""
+    """An instrument located in Kunshan whose owner is registered in Xuanwu (Nanjing): both bureaus see it
+    (docs/access.md), only the Xuanwu bureau sees the owner."""
     with audit_context(actor=world.admin, channel="command"):
         return services.create_record(m.Instrument, {
             "owner": world.ent_xw, "category": world.scale, "manufacturer": "凯丰衡器", "model": "ACS-15",
@@ -28,7 +29,7 @@ def owner_link(html: str, org) -> bool:
 
 
 @pytest.mark.parametrize(("role", "sees_owner_link"), [
-    ("province", True), ("suzhou", False), ("kunshan", False), ("xuanwu", None), ("enterprise", None),
+    ("province", True), ("suzhou", False), ("kunshan", False), ("xuanwu", True), ("enterprise", None),
 ])
 def test_related_records_are_linked_only_where_the_viewer_may_open_them(world, instrument_in_kunshan_owned_from_xuanwu,
                                                                          role, sees_owner_link):
