@@ -5,6 +5,7 @@ docs/settings.md with its default. Missing required values fail at start-up, not
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -30,11 +31,42 @@ def env_bool(name: str, default: bool) -> bool:
 DEBUG = env_bool("JILIANG_DEBUG", False)
 # A production site sets JILIANG_PRODUCTION=1 and must then give its own secret key.
 PRODUCTION = env_bool("JILIANG_PRODUCTION", False)
-SECRET_KEY = os.environ.get("JILIANG_SECRET_KEY", "")
-if not SECRET_KEY:
+SECRETS_DIR = VAR_DIR / "secrets"
+
+
+def installation_secret(name: str) -> str:
+    """A random secret generated on first use and kept in ``var/secrets/<name>`` (mode 0600).
+
+    Development, demo and tests run on these, never on a constant: a copy of the database alone does not
+    give the key that wraps the signing keys, keys the audit chain or signs sessions. Production mode
+    never reaches here (its secrets come from the environment).
+    """
+    path = SECRETS_DIR / name
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    SECRETS_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+    value = secrets.token_urlsafe(48)
+    try:  # O_EXCL: two processes starting at once agree on the first one written
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(value + "\n")
+    return value
+
+
+def required_secret(env_name: str, file_name: str) -> str:
+    value = os.environ.get(env_name, "")
+    if value:
+        return value
     if PRODUCTION:
-        raise ImproperlyConfigured("JILIANG_SECRET_KEY is required when JILIANG_PRODUCTION is set")
-    SECRET_KEY = "dev-only-not-secret-jiliang"  # noqa: S105  (development, demo and tests only)
+        raise ImproperlyConfigured(f"{env_name} is required when JILIANG_PRODUCTION is set")
+    return installation_secret(file_name)
+
+
+SECRET_KEY = required_secret("JILIANG_SECRET_KEY", "secret_key")
 
 # Behind a reverse proxy that sets X-Forwarded-For, the audit trail records the client's address from it.
 JILIANG_TRUST_X_FORWARDED_FOR = env_bool("JILIANG_TRUST_X_FORWARDED_FOR", False)
@@ -85,8 +117,12 @@ JILIANG_UNCERTAINTY_MAX_BODY_BYTES = int(os.environ.get("JILIANG_UNCERTAINTY_MAX
 JILIANG_DCC_SCHEMA_DIR = os.environ.get("JILIANG_DCC_SCHEMA_DIR", "")
 
 # Secret from which the key wrapping the institutes' Ed25519 signing keys is derived (docs/certificates.md);
-# empty = derived from SECRET_KEY.
-JILIANG_SIGNING_SECRET = os.environ.get("JILIANG_SIGNING_SECRET", "")
+# `jiliang rotate-signing-secret` re-wraps the keys under a new one.
+JILIANG_SIGNING_SECRET = required_secret("JILIANG_SIGNING_SECRET", "signing_secret")
+# HMAC key of the audit chain (docs/audit.md), kept outside the database.
+JILIANG_AUDIT_KEY = required_secret("JILIANG_AUDIT_KEY", "audit_key")
+# File to which `jiliang audit-anchor` appends the signed chain head; ship it off the database server.
+JILIANG_AUDIT_ANCHOR_FILE = Path(os.environ.get("JILIANG_AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchors.jsonl"))
 # Public base URL of the site: certificates' QR codes point at <this>/verify/<number>.
 JILIANG_PUBLIC_URL = os.environ.get("JILIANG_PUBLIC_URL", "http://127.0.0.1:8000")
 

@@ -154,8 +154,10 @@ class AuditChannel(models.TextChoices):
 class AuditEntry(models.Model):
     """One change to a record of legal effect: who, when, from where, what changed.
 
-    Entries form a hash chain: ``hash = SHA-256(prev_hash ‖ canonical JSON of this entry)``, so any altered,
-    inserted or deleted row breaks the chain from that row on (``jiliang verify-audit`` finds it).
+    Entries form a keyed hash chain: ``hash = HMAC-SHA256(JILIANG_AUDIT_KEY, prev_hash ‖ canonical JSON of this
+    entry)`` (version 2; version 1, before the key, was plain SHA-256), so any altered, inserted or deleted row
+    breaks the chain from that row on, and without the key, which is kept outside the database, nobody can
+    re-hash the rest (``jiliang verify-audit`` finds it; docs/audit.md).
     """
 
     # Indexes are few on purpose: bulk imports append tens of thousands of entries in one go.
@@ -178,6 +180,8 @@ class AuditEntry(models.Model):
     message = models.CharField(_("message"), max_length=500, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
+    version = models.PositiveSmallIntegerField(
+        _("hash version"), default=2, help_text=_("1: SHA-256 chain (legacy entries); 2: HMAC-SHA256 keyed chain"))
 
     objects = RestrictedManager()
     scope = ScopeSpec(region="region_code", organisation="organisation_id", write_roles=frozenset())
@@ -193,11 +197,18 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """The single row holding the chain's last hash; locked while an entry is appended."""
+    """The single row holding the chain's last hash; locked while an entry is appended.
+
+    ``mac`` authenticates (last entry, last hash, legacy boundary) with the audit key, so the end of the
+    chain cannot be cut off and the keyed entries cannot be rewritten as legacy ones without the key.
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64)
     last_entry_id = models.BigIntegerField(null=True)
+    legacy_last_id = models.BigIntegerField(
+        null=True, help_text="the last entry hashed with plain SHA-256 (version 1), before the chain was keyed")
+    mac = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"audit head → #{self.last_entry_id}"

@@ -652,6 +652,35 @@ def create_signing_key(institute: Organisation, *, actor) -> SigningKey:
     return key
 
 
+@transaction.atomic
+def rewrap_signing_keys(*, old_secret: str, new_secret: str) -> int:
+    """Re-wrap every institute's private key under ``new_secret`` (rotation of the wrapping secret).
+
+    All or nothing: a key that does not open under ``old_secret`` aborts the rotation before any row
+    changes. Each key's new wrapping is audited (the key id, never key material).
+    """
+    from cryptography.exceptions import InvalidTag
+
+    if not new_secret or new_secret == old_secret:
+        raise ValueError(_("The new signing secret must be non-empty and differ from the old one."))
+    keys = list(SigningKey.objects.select_for_update().order_by("pk"))
+    rewrapped, failed = {}, []
+    for key in keys:
+        try:
+            rewrapped[key.pk] = signing.rewrap(key.key_id, key.institute_id, key.private_key_wrapped,
+                                               old_secret=old_secret, new_secret=new_secret)
+        except InvalidTag:
+            failed.append(key.key_id)
+    if failed:
+        raise ValueError(_("These signing keys are not wrapped under the old secret: %(ids)s")
+                         % {"ids": ", ".join(failed)})
+    for key in keys:
+        key.private_key_wrapped = rewrapped[key.pk]
+        key.save(update_fields=["private_key_wrapped", "last_updated"])
+        audit.record(key, "action", message=f"signing key {key.key_id} re-wrapped under a new secret")
+    return len(keys)
+
+
 def _require_standard_keeper(actor, standard: MeasurementStandard) -> None:
     if not MeasurementStandard.objects.restrict(actor, "change").filter(pk=standard.pk).exists():
         raise PermissionDenied(_("You may not record calibrations of %(s)s.") % {"s": standard})
