@@ -123,6 +123,9 @@ JILIANG_SIGNING_SECRET = required_secret("JILIANG_SIGNING_SECRET", "signing_secr
 JILIANG_AUDIT_KEY = required_secret("JILIANG_AUDIT_KEY", "audit_key")
 # File to which `jiliang audit-anchor` appends the signed chain head; ship it off the database server.
 JILIANG_AUDIT_ANCHOR_FILE = Path(os.environ.get("JILIANG_AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchors.jsonl"))
+# Rate limits (core/ratelimit.py, "<count>/<period>", e.g. 30/min, 5/15m; empty = none): the public
+# certificate check per client address.
+JILIANG_RATE_PUBLIC_CHECK = os.environ.get("JILIANG_RATE_PUBLIC_CHECK", "30/min")
 # Public base URL of the site: certificates' QR codes point at <this>/verify/<number>.
 JILIANG_PUBLIC_URL = os.environ.get("JILIANG_PUBLIC_URL", "http://127.0.0.1:8000")
 

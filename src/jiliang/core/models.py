@@ -241,3 +241,22 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.filename}"
+
+
+class RateCounter(models.Model):
+    """How often one client (an address, an account) hit one limited endpoint in one time window.
+
+    Kept in the database so that every worker process shares the count (core/ratelimit.py); expired rows
+    are purged as new windows open.
+    """
+
+    key = models.CharField(max_length=80)
+    window_start = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="ratecounter_key_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @{self.window_start}: {self.count}"

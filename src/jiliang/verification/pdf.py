@@ -42,7 +42,7 @@ LABELS = {
         "traceability": "溯源", "results": "检定/校准结果", "point": "检定点", "reference": "标准值",
         "indication": "示值", "error": "误差", "mpe": "最大允许误差", "U": "扩展不确定度 U (k)", "outcome": "结论",
         "technician": "检定员", "checker": "核验员", "approver": "批准人", "signature": "电子签名",
-        "check": "扫码或访问以下网址查验证书", "workorder": "委托单号", "supersedes": "替代证书",
+        "check": "扫码或访问以下网址查验证书", "check_code": "查验码", "workorder": "委托单号", "supersedes": "替代证书",
         "risk": "误判风险", "page": "页",
         "pass": "合格", "fail": "不合格", "conditional": "有条件", "none": "—",
         "initial": "首次检定", "subsequent": "后续检定", "in_service": "使用中检查",
@@ -57,7 +57,7 @@ LABELS = {
         "results": "Results", "point": "Point", "reference": "Reference", "indication": "Indication",
         "error": "Error", "mpe": "MPE", "U": "U (k)", "outcome": "Outcome", "technician": "Measured by",
         "checker": "Checked by", "approver": "Approved by", "signature": "Electronic signature",
-        "check": "Scan or visit to check this certificate", "workorder": "Work order", "supersedes": "Supersedes",
+        "check": "Scan or visit to check this certificate", "check_code": "Check code", "workorder": "Work order", "supersedes": "Supersedes",
         "risk": "Specific risk", "page": "page",
         "pass": "pass", "fail": "fail", "conditional": "conditional", "none": "—",
         "initial": "initial", "subsequent": "subsequent", "in_service": "in service",
@@ -213,6 +213,9 @@ def render_pdf(content: dict, *, lang: str = "zh", verify_url: str | None = None
         c.setFont(font, 7)
         c.drawString(left + i * 120, y - 11, _text(person.get("certificate")))
         c.setFont(font, 10)
+    if content.get("check_code"):
+        c.setFont(font, 9)
+        c.drawString(left, 92, f"{t['check_code']}: {content['check_code'][:4]}-{content['check_code'][4:]}")
     c.setFont(font, 7)
     c.drawString(left, 80, f"{t['signature']}: Ed25519, key {content['key_id']}")
     url = verify_url or content["verify_path"]

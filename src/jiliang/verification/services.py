@@ -525,14 +525,17 @@ def _kind_for(item: WorkOrderItem) -> str:
 def _make_certificate(item: WorkOrderItem, *, kind: str, number: str, issued_on: dt.date,
                       valid_until: dt.date | None, supersedes: str | None = None) -> Certificate:
     key = certs.active_key(item.work_order.institute)
-    content = certs.build_content(item, kind, number, issued_on, valid_until, key.key_id, supersedes)
+    check_code = certs.new_check_code()
+    content = certs.build_content(item, kind, number, issued_on, valid_until, key.key_id, supersedes,
+                                  check_code=check_code)
     private = signing.unwrap(key.key_id, key.institute_id, key.private_key_wrapped)
     signature = signing.sign(private, content)
     pdf = render_pdf(content, verify_url=certs.public_url(content["verify_path"]))
     return Certificate.objects.create(
         number=number, kind=kind, item=item, institute=item.work_order.institute, owner=item.work_order.owner,
         instrument=item.instrument, issued_on=issued_on, valid_until=valid_until, content=content,
-        signature=signature, signing_key=key, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
+        signature=signature, signing_key=key, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        check_code=check_code)
 
 
 def _check_number(number: str, institute, year: int, field: str, kind: str) -> None:
