@@ -156,6 +156,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jiliang.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jiliang.core.locale.ChineseFirstLocaleMiddleware",
@@ -250,7 +251,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("JILIANG_LOG_LEVEL", "WARNING")},
 }
 
+# --- transport security (docs/settings.md): on by default in production mode --------------------------
+# Scripts only from the site itself (the vendored libraries are served from /static/); styles may be inline
+# (ECharts, htmx and Swagger UI set them); images and workers also from data:/blob: (charts, Redoc).
+JILIANG_CSP = os.environ.get("JILIANG_CSP", "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
+    "font-src 'self' data:", "connect-src 'self'", "worker-src 'self' blob:", "object-src 'none'",
+    "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"]))
+SECURE_SSL_REDIRECT = env_bool("JILIANG_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("JILIANG_HSTS_SECONDS", 31536000 if PRODUCTION else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("JILIANG_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("JILIANG_HSTS_PRELOAD", PRODUCTION)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("JILIANG_SECURE_COOKIES", PRODUCTION)
+# Behind a proxy that terminates TLS: the header that says the original request was HTTPS, e.g.
+# "X-Forwarded-Proto: https" (without it SSL redirect would loop).
+if os.environ.get("JILIANG_PROXY_SSL_HEADER"):
+    _name, _, _value = os.environ["JILIANG_PROXY_SSL_HEADER"].partition(":")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip())
+
 # --- computed --------------------------------------------------------------------------------------
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("JILIANG_DEBUG must be off when JILIANG_PRODUCTION is set")
 if not DEBUG:
     SESSION_COOKIE_HTTPONLY = True
     X_FRAME_OPTIONS = "DENY"
