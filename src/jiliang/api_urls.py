@@ -2,11 +2,11 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from jiliang.budgets.api import views as budgets
+from jiliang.core.api import views as core_api
 from jiliang.registry.api import views as registry
 from jiliang.telemetry.api import views as telemetry
 from jiliang.verification.api import views as verification
@@ -36,15 +36,9 @@ router.register("telemetry/point-rollups", telemetry.PointRollupViewSet, basenam
 router.register("telemetry/enterprise-rollups", telemetry.EnterpriseRollupViewSet, basename="enterpriserollup")
 
 
-class TokenView(ObtainAuthToken):
-    """POST username and password, get the user's API token (``Authorization: Token <key>``)."""
-
-    permission_classes = [AllowAny]
-
-
 app_name = "api"
 urlpatterns = [
-    path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/token/", core_api.TokenView.as_view(), name="token"),
     path("uncertainty/evaluate", budgets.EvaluateView.as_view(), name="uncertainty-evaluate"),
     path("uncertainty/export", budgets.ExportView.as_view(), name="uncertainty-export"),
     path("telemetry/readings", telemetry.ReadingIngestView.as_view(), name="telemetry-readings"),

@@ -123,9 +123,16 @@ JILIANG_SIGNING_SECRET = required_secret("JILIANG_SIGNING_SECRET", "signing_secr
 JILIANG_AUDIT_KEY = required_secret("JILIANG_AUDIT_KEY", "audit_key")
 # File to which `jiliang audit-anchor` appends the signed chain head; ship it off the database server.
 JILIANG_AUDIT_ANCHOR_FILE = Path(os.environ.get("JILIANG_AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchors.jsonl"))
+# API tokens (docs/settings.md): default and longest validity in days.
+JILIANG_API_TOKEN_DAYS = int(os.environ.get("JILIANG_API_TOKEN_DAYS", 90))
+JILIANG_API_TOKEN_MAX_DAYS = int(os.environ.get("JILIANG_API_TOKEN_MAX_DAYS", 365))
 # Rate limits (core/ratelimit.py, "<count>/<period>", e.g. 30/min, 5/15m; empty = none): the public
 # certificate check per client address.
 JILIANG_RATE_PUBLIC_CHECK = os.environ.get("JILIANG_RATE_PUBLIC_CHECK", "30/min")
+# Failed sign-ins (login page, admin, token endpoint) per account and per client address; over the limit,
+# sign-in is refused until the window ends.
+JILIANG_LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("JILIANG_LOGIN_FAILURES_PER_ACCOUNT", "5/15m")
+JILIANG_LOGIN_FAILURES_PER_ADDRESS = os.environ.get("JILIANG_LOGIN_FAILURES_PER_ADDRESS", "30/15m")
 # Public base URL of the site: certificates' QR codes point at <this>/verify/<number>.
 JILIANG_PUBLIC_URL = os.environ.get("JILIANG_PUBLIC_URL", "http://127.0.0.1:8000")
 
@@ -142,11 +149,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "jiliang.core",
     "jiliang.registry",
     "jiliang.budgets",
@@ -163,6 +171,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -193,9 +202,18 @@ TEMPLATES = [
     },
 ]
 
+# Django's ModelBackend, refusing while the account or the address is locked out (core/auth.py).
+AUTHENTICATION_BACKENDS = ["jiliang.core.auth.LockoutBackend"]
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "full_name", "email", "first_name", "last_name")}},
+    # 8 for everyone; bureau and institute staff need JILIANG_STAFF_PASSWORD_MIN_LENGTH (below).
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "jiliang.core.auth.StaffMinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+JILIANG_STAFF_PASSWORD_MIN_LENGTH = int(os.environ.get("JILIANG_STAFF_PASSWORD_MIN_LENGTH", 10))
 
 # --- language and time -----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -216,7 +234,7 @@ WHITENOISE_USE_FINDERS = True
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated request gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "jiliang.core.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["jiliang.core.permissions.ScopedModelPermission"],

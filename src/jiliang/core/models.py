@@ -260,3 +260,41 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @{self.window_start}: {self.count}"
+
+
+class TokenScope(models.TextChoices):
+    FULL = "full", _("everything your account may do")
+    INGEST = "ingest", _("only send meter readings (POST /api/telemetry/readings)")
+
+
+class ApiToken(models.Model):
+    """An API token: only the SHA-256 of its key is stored (the key is shown once, at creation).
+
+    A token acts for its user, within the user's role and scope, narrowed by its own scope (an ingest
+    token may only post readings: a meter gateway's token cannot change the organisation), until it
+    expires or is revoked.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("key begins with"), max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("scope"), max_length=10, choices=TokenScope.choices, default=TokenScope.FULL)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    expires = models.DateTimeField(_("expires"))
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def audit_region_code(self) -> str | None:
+        return self.user.region_id
+
+    def audit_organisation_id(self) -> int | None:
+        return self.user.organisation_id
