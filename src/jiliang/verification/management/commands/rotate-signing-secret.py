@@ -57,6 +57,7 @@ class Command(BaseCommand):
         if installation_file:
             installation_file.with_suffix(".new").replace(installation_file)
             self.stdout.write(f"new secret written to {installation_file}")
-        else:
+        elif Path(new_secret_file).resolve() != (settings.SECRETS_DIR / "signing_secret").resolve() \
+                or os.environ.get("JILIANG_SIGNING_SECRET"):
             self.stdout.write("set JILIANG_SIGNING_SECRET to the new secret before the next start")
         self.stdout.write(self.style.SUCCESS(f"{count} signing keys re-wrapped"))
