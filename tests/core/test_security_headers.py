@@ -20,7 +20,10 @@ HANDLER_ATTRIBUTE = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I)
 
 
 def _production_env(tmp_path, **extra) -> dict:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("JILIANG_") and k != "DATABASE_URL"}
+    # a clean deployment's environment: none of the test run's settings (the browser tests' conftest sets
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly refuses)
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("JILIANG_", "DJANGO_")) and k != "DATABASE_URL"}
     return {**base, "JILIANG_VAR_DIR": str(tmp_path), "JILIANG_PRODUCTION": "1",
             "JILIANG_SECRET_KEY": secrets.token_urlsafe(50), "JILIANG_SIGNING_SECRET": secrets.token_urlsafe(40),
             "JILIANG_AUDIT_KEY": secrets.token_urlsafe(40), "JILIANG_ALLOWED_HOSTS": "jiliang.example.gov.cn",
