@@ -29,10 +29,10 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from jiliang.core import services  # noqa: E402
 from jiliang.core.audit import audit_context  # noqa: E402
+from jiliang.core.services import create_api_token  # noqa: E402
 from jiliang.registry import models as rm  # noqa: E402
 from jiliang.registry.identity import make_uscc  # noqa: E402
 from jiliang.telemetry import rollups  # noqa: E402
@@ -51,7 +51,7 @@ def setup(points: int, tag: str):
         enterprise=org, code=f"B{i}", name=f"bench {i}", energy_type="electricity", unit="kWh",
         role="enterprise_in" if i % 10 == 0 else "secondary_unit", accuracy_class="1") for i in range(points)])
     user = User.objects.create_user(f"bench-{tag}", role="enterprise", organisation=org, region_id="320583")
-    return org, Token.objects.create(user=user).key
+    return org, create_api_token(actor=user, name="bench", scope="ingest")[1]
 
 
 def main():

@@ -40,10 +40,10 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from jiliang.core import services  # noqa: E402
 from jiliang.core.audit import audit_context  # noqa: E402
+from jiliang.core.services import create_api_token  # noqa: E402
 from jiliang.registry import models as rm  # noqa: E402
 from jiliang.registry.identity import make_uscc  # noqa: E402
 from jiliang.telemetry import rollups  # noqa: E402
@@ -74,7 +74,7 @@ def make_enterprises(n_ent: int, n_points: int, tag: str, base_ts: dt.datetime):
     ids = list(MeteringPoint.objects.filter(enterprise__in=orgs).values_list("enterprise_id", "code", "id"))
     user = User.objects.create_user(f"burst-{tag}", role="enterprise", organisation=orgs[0],
                                     region_id=orgs[0].region_id)
-    return orgs, ids, Token.objects.create(user=user).key
+    return orgs, ids, create_api_token(actor=user, name="bench", scope="ingest")[1]
 
 
 def stored(point_ids_min: int, point_ids_max: int, ts: dt.datetime) -> int:

@@ -5,6 +5,7 @@ docs/settings.md with its default. Missing required values fail at start-up, not
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -30,11 +31,42 @@ def env_bool(name: str, default: bool) -> bool:
 DEBUG = env_bool("JILIANG_DEBUG", False)
 # A production site sets JILIANG_PRODUCTION=1 and must then give its own secret key.
 PRODUCTION = env_bool("JILIANG_PRODUCTION", False)
-SECRET_KEY = os.environ.get("JILIANG_SECRET_KEY", "")
-if not SECRET_KEY:
+SECRETS_DIR = VAR_DIR / "secrets"
+
+
+def installation_secret(name: str) -> str:
+    """A random secret generated on first use and kept in ``var/secrets/<name>`` (mode 0600).
+
+    Development, demo and tests run on these, never on a constant: a copy of the database alone does not
+    give the key that wraps the signing keys, keys the audit chain or signs sessions. Production mode
+    never reaches here (its secrets come from the environment).
+    """
+    path = SECRETS_DIR / name
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    SECRETS_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+    value = secrets.token_urlsafe(48)
+    try:  # O_EXCL: two processes starting at once agree on the first one written
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(value + "\n")
+    return value
+
+
+def required_secret(env_name: str, file_name: str) -> str:
+    value = os.environ.get(env_name, "")
+    if value:
+        return value
     if PRODUCTION:
-        raise ImproperlyConfigured("JILIANG_SECRET_KEY is required when JILIANG_PRODUCTION is set")
-    SECRET_KEY = "dev-only-not-secret-jiliang"  # noqa: S105  (development, demo and tests only)
+        raise ImproperlyConfigured(f"{env_name} is required when JILIANG_PRODUCTION is set")
+    return installation_secret(file_name)
+
+
+SECRET_KEY = required_secret("JILIANG_SECRET_KEY", "secret_key")
 
 # Behind a reverse proxy that sets X-Forwarded-For, the audit trail records the client's address from it.
 JILIANG_TRUST_X_FORWARDED_FOR = env_bool("JILIANG_TRUST_X_FORWARDED_FOR", False)
@@ -100,8 +132,22 @@ JILIANG_UNCERTAINTY_SLOT_WAIT_S = float(os.environ.get("JILIANG_UNCERTAINTY_SLOT
 JILIANG_DCC_SCHEMA_DIR = os.environ.get("JILIANG_DCC_SCHEMA_DIR", "")
 
 # Secret from which the key wrapping the institutes' Ed25519 signing keys is derived (docs/certificates.md);
-# empty = derived from SECRET_KEY.
-JILIANG_SIGNING_SECRET = os.environ.get("JILIANG_SIGNING_SECRET", "")
+# `jiliang rotate-signing-secret` re-wraps the keys under a new one.
+JILIANG_SIGNING_SECRET = required_secret("JILIANG_SIGNING_SECRET", "signing_secret")
+# HMAC key of the audit chain (docs/audit.md), kept outside the database.
+JILIANG_AUDIT_KEY = required_secret("JILIANG_AUDIT_KEY", "audit_key")
+# File to which `jiliang audit-anchor` appends the signed chain head; ship it off the database server.
+JILIANG_AUDIT_ANCHOR_FILE = Path(os.environ.get("JILIANG_AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchors.jsonl"))
+# API tokens (docs/settings.md): default and longest validity in days.
+JILIANG_API_TOKEN_DAYS = int(os.environ.get("JILIANG_API_TOKEN_DAYS", 90))
+JILIANG_API_TOKEN_MAX_DAYS = int(os.environ.get("JILIANG_API_TOKEN_MAX_DAYS", 365))
+# Rate limits (core/ratelimit.py, "<count>/<period>", e.g. 30/min, 5/15m; empty = none): the public
+# certificate check per client address.
+JILIANG_RATE_PUBLIC_CHECK = os.environ.get("JILIANG_RATE_PUBLIC_CHECK", "30/min")
+# Failed sign-ins (login page, admin, token endpoint) per account and per client address; over the limit,
+# sign-in is refused until the window ends.
+JILIANG_LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("JILIANG_LOGIN_FAILURES_PER_ACCOUNT", "5/15m")
+JILIANG_LOGIN_FAILURES_PER_ADDRESS = os.environ.get("JILIANG_LOGIN_FAILURES_PER_ADDRESS", "30/15m")
 # Public base URL of the site: certificates' QR codes point at <this>/verify/<number>.
 JILIANG_PUBLIC_URL = os.environ.get("JILIANG_PUBLIC_URL", "http://127.0.0.1:8000")
 
@@ -118,11 +164,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "jiliang.core",
     "jiliang.registry",
     "jiliang.budgets",
@@ -132,12 +179,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jiliang.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jiliang.core.locale.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -168,9 +217,18 @@ TEMPLATES = [
     },
 ]
 
+# Django's ModelBackend, refusing while the account or the address is locked out (core/auth.py).
+AUTHENTICATION_BACKENDS = ["jiliang.core.auth.LockoutBackend"]
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "full_name", "email", "first_name", "last_name")}},
+    # 8 for everyone; bureau and institute staff need JILIANG_STAFF_PASSWORD_MIN_LENGTH (below).
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "jiliang.core.auth.StaffMinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+JILIANG_STAFF_PASSWORD_MIN_LENGTH = int(os.environ.get("JILIANG_STAFF_PASSWORD_MIN_LENGTH", 10))
 
 # --- language and time -----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -191,7 +249,7 @@ WHITENOISE_USE_FINDERS = True
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated request gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "jiliang.core.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["jiliang.core.permissions.ScopedModelPermission"],
@@ -226,7 +284,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("JILIANG_LOG_LEVEL", "WARNING")},
 }
 
+# --- transport security (docs/settings.md): on by default in production mode --------------------------
+# Scripts only from the site itself (the vendored libraries are served from /static/); styles may be inline
+# (ECharts, htmx and Swagger UI set them); images and workers also from data:/blob: (charts, Redoc).
+JILIANG_CSP = os.environ.get("JILIANG_CSP", "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
+    "font-src 'self' data:", "connect-src 'self'", "worker-src 'self' blob:", "object-src 'none'",
+    "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"]))
+SECURE_SSL_REDIRECT = env_bool("JILIANG_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("JILIANG_HSTS_SECONDS", 31536000 if PRODUCTION else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("JILIANG_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("JILIANG_HSTS_PRELOAD", PRODUCTION)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("JILIANG_SECURE_COOKIES", PRODUCTION)
+# Behind a proxy that terminates TLS: the header that says the original request was HTTPS, e.g.
+# "X-Forwarded-Proto: https" (without it SSL redirect would loop).
+if os.environ.get("JILIANG_PROXY_SSL_HEADER"):
+    _name, _, _value = os.environ["JILIANG_PROXY_SSL_HEADER"].partition(":")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip())
+
 # --- computed --------------------------------------------------------------------------------------
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("JILIANG_DEBUG must be off when JILIANG_PRODUCTION is set")
 if not DEBUG:
     SESSION_COOKIE_HTTPONLY = True
     X_FRAME_OPTIONS = "DENY"

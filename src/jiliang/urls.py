@@ -8,13 +8,15 @@ from jiliang.verification import urls as verification_urls
 
 urlpatterns = [
     path("", core.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path("login/", core.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", core.audit_list, name="audit-list"),
     path("audit/<pk>/", core.audit_detail, name="audit-detail"),
+    path("account/password/", core.PasswordChangeView.as_view(), name="password-change"),
+    path("account/two-factor/", core.two_factor, name="two-factor"),
     path("account/token/", core.api_token, name="api-token"),
-    path("account/token/regenerate/", core.api_token_regenerate, name="api-token-regenerate"),
+    path("account/token/<int:pk>/revoke/", core.api_token_revoke, name="api-token-revoke"),
     path("registry/", include("jiliang.registry.urls")),
     path("telemetry/", include("jiliang.telemetry.urls")),
     path("uncertainty/", include("jiliang.budgets.urls")),

@@ -7,7 +7,6 @@ import json
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 from tests.budgets.conftest import EXAMPLE, SMALL, example
 from tests.conftest import client_for, web_client_for
 
@@ -121,9 +120,11 @@ def test_unauthenticated_is_refused(world):
 def test_token_and_session_authentication(world):
     from rest_framework.test import APIClient
 
-    token = Token.objects.create(user=world.users["kunshan"])
+    from jiliang.core.services import create_api_token
+
+    _token, key = create_api_token(actor=world.users["kunshan"], name="test")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert post(client, copy.deepcopy(SMALL)).status_code == 200
     assert post(web_client_for(world.users["suzhou"]), copy.deepcopy(SMALL)).status_code == 200
 

@@ -2,9 +2,11 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from tests.conftest import client_for
+
+from jiliang.core.models import ApiToken
+from jiliang.core.tokens import hash_key
 
 
 def test_token_endpoint_and_token_auth(world):
@@ -12,7 +14,8 @@ def test_token_endpoint_and_token_auth(world):
     response = client.post(reverse("api:token"), {"username": "kunshan", "password": "pw-kunshan"}, format="json")
     assert response.status_code == 200
     key = response.json()["token"]
-    assert Token.objects.get(user=world.users["kunshan"]).key == key
+    stored = ApiToken.objects.get(user=world.users["kunshan"])
+    assert stored.key_hash == hash_key(key) and key not in (stored.key_hash, stored.prefix)  # only the hash
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     ids = [r["id"] for r in client.get(reverse("api:instrument-list")).json()["results"]]
     assert ids == [world.instrument_ks.pk]

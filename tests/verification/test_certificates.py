@@ -6,14 +6,18 @@ import json
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from tests.conftest import web_client_for
 from verification_helpers import KG
 
 from jiliang.verification import dcc, dcc_bridge, services, signing
 from jiliang.verification.models import Certificate, StandardCalibration
 
 
-def page(number):
-    return Client().get(f"/verify/{number}")
+def page(number, code=None):
+    """The public check as an anonymous visitor holding the certificate (number and printed check code)."""
+    if code is None:
+        code = Certificate.objects.get(number=number).check_code
+    return Client().get(f"/verify/{number}", {"code": code})
 
 
 def test_signature_verifies_and_tampering_is_detected(flow):
@@ -37,7 +41,7 @@ def test_canonical_bytes_are_sorted_compact_utf8():
 
 def test_verify_page_states(flow):
     cert = flow.issued()
-    assert page("NO-SUCH-1").status_code == 404
+    assert page("NO-SUCH-1", code="ABCD-EFGH").status_code == 404
     # expired: past its valid-until date
     Certificate.objects.filter(pk=cert.pk).update(valid_until=dt.date(2020, 1, 1))
     assert 'data-status="expired"' in page(cert.number).content.decode()
@@ -52,7 +56,7 @@ def test_verify_page_states(flow):
 
 def test_offline_verification_command(flow, tmp_path, capsys):
     cert = flow.issued()
-    client = Client()
+    client = web_client_for(flow.owner_user)  # the signed document goes to the owner and the authorities
     doc = client.get(f"/verify/{cert.number}.json").json()
     pem = client.get(f"/verify/keys/{cert.signing_key.key_id}.pem").content
     (tmp_path / "c.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
@@ -140,10 +144,10 @@ def test_tampered_pdf_is_reported(flow):
     cert = flow.issued()
     pdf = bytes(cert.pdf)
     client = Client()
-    same = client.post(f"/verify/{cert.number}", {"pdf": SimpleUploadedFile("c.pdf", pdf, "application/pdf")})
+    same = client.post(f"/verify/{cert.number}?code={cert.check_code}", {"pdf": SimpleUploadedFile("c.pdf", pdf, "application/pdf")})
     assert 'data-result="same"' in same.content.decode()
     altered = pdf.replace(b"/Author", b"/Xuthor", 1)
-    other = client.post(f"/verify/{cert.number}", {"pdf": SimpleUploadedFile("c.pdf", altered, "application/pdf")})
+    other = client.post(f"/verify/{cert.number}?code={cert.check_code}", {"pdf": SimpleUploadedFile("c.pdf", altered, "application/pdf")})
     assert 'data-result="different"' in other.content.decode()
 
 

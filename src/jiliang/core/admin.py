@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 
-from . import audit, services
+from . import audit, auth, services
 from .models import AuditEntry, ImportBatch, Region, User
 
 
@@ -120,3 +120,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ("id", "kind", "filename", "user", "status", "created", "finished")
     exclude = ("data",)
     readonly_fields = ("kind", "filename", "user", "status", "report", "result", "created", "finished")
+
+
+# The administration's sign-in: the same lockout and second factor as the login page.
+admin.site.login_form = auth.admin_sign_in_form()
+admin.site.login_template = "core/admin_login.html"

@@ -8,4 +8,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from . import auth  # noqa: F401  (counts failed sign-ins)
         from .api import schema  # noqa: F401  (registers the OpenAPI extensions)

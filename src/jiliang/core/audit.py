@@ -1,8 +1,14 @@
-"""The audit trail: context (who, from where, over which channel) and hash-chained entries.
+"""The audit trail: context (who, from where, over which channel) and an HMAC-keyed chain of entries.
 
 Services call :func:`record` inside their transaction; the web and API middleware, management commands,
 tasks and the MQTT ingester open an :func:`audit_context` so every entry says where the change came from
 (NetBox's ObjectChange fields plus Nautobot's change context, and a hash chain of our own).
+
+The chain is keyed with ``settings.JILIANG_AUDIT_KEY`` (HMAC-SHA256, RFC 2104), which lives outside the
+database, so that someone who can write to the database cannot alter an entry and re-hash the rest. Entries
+written before the key (``version`` 1) keep their plain SHA-256 links and still verify; the head row records
+where they end, under the key's MAC. Signed anchors of the head (:func:`write_anchor`) go to a file the
+operator ships elsewhere, so a database rolled back as a whole is caught too (docs/audit.md).
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ import contextvars
 import datetime as dt
 import decimal
 import hashlib
+import hmac
 import json
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -22,6 +30,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 GENESIS = "0" * 64
+HASH_VERSION = 2  # 1: SHA-256 (legacy entries); 2: HMAC-SHA256 with JILIANG_AUDIT_KEY
+ANCHOR_FORMAT = "jiliang.audit-anchor/1"
 
 
 @dataclass(frozen=True)
@@ -116,8 +126,38 @@ def entry_payload(entry) -> dict:
     }
 
 
+def audit_key(purpose: bytes = b"entry") -> bytes:
+    """The HMAC key for ``purpose`` (entries, head, anchors), derived from ``settings.JILIANG_AUDIT_KEY``."""
+    from django.conf import settings
+
+    secret = settings.JILIANG_AUDIT_KEY.encode()
+    if not secret:
+        raise RuntimeError("JILIANG_AUDIT_KEY is empty")
+    return hmac.new(secret, b"jiliang audit " + purpose, hashlib.sha256).digest()
+
+
+def _mac(purpose: bytes, data: bytes) -> str:
+    return hmac.new(audit_key(purpose), data, hashlib.sha256).hexdigest()
+
+
 def entry_hash(entry) -> str:
-    return hashlib.sha256(entry.prev_hash.encode() + canonical(entry_payload(entry))).hexdigest()
+    version = getattr(entry, "version", HASH_VERSION)
+    if version == 1:
+        return hashlib.sha256(entry.prev_hash.encode() + canonical(entry_payload(entry))).hexdigest()
+    if version == 2:
+        return _mac(b"entry", entry.prev_hash.encode() + canonical({**entry_payload(entry), "version": 2}))
+    raise ValueError(f"unknown audit hash version {version!r}")
+
+
+def head_mac(last_entry_id: int | None, last_hash: str, legacy_last_id: int | None) -> str:
+    return _mac(b"head", canonical({"last_entry_id": last_entry_id, "last_hash": last_hash,
+                                    "legacy_last_id": legacy_last_id}))
+
+
+def _advance_head(head, last_hash: str, last_entry_id: int) -> None:
+    head.last_hash, head.last_entry_id = last_hash, last_entry_id
+    head.mac = head_mac(last_entry_id, last_hash, head.legacy_last_id)
+    head.save(update_fields=["last_hash", "last_entry_id", "mac"])
 
 
 def changed_fields(before: dict | None, after: dict | None) -> dict:
@@ -173,11 +213,11 @@ def record(obj: models.Model | None, action: str, *, actor=None, before: dict | 
         after=after,
         message=message[:500],
         prev_hash=head.last_hash,
+        version=HASH_VERSION,
     )
     entry.hash = entry_hash(entry)
     entry.save()
-    head.last_hash, head.last_entry_id = entry.hash, entry.pk
-    head.save(update_fields=["last_hash", "last_entry_id"])
+    _advance_head(head, entry.hash, entry.pk)
     return entry
 
 
@@ -204,7 +244,7 @@ def record_many(items: list[dict], *, actor=None) -> int:
             object_type=obj._meta.label_lower, object_id=str(obj.pk), object_repr=str(obj)[:200],
             region_code=obj.audit_region_code() or "", organisation_id=obj.audit_organisation_id(),
             before=item.get("before"), after=item.get("after"), message=item.get("message", "")[:500],
-            prev_hash=prev, actor_id=actor.pk if actor else None,
+            prev_hash=prev, actor_id=actor.pk if actor else None, version=HASH_VERSION,
         )
         entry.hash = entry_hash(entry)
         prev = entry.hash
@@ -213,14 +253,13 @@ def record_many(items: list[dict], *, actor=None) -> int:
     if last_id is None:
         AuditEntry.objects.bulk_create(entries, batch_size=2000)
         last_id = entries[-1].pk
-    head.last_hash, head.last_entry_id = prev, last_id
-    head.save(update_fields=["last_hash", "last_entry_id"])
+    _advance_head(head, prev, last_id)
     return len(entries)
 
 
 _COPY_COLUMNS = ("timestamp", "actor_id", "actor_name", "channel", "request_id", "remote_addr", "action",
                  "object_type", "object_id", "object_repr", "region_code", "organisation_id", "before", "after",
-                 "message", "prev_hash", "hash")
+                 "message", "prev_hash", "hash", "version")
 
 
 def _copy_entries(entries) -> int:
@@ -238,7 +277,7 @@ def _copy_entries(entries) -> int:
                 copy.write_row((e.timestamp, e.actor_id, e.actor_name, e.channel, e.request_id, e.remote_addr,
                                 e.action, e.object_type, e.object_id, e.object_repr, e.region_code,
                                 e.organisation_id, _json_or_none(e.before), _json_or_none(e.after), e.message,
-                                e.prev_hash, e.hash))
+                                e.prev_hash, e.hash, e.version))
         cursor.execute(f"SELECT max(id) FROM {table}")  # noqa: S608  (table name from the model, not input)
         return cursor.fetchone()[0]
 
@@ -254,9 +293,15 @@ class ChainBreak:
 
 
 def verify_chain(batch_size: int = 5000, progress=None) -> tuple[int, ChainBreak | None]:
-    """Walk the chain from the first entry; return (entries checked, first break or None)."""
+    """Walk the chain from the first entry; return (entries checked, first break or None).
+
+    Checks each link, each entry's hash (HMAC for version 2, SHA-256 for legacy version 1 entries, which
+    may only come before the head's recorded legacy boundary) and the head's MAC.
+    """
     from .models import AuditEntry, AuditHead
 
+    head = AuditHead.objects.filter(pk=1).first()
+    legacy_last_id = head.legacy_last_id if head else None
     prev, checked = GENESIS, 0
     last_id = 0
     while True:
@@ -267,15 +312,104 @@ def verify_chain(batch_size: int = 5000, progress=None) -> tuple[int, ChainBreak
             if entry.prev_hash != prev:
                 return checked, ChainBreak(entry.pk, "previous-hash link does not match the entry before it "
                                                      "(an entry was deleted, inserted or reordered)")
-            if entry_hash(entry) != entry.hash:
-                return checked, ChainBreak(entry.pk, "content does not match its hash (the row was altered)")
+            if entry.version != HASH_VERSION and (legacy_last_id is None or entry.pk > legacy_last_id):
+                return checked, ChainBreak(entry.pk, f"unkeyed version {entry.version} entry after the chain was "
+                                                     "keyed (rewritten without the audit key)")
+            if not hmac.compare_digest(entry_hash(entry), entry.hash):
+                why = ("the row was altered, or JILIANG_AUDIT_KEY is not the key it was written with"
+                       if entry.version == 2 else "the row was altered")
+                return checked, ChainBreak(entry.pk, f"content does not match its hash ({why})")
             prev = entry.hash
             checked += 1
             last_id = entry.pk
         if progress:
             progress(checked)
-    head = AuditHead.objects.filter(pk=1).first()
-    if head and head.last_hash != prev:
+    if head is None:
+        if checked:
+            return checked, ChainBreak(last_id, "the chain head is missing")
+        return checked, None
+    if not hmac.compare_digest(head.mac, head_mac(head.last_entry_id, head.last_hash, head.legacy_last_id)):
+        return checked, ChainBreak(head.last_entry_id or 0, "the chain head's MAC does not verify (the head row "
+                                                            "was altered, or a different JILIANG_AUDIT_KEY)")
+    if head.last_hash != prev:
         return checked, ChainBreak(head.last_entry_id or 0, "the chain head does not match the last entry "
                                                              "(entries at the end were deleted)")
     return checked, None
+
+
+# -- anchors: the signed head, shipped outside the database ----------------------------------------------
+
+
+def anchor_mac(anchor: dict) -> str:
+    return _mac(b"anchor", canonical({k: v for k, v in anchor.items() if k != "mac"}))
+
+
+def make_anchor() -> dict:
+    """The chain's head now, signed with the audit key: what the operator ships elsewhere."""
+    from .models import AuditEntry, AuditHead
+
+    with transaction.atomic():
+        head = AuditHead.objects.filter(pk=1).first()
+        last_id = head.last_entry_id if head else None
+        count = AuditEntry.objects.filter(pk__lte=last_id).count() if last_id else 0
+        anchor = {"format": ANCHOR_FORMAT, "time": timezone.now().astimezone(dt.UTC).isoformat(timespec="seconds"),
+                  "entry_id": last_id, "hash": head.last_hash if head else GENESIS, "entries": count}
+    anchor["mac"] = anchor_mac(anchor)
+    return anchor
+
+
+def write_anchor(path) -> dict:
+    """Append one signed anchor (a JSON line) to ``path``."""
+    from pathlib import Path
+
+    anchor = make_anchor()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(anchor, sort_keys=True) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    return anchor
+
+
+@dataclass(frozen=True)
+class AnchorProblem:
+    line: int
+    reason: str
+
+
+def verify_anchors(lines: list[str]) -> tuple[int, list[AnchorProblem]]:
+    """Check each anchor's signature and that the database still holds the anchored entry with that hash
+    and as many entries up to it. Returns (anchors checked, problems)."""
+    from .models import AuditEntry
+
+    problems, checked = [], 0
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        checked += 1
+        try:
+            anchor = json.loads(line)
+            if not isinstance(anchor, dict) or anchor.get("format") != ANCHOR_FORMAT:
+                raise ValueError
+        except ValueError:
+            problems.append(AnchorProblem(n, "not an audit anchor"))
+            continue
+        if not hmac.compare_digest(str(anchor.get("mac", "")), anchor_mac(anchor)):
+            problems.append(AnchorProblem(n, "the anchor's signature does not verify (edited, or signed with "
+                                             "another JILIANG_AUDIT_KEY)"))
+            continue
+        entry_id = anchor["entry_id"]
+        if entry_id is None:
+            continue
+        entry = AuditEntry.objects.filter(pk=entry_id).only("hash").first()
+        if entry is None:
+            problems.append(AnchorProblem(n, f"entry #{entry_id} of the anchor of {anchor['time']} is missing "
+                                             "(the chain was cut back or the database restored to an older state)"))
+        elif entry.hash != anchor["hash"]:
+            problems.append(AnchorProblem(n, f"entry #{entry_id} no longer has the hash anchored at "
+                                             f"{anchor['time']} (the chain was rewritten)"))
+        elif AuditEntry.objects.filter(pk__lte=entry_id).count() != anchor["entries"]:
+            problems.append(AnchorProblem(n, f"the number of entries up to #{entry_id} differs from the anchor "
+                                             f"of {anchor['time']} (entries were deleted or inserted)"))
+    return checked, problems

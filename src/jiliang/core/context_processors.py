@@ -40,7 +40,9 @@ NAV = [
     (_("Tools"), [
         (_("Uncertainty calculator"), "uncertainty-calculator", {Role.INSTITUTE, *BUREAU_ROLES}),
         (_("Audit trail"), "audit-list", None),
-        (_("API token"), "api-token", None),
+        (_("API tokens"), "api-token", None),
+        (_("Change password"), "password-change", None),
+        (_("Second factor"), "two-factor", BUREAU_ROLES),
         (_("API documentation"), "api-docs", None),
     ]),
 ]

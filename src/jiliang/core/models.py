@@ -154,8 +154,10 @@ class AuditChannel(models.TextChoices):
 class AuditEntry(models.Model):
     """One change to a record of legal effect: who, when, from where, what changed.
 
-    Entries form a hash chain: ``hash = SHA-256(prev_hash ‖ canonical JSON of this entry)``, so any altered,
-    inserted or deleted row breaks the chain from that row on (``jiliang verify-audit`` finds it).
+    Entries form a keyed hash chain: ``hash = HMAC-SHA256(JILIANG_AUDIT_KEY, prev_hash ‖ canonical JSON of this
+    entry)`` (version 2; version 1, before the key, was plain SHA-256), so any altered, inserted or deleted row
+    breaks the chain from that row on, and without the key, which is kept outside the database, nobody can
+    re-hash the rest (``jiliang verify-audit`` finds it; docs/audit.md).
     """
 
     # Indexes are few on purpose: bulk imports append tens of thousands of entries in one go.
@@ -178,6 +180,8 @@ class AuditEntry(models.Model):
     message = models.CharField(_("message"), max_length=500, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
+    version = models.PositiveSmallIntegerField(
+        _("hash version"), default=2, help_text=_("1: SHA-256 chain (legacy entries); 2: HMAC-SHA256 keyed chain"))
 
     objects = RestrictedManager()
     scope = ScopeSpec(region="region_code", organisation="organisation_id", write_roles=frozenset())
@@ -193,11 +197,18 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """The single row holding the chain's last hash; locked while an entry is appended."""
+    """The single row holding the chain's last hash; locked while an entry is appended.
+
+    ``mac`` authenticates (last entry, last hash, legacy boundary) with the audit key, so the end of the
+    chain cannot be cut off and the keyed entries cannot be rewritten as legacy ones without the key.
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64)
     last_entry_id = models.BigIntegerField(null=True)
+    legacy_last_id = models.BigIntegerField(
+        null=True, help_text="the last entry hashed with plain SHA-256 (version 1), before the chain was keyed")
+    mac = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"audit head → #{self.last_entry_id}"
@@ -230,3 +241,60 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.filename}"
+
+
+class RateCounter(models.Model):
+    """How often one client (an address, an account) hit one limited endpoint in one time window.
+
+    Kept in the database so that every worker process shares the count (core/ratelimit.py); expired rows
+    are purged as new windows open.
+    """
+
+    key = models.CharField(max_length=80)
+    window_start = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="ratecounter_key_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @{self.window_start}: {self.count}"
+
+
+class TokenScope(models.TextChoices):
+    FULL = "full", _("everything your account may do")
+    INGEST = "ingest", _("only send meter readings (POST /api/telemetry/readings)")
+
+
+class ApiToken(models.Model):
+    """An API token: only the SHA-256 of its key is stored (the key is shown once, at creation).
+
+    A token acts for its user, within the user's role and scope, narrowed by its own scope (an ingest
+    token may only post readings: a meter gateway's token cannot change the organisation), until it
+    expires or is revoked.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("key begins with"), max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("scope"), max_length=10, choices=TokenScope.choices, default=TokenScope.FULL)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    expires = models.DateTimeField(_("expires"))
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def audit_region_code(self) -> str | None:
+        return self.user.region_id
+
+    def audit_organisation_id(self) -> int | None:
+        return self.user.organisation_id

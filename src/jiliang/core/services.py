@@ -153,3 +153,51 @@ def validation_messages(exc: ValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "message_dict"):
         return {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
     return {"__all__": [str(m) for m in exc.messages]}
+
+
+# -- API tokens ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_api_token(*, actor, name: str, scope: str = "full", days: int | None = None):
+    """A new token for ``actor``; returns (token, key). The key is not stored: show it once."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from . import tokens
+    from .models import ApiToken, TokenScope
+
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in first."))
+    if scope not in TokenScope.values:
+        raise ValidationError({"scope": [_("Unknown scope %(s)s.") % {"s": scope}]})
+    name = (name or "").strip()[:100]
+    if not name:
+        raise ValidationError({"name": [_("Give the token a name (what will use it).")]})
+    longest = settings.JILIANG_API_TOKEN_MAX_DAYS
+    days = settings.JILIANG_API_TOKEN_DAYS if days is None else days
+    if not 1 <= days <= longest:
+        raise ValidationError({"days": [_("A token is valid for 1 to %(n)d days.") % {"n": longest}]})
+    key = tokens.new_key()
+    token = ApiToken.objects.create(user=actor, name=name, prefix=tokens.display_prefix(key),
+                                    key_hash=tokens.hash_key(key), scope=scope,
+                                    expires=timezone.now() + dt.timedelta(days=days))
+    audit.record(token, "create", actor=actor,
+                 after=audit.json_value({"name": name, "scope": scope, "prefix": token.prefix,
+                                         "expires": token.expires, "user": actor.pk}),
+                 message=f"API token {token.prefix}… ({scope}) created")
+    return token, key
+
+
+@transaction.atomic
+def revoke_api_token(token, *, actor) -> None:
+    from django.utils import timezone
+
+    if token.user_id != actor.pk and not actor.is_superuser:
+        raise PermissionDenied(_("You may revoke only your own tokens."))
+    if token.revoked is None:
+        token.revoked = timezone.now()
+        token.save(update_fields=["revoked"])
+        audit.record(token, "action", actor=actor, message=f"API token {token.prefix}… revoked")

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hmac
+import re
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -88,6 +91,49 @@ def next_number(institute, kind: str, year: int) -> str:
             break
     seq.save(update_fields=["last"])
     return number
+
+
+# Check codes: 8 characters of an alphabet without look-alikes (no 0/O, 1/I/L): 31^8 ≈ 2^39.6 per number.
+CHECK_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CHECK_CODE_LENGTH = 8
+
+
+def new_check_code() -> str:
+    """A random check code, printed on the certificate and asked for by the public check."""
+    return "".join(secrets.choice(CHECK_CODE_ALPHABET) for _ in range(CHECK_CODE_LENGTH))
+
+
+def normalise_check_code(text: str) -> str:
+    """As people type it: any case, with spaces or a dash between the halves."""
+    return re.sub(r"[\s\-]", "", str(text or "")).upper()[:2 * CHECK_CODE_LENGTH]
+
+
+def display_check_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}" if len(code) == CHECK_CODE_LENGTH else code
+
+
+def check_code_matches(cert: Certificate, given: str) -> bool:
+    return bool(cert.check_code) and hmac.compare_digest(normalise_check_code(given).encode(),
+                                                         cert.check_code.encode())
+
+
+def verify_path(number: str, check_code: str) -> str:
+    return f"/verify/{number}?code={check_code}"
+
+
+# Left out of what the public check shows (issue 11, item 13): the owner's and the institute's USCC and
+# street address, the location, the metrologists' registration numbers. The owner and the authorities
+# see everything (and the signed document).
+def public_content(content: dict) -> dict:
+    c = {k: v for k, v in content.items() if k not in ("location", "check_code", "verify_path")}
+    for party in ("owner", "institute"):
+        if isinstance(c.get(party), dict):
+            c[party] = {"name": c[party].get("name")}
+    c["signatures"] = {role: ({"name": p.get("name")} if p else None)
+                       for role, p in (content.get("signatures") or {}).items()}
+    c["standards"] = [{"name": s.get("name"), "uncertainty": s.get("uncertainty")}
+                      for s in content.get("standards") or []]
+    return c
 
 
 def number_pattern_ok(number: str, institute, year: int, kind: str) -> bool:
@@ -188,7 +234,7 @@ def unit_text(unit: str) -> str:
 
 
 def build_content(item: WorkOrderItem, kind: str, number: str, issued_on: dt.date, valid_until: dt.date | None,
-                  key_id: str, supersedes: str | None = None) -> dict:
+                  key_id: str, supersedes: str | None = None, check_code: str = "") -> dict:
     wo = item.work_order
     result = item.result
     inst = item.instrument
@@ -252,7 +298,8 @@ def build_content(item: WorkOrderItem, kind: str, number: str, issued_on: dt.dat
                        "approver": _person(wo.approver)},
         # the technician's remarks; the rules' notes on data provenance stay on the result and rule pages
         "notes": [line.strip() for line in (result.notes or "").splitlines() if line.strip()],
-        "verify_path": f"/verify/{number}",
+        "check_code": check_code,
+        "verify_path": verify_path(number, check_code),
         "key_id": key_id,
         "supersedes": supersedes,
     }

@@ -320,6 +320,9 @@ class Certificate(TimestampedModel):
                                     related_name="certificates")
     pdf = models.BinaryField(_("PDF"), editable=False)
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64)
+    check_code = models.CharField(
+        _("check code"), max_length=16, blank=True, editable=False,
+        help_text=_("printed on the certificate; the public check asks for it with the number"))
 
     objects = RestrictedManager()
     scope = ScopeSpec(region="owner__region", organisation="owner", write_roles=NO_GENERIC_WRITES)

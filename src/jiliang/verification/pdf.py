@@ -59,7 +59,7 @@ LABELS = {
         "indication": "示值", "error": "误差", "mpe": "最大允许误差", "U": "扩展不确定度 U (k)",
         "outcome": "结论", "technician": "检定员", "checker": "核验员", "approver": "批准人",
         "signature": "电子签名", "key": "Ed25519 签名，密钥标识", "check": "扫码或访问以下网址查验证书",
-        "workorder": "委托单号", "supersedes": "替代证书", "notes": "说明",
+        "workorder": "委托单号", "supersedes": "替代证书", "notes": "说明", "check_code": "查验码", "risk": "误判风险",
         "page": "第 {page} 页 共 {pages} 页",
         "pass": "合格", "fail": "不合格", "conditional": "有条件", "none": "—",
         "initial": "首次检定", "subsequent": "后续检定", "in_service": "使用中检查",
@@ -81,7 +81,7 @@ LABELS = {
         "technician": "Measured by", "checker": "Checked by", "approver": "Approved by",
         "signature": "Electronic signature", "key": "Ed25519 signature, key id",
         "check": "Scan or visit to check this certificate", "workorder": "Work order", "supersedes": "Supersedes",
-        "notes": "Remarks", "page": "Page {page} of {pages}",
+        "notes": "Remarks", "check_code": "Check code", "risk": "Specific risk", "page": "Page {page} of {pages}",
         "pass": "pass", "fail": "fail", "conditional": "conditional", "none": "—",
         "initial": "initial", "subsequent": "subsequent", "in_service": "in service",
         "rule_simple": "simple acceptance (ILAC-G8:09/2019 4.2.1, w = 0)",
@@ -315,6 +315,8 @@ def render_pdf(content: dict, *, lang: str = "zh", verify_url: str | None = None
               [_fit((sig.get(role) or {}).get("certificate"), st["small"], col) for role in roles]]
     url = verify_url or content["verify_path"]
     foot = [_p(f"{t['signature']}: {t['key']} {content['key_id']}", st["small"]),
+            *([_p(f"{t['check_code']}: {content['check_code'][:4]}-{content['check_code'][4:]}", st["base"])]
+              if content.get("check_code") else []),
             _p(f"{t['check']}: {url}", st["small"]),
             _p(f"{content['institute']['name']}  {content['institute']['uscc']}", st["small"])]
     signers = Table(people, colWidths=[col] * 3)

@@ -649,14 +649,17 @@ def _prepare_certificate(item: WorkOrderItem, *, key: SigningKey, kind: str, num
     """Content, signature and PDF of a certificate, not yet saved. Drawing the PDF is the slow part, so it
     happens here, before the caller writes any audit entry: the audit chain's head row lock serialises
     every audited write (MQTT ingest included) until the transaction ends."""
-    content = certs.build_content(item, kind, number, issued_on, valid_until, key.key_id, supersedes)
+    check_code = certs.new_check_code()
+    content = certs.build_content(item, kind, number, issued_on, valid_until, key.key_id, supersedes,
+                                  check_code=check_code)
     private = signing.unwrap(key.key_id, key.institute_id, key.private_key_wrapped)
     signature = signing.sign(private, content)
     pdf = render_pdf(content, verify_url=certs.public_url(content["verify_path"]))
     return Certificate(
         number=number, kind=kind, item=item, institute=item.work_order.institute, owner=item.work_order.owner,
         instrument=item.instrument, issued_on=issued_on, valid_until=valid_until, content=content,
-        signature=signature, signing_key=key, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
+        signature=signature, signing_key=key, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        check_code=check_code)
 
 
 def _signing_key_for(institute: Organisation) -> tuple[SigningKey, bool]:
@@ -805,6 +808,35 @@ def create_signing_key(institute: Organisation, *, actor, reason: str = "") -> S
                      message=f"signing key {old.key_id} retired, replaced by {key.key_id}")
     _audit_key_created(key, actor=actor, retired=[k.key_id for k in retiring], reason=reason.strip()[:300])
     return key
+
+
+@transaction.atomic
+def rewrap_signing_keys(*, old_secret: str, new_secret: str) -> int:
+    """Re-wrap every institute's private key under ``new_secret`` (rotation of the wrapping secret).
+
+    All or nothing: a key that does not open under ``old_secret`` aborts the rotation before any row
+    changes. Each key's new wrapping is audited (the key id, never key material).
+    """
+    from cryptography.exceptions import InvalidTag
+
+    if not new_secret or new_secret == old_secret:
+        raise ValueError(_("The new signing secret must be non-empty and differ from the old one."))
+    keys = list(SigningKey.objects.select_for_update().order_by("pk"))
+    rewrapped, failed = {}, []
+    for key in keys:
+        try:
+            rewrapped[key.pk] = signing.rewrap(key.key_id, key.institute_id, key.private_key_wrapped,
+                                               old_secret=old_secret, new_secret=new_secret)
+        except InvalidTag:
+            failed.append(key.key_id)
+    if failed:
+        raise ValueError(_("These signing keys are not wrapped under the old secret: %(ids)s")
+                         % {"ids": ", ".join(failed)})
+    for key in keys:
+        key.private_key_wrapped = rewrapped[key.pk]
+        key.save(update_fields=["private_key_wrapped", "last_updated"])
+        audit.record(key, "action", message=f"signing key {key.key_id} re-wrapped under a new secret")
+    return len(keys)
 
 
 def _require_standard_keeper(actor, standard: MeasurementStandard) -> None:

@@ -6,10 +6,11 @@ objects inside (decimals travel as strings), so that the bytes are the same in a
 re-serialises the JSON in this way.
 
 Private keys at rest: the 32-byte Ed25519 seed is wrapped with AES-256-GCM (NIST SP 800-38D) under a key
-derived with HKDF-SHA256 (RFC 5869) from ``settings.JILIANG_SIGNING_SECRET`` or, when that is empty, from
-``settings.SECRET_KEY``; the key id and the institute id are the associated data, so a wrapped key
-cannot be moved to another row. Changing the secret makes the stored keys unusable: rotate by
-unwrapping with the old secret and wrapping with the new one (docs/certificates.md).
+derived with HKDF-SHA256 (RFC 5869) from ``settings.JILIANG_SIGNING_SECRET`` (from the environment in
+production, else generated per installation under ``var/secrets/``; never a constant); the key id and the
+institute id are the associated data, so a wrapped key cannot be moved to another row. Changing the
+secret makes the stored keys unusable: rotate with :func:`rewrap` (`jiliang rotate-signing-secret`,
+docs/certificates.md).
 
 This module is pure apart from reading the secret from settings in :func:`wrapping_key`.
 """
@@ -68,7 +69,9 @@ def wrapping_key(secret: str | None = None) -> bytes:
     if secret is None:
         from django.conf import settings
 
-        secret = getattr(settings, "JILIANG_SIGNING_SECRET", "") or settings.SECRET_KEY
+        secret = settings.JILIANG_SIGNING_SECRET
+    if not secret:
+        raise ValueError("the signing secret is empty")
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=HKDF_INFO).derive(secret.encode("utf-8"))
 
 
@@ -96,6 +99,15 @@ def _unwrap(key_id: str, institute_id: int, wrapped: bytes, kek: bytes) -> Ed255
 
 def unwrap(key_id: str, institute_id: int, wrapped: bytes, secret: str | None = None) -> Ed25519PrivateKey:
     return _unwrap(key_id, institute_id, bytes(wrapped), wrapping_key(secret))
+
+
+def rewrap(key_id: str, institute_id: int, wrapped: bytes, *, old_secret: str, new_secret: str) -> bytes:
+    """The same private key wrapped under ``new_secret`` (fresh nonce); raises InvalidTag if
+    ``old_secret`` is not the one it is wrapped under."""
+    seed = AESGCM(wrapping_key(old_secret)).decrypt(bytes(wrapped)[:12], bytes(wrapped)[12:],
+                                                     _aad(key_id, institute_id))
+    nonce = os.urandom(12)
+    return nonce + AESGCM(wrapping_key(new_secret)).encrypt(nonce, seed, _aad(key_id, institute_id))
 
 
 def sign(private: Ed25519PrivateKey, content: dict) -> str:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from jiliang.core import ratelimit
 from jiliang.core.roles import Role
 from jiliang.core.scoping import VIEW, user_role
 from jiliang.core.services import validation_messages
@@ -487,7 +488,9 @@ class CertificateDetailView(ObjectDetailView):
         if cert is not None:
             ctx.update(signature_ok=certs.signature_status(cert), effective=cert.effective_status(),
                        staff=_is_institute_staff(self.request.user, cert),
-                       verify_url=certs.public_url(f"/verify/{cert.number}"))
+                       verify_path=certs.verify_path(cert.number, cert.check_code),
+                       verify_url=certs.public_url(certs.verify_path(cert.number, cert.check_code)),
+                       check_code=certs.display_check_code(cert.check_code))
         return ctx
 
 
@@ -542,26 +545,42 @@ def certificate_step(request, pk, step):
 # -- public ---------------------------------------------------------------------------------------
 
 
-def _public_certificate(number: str) -> Certificate:
-    # The public check reads by number only: no restrict(); it shows the published fields of one certificate.
-    cert = (Certificate.objects.select_related("signing_key", "superseded_by").defer("pdf", "superseded_by__pdf")
+def _public_certificate(number: str) -> Certificate | None:
+    # The public check reads by number (and then the check code): no restrict().
+    return (Certificate.objects.select_related("signing_key", "superseded_by").defer("pdf", "superseded_by__pdf")
             .filter(number=number).first())
-    if cert is None:
-        raise Http404(_("No certificate has the number %(n)s.") % {"n": number})
-    return cert
 
 
-@cache_control(no_cache=True)
+def _sees_everything(request, cert: Certificate) -> bool:
+    """The owner and the authorities (whoever may open the certificate's record) see the full content."""
+    return Certificate.objects.restrict(request.user, VIEW).filter(pk=cert.pk).exists()
+
+
+def _given_code(request) -> str:
+    return (request.POST.get("code") or request.GET.get("code") or "").strip()
+
+
+@cache_control(no_cache=True, private=True)
+@ratelimit.throttle("verify", "JILIANG_RATE_PUBLIC_CHECK")
 def verify_page(request, number):
     """The public check page of a certificate (the QR code's target): status and signature, no login.
+
+    Anyone holding the certificate gives its number and the check code printed on it (the QR code carries
+    both) and sees the public part of the content; a wrong code is answered like an unknown number, so the
+    page is no index of the province. The owner and the authorities, signed in, see everything without a code.
 
     POST a PDF (``pdf``) to compare it byte for byte with the issued one (its SHA-256 is stored at issue):
     a PDF edited after issue is reported as not the issued document.
     """
-    try:
-        cert = _public_certificate(number)
-    except Http404:
-        return render(request, "verification/verify.html", {"number": number, "cert": None}, status=404)
+    code = _given_code(request)
+    cert = _public_certificate(number)
+    full = cert is not None and _sees_everything(request, cert)
+    if not full:
+        if not code:
+            return render(request, "verification/verify.html", {"number": number, "cert": None, "ask_code": True})
+        if cert is None or not certs.check_code_matches(cert, code):
+            return render(request, "verification/verify.html", {"number": number, "cert": None, "code": code},
+                          status=404)
     pdf_check = None
     if request.method == "POST":
         upload = request.FILES.get("pdf")
@@ -574,23 +593,36 @@ def verify_page(request, number):
             pdf_check = "missing"
     status = cert.effective_status()
     signature_ok = certs.signature_status(cert)
-    c = cert.content
+    query = f"?code={certs.normalise_check_code(code)}" if code and not full else ""
     return render(request, "verification/verify.html", {
         "number": number, "cert": cert, "status": status, "status_label": CertificateStatus(status).label,
-        "signature_ok": signature_ok, "content": c, "key": cert.signing_key,
-        "json_url": f"/verify/{cert.number}.json", "pdf_check": pdf_check,
+        "signature_ok": signature_ok, "content": cert.content if full else certs.public_content(cert.content),
+        "full": full, "key": cert.signing_key, "json_url": f"/verify/{cert.number}.json{query}",
+        "pdf_check": pdf_check,
     })
 
 
+@ratelimit.throttle("verify", "JILIANG_RATE_PUBLIC_CHECK")
 def verify_json(request, number):
+    """The signed document (owner and authorities, for `jiliang verify-certificate`), or with the check code
+    the public part of the content with the server's verdict on the signature."""
     cert = _public_certificate(number)
-    doc = signing.signed_document(cert.content, cert.signature, cert.signing_key.key_id)
+    full = cert is not None and _sees_everything(request, cert)
+    if full:
+        doc = signing.signed_document(cert.content, cert.signature, cert.signing_key.key_id)
+    elif cert is not None and certs.check_code_matches(cert, _given_code(request)):
+        doc = {"format": "jiliang.certificate.public/1", "content": certs.public_content(cert.content),
+               "key_id": cert.signing_key.key_id, "signature_verifies": certs.signature_status(cert)}
+    else:
+        return JsonResponse({"detail": _("No certificate has the number %(n)s with this check code.")
+                             % {"n": number}}, status=404)
     doc["status"] = cert.effective_status()
     doc["status_reason"] = cert.status_reason
     doc["superseded_by"] = cert.superseded_by.number if cert.superseded_by_id else None
     doc["pdf_sha256"] = cert.pdf_sha256
     response = JsonResponse(doc, json_dumps_params={"ensure_ascii": False, "indent": 1})
     response["Content-Disposition"] = f'inline; filename="{cert.number}.json"'
+    response["Cache-Control"] = "no-cache, private"
     return response
 
 

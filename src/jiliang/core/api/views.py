@@ -1,6 +1,11 @@
 """Base viewset: every query through ``restrict()``, every write through a service."""
 
-from rest_framework import viewsets
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from jiliang.core import services
 from jiliang.core.scoping import VIEW
@@ -29,3 +34,54 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.delete_record(instance, actor=self.request.user)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp_token = serializers.CharField(required=False, allow_blank=True,
+                                      help_text="the authenticator code, for users with a second factor")
+    name = serializers.CharField(required=False, max_length=100, help_text="what will use the token")
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    scope = serializers.CharField()
+    expires = serializers.DateTimeField()
+
+
+class TokenView(APIView):
+    """``POST /api/auth/token/``: username and password (and the authenticator code of users who set up a
+    second factor) give a new full-scope API token, valid ``JILIANG_API_TOKEN_DAYS``; the key is in this
+    answer only. Failed attempts count toward the same lockout as the sign-in page (429 when locked)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer,
+                                                              400: OpenApiResponse(description="wrong credentials"),
+                                                              429: OpenApiResponse(description="locked out")})
+    def post(self, request):
+        from django.contrib.auth import authenticate
+        from django.core.exceptions import ValidationError
+
+        from jiliang.core import auth
+
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        username = data.validated_data["username"]
+        verdict = auth.blocked(username, request._request)
+        if verdict is not None:
+            return Response({"detail": auth.blocked_message(verdict)}, status=429,
+                            headers={"Retry-After": str(verdict.retry_after)})
+        user = authenticate(request._request, username=username, password=data.validated_data["password"])
+        if user is None:
+            return Response({"non_field_errors": [_("Unable to log in with provided credentials.")]}, status=400)
+        try:
+            auth.check_second_factor(user, data.validated_data.get("otp_token"), request._request)
+        except ValidationError as exc:
+            return Response({"otp_token": exc.messages}, status=400)
+        auth.succeeded(username)
+        token, key = services.create_api_token(
+            actor=user, name=data.validated_data.get("name") or "POST /api/auth/token/", scope="full")
+        return Response({"token": key, "scope": token.scope, "expires": token.expires})
