@@ -75,7 +75,7 @@ def test_rotation_rewraps_every_key_and_the_old_secret_stops_working(flow, tmp_p
         signing.unwrap(key.key_id, key.institute_id, key.private_key_wrapped, secret=old)
     private = signing.unwrap(key.key_id, key.institute_id, key.private_key_wrapped, secret=new)
     assert signing.verify(key.public_key, {"a": 1}, signing.sign(private, {"a": 1}))
-    entry = AuditEntry.objects.filter(object_type="verification.signingkey", object_id=str(key.pk)).last()
+    entry = AuditEntry.objects.filter(object_type="verification.signingkey", object_id=str(key.pk)).order_by("id").last()
     assert "re-wrapped" in entry.message and entry.channel == "command"
     # certificates issued after the operator switched to the new secret are signed with the same key
     settings.JILIANG_SIGNING_SECRET = new
