@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from jiliang.core.filters import MAX_ID
 from jiliang.core.roles import Role
 from jiliang.core.scoping import VIEW, user_role
 from jiliang.core.services import validation_messages
@@ -213,8 +214,15 @@ def item_results(request, pk):
     rows = _result_rows(item)
     if request.method == "POST":
         post = request.POST
+        try:
+            count = int(post.get("rows", "0") or 0)
+        except ValueError:
+            count = -1
+        if not 0 <= count <= MAX_RESULT_ROWS:
+            return HttpResponseBadRequest(_("The form's number of rows must be a whole number from 0 to %(n)d.")
+                                          % {"n": MAX_RESULT_ROWS})
         points = []
-        for i in range(int(post.get("rows", "0") or 0)):
+        for i in range(count):
             if not post.get(f"label_{i}"):
                 continue
             points.append({"label": post.get(f"label_{i}"), "reference_value": post.get(f"ref_{i}"),
@@ -225,7 +233,7 @@ def item_results(request, pk):
         except ValueError:
             measured_on = None
         result = _run(request, services.record_results, _("Results recorded."), item, measured_on=measured_on,
-                      standards=list(standards.filter(pk__in=post.getlist("standards"))), points=points,
+                      standards=list(standards.filter(pk__in=_ids(post.getlist("standards")))), points=points,
                       temperature=post.get("temperature") or None, humidity=post.get("humidity") or None)
         if result is not None:
             return redirect("work-orders-detail", pk=wo.pk)
@@ -233,7 +241,16 @@ def item_results(request, pk):
                  "U": p["U"] or "", "k": p["k"] or ""} for p in points] or rows
     return render(request, "verification/results_form.html", {
         "item": item, "wo": wo, "rows": rows, "standards": standards, "today": timezone.localdate().isoformat(),
-        "selected": {int(x) for x in request.POST.getlist("standards")} if request.method == "POST" else set()})
+        "selected": set(_ids(request.POST.getlist("standards"))) if request.method == "POST" else set()})
+
+
+# The results form posts one row per measurement point; a regulation's points number in the tens.
+MAX_RESULT_ROWS = 500
+
+
+def _ids(values: list[str]) -> list[int]:
+    """The whole numbers among posted ids that can be primary keys (others match nothing)."""
+    return [int(v) for v in values if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID]
 
 
 @login_required
