@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jiliang.core.export import workbook_bytes
+from jiliang.core.export import csv_safe, workbook_bytes
 from jiliang.core.scoping import VIEW, is_unrestricted
 
 from . import gb17167, quality, services
@@ -147,8 +147,8 @@ def online_history(request):
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         response.write("\ufeff")  # a byte order mark, so that Excel reads the Chinese names as UTF-8
         writer = csv.writer(response)
-        writer.writerow(headers)
-        writer.writerows(["" if v is None else v for v in row] for row in rows)
+        writer.writerow([csv_safe(str(h)) for h in headers])
+        writer.writerows([csv_safe(v) for v in row] for row in rows)
         return response
     data = workbook_bytes(str(_("Online rate")), headers, rows,
                           note=f"jiliang export of the online rate of key energy-consuming enterprises per hour, "
