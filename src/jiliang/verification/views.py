@@ -8,6 +8,7 @@ import hashlib
 import statistics
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -365,7 +366,7 @@ def verify_page(request, number):
     pdf_check = None
     if request.method == "POST":
         upload = request.FILES.get("pdf")
-        if upload is not None and upload.size <= 20 * 1024 * 1024:
+        if upload is not None and upload.size <= settings.JILIANG_VERIFY_MAX_PDF_BYTES:
             digest = hashlib.sha256()
             for chunk in upload.chunks():
                 digest.update(chunk)
