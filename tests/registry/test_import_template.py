@@ -148,3 +148,22 @@ def test_the_report_downloads_as_the_uploaded_file_with_an_error_column(world):
 
     other = web_client_for(world.users["xuanwu"])
     assert other.get(reverse("instruments-import"), {"batch": batch.pk, "download": "errors"}).status_code in (403, 404)
+
+
+def test_a_csv_report_downloads_as_csv_with_an_error_column_and_no_formulas(world):
+    with translation.override("zh-hans"):
+        headers = [c.header() for c in InstrumentImporter.columns]
+    good = {"owner_uscc": world.ent_ks.uscc, "category_code": "nawi-price-scale", "manufacturer": "凯丰衡器",
+            "model": "ACS-30", "serial_number": "CSV-1", "usage": "trade", "region_code": "320583"}
+    bad = dict(good, serial_number="=CSV-2", region_code="火星")
+    lines = [",".join(headers)] + [",".join(str(r.get(c.key) or "") for c in InstrumentImporter.columns)
+                                   for r in (good, bad)]
+    client = web_client_for(world.users["kunshan"])
+    client.post(reverse("instruments-import"), {"file": SimpleUploadedFile("i.csv", "\n".join(lines).encode())})
+    batch = ImportBatch.objects.get()
+    response = client.get(reverse("instruments-import"), {"batch": batch.pk, "download": "errors"})
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig").splitlines()
+    assert text[0].endswith(",导入发现的错误")
+    assert text[1].endswith(",")  # no error on the good row
+    assert "火星" in text[2].rsplit(",", 1)[1] and "'=CSV-2" in text[2]
