@@ -2,6 +2,10 @@
 same rows (issue 2, aim ≥ 0.3). Both run in the same process against the same database.
 
     .venv/bin/python bench/registry_import.py [--rows 100000]
+
+The workbook is read with python-calamine after the zip-bomb checks of core/tabular.py (issue 12
+item 5). Measured back to back on PostgreSQL on a shared 2-core machine (load average ~18), the
+hand-written lxml reader before and calamine after: read 17.3 s -> 7.8 s, ratio 0.24 -> 0.34.
 """
 
 import argparse

@@ -96,6 +96,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 JILIANG_MAX_UPLOAD_BYTES = int(os.environ.get("JILIANG_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = JILIANG_MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# What an uploaded .xlsx may unpack to (a 600 KB zip can inflate to gigabytes): total uncompressed size,
+# shared strings, rows of a sheet, and cells of a sheet's grid (last row × last column).
+JILIANG_XLSX_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("JILIANG_XLSX_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024))
+JILIANG_XLSX_MAX_SHARED_STRINGS = int(os.environ.get("JILIANG_XLSX_MAX_SHARED_STRINGS", 1_000_000))
+JILIANG_XLSX_MAX_ROWS = int(os.environ.get("JILIANG_XLSX_MAX_ROWS", 200_000))
+JILIANG_XLSX_MAX_CELLS = int(os.environ.get("JILIANG_XLSX_MAX_CELLS", 6_000_000))
+# Largest PDF the public certificate check (POST /verify/<number>) compares; larger bodies get 413 unread.
+JILIANG_VERIFY_MAX_PDF_BYTES = int(os.environ.get("JILIANG_VERIFY_MAX_PDF_BYTES", 20 * 1024 * 1024))
 
 # Telemetry (docs/telemetry.md): HTTP body limit, clock tolerance, MQTT broker, online tolerance.
 JILIANG_TELEMETRY_MAX_BODY_BYTES = int(os.environ.get("JILIANG_TELEMETRY_MAX_BODY_BYTES", 50 * 1024 * 1024))
@@ -183,6 +191,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jiliang.core.locale.ChineseFirstLocaleMiddleware",
+    "jiliang.core.middleware.PublicUploadLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

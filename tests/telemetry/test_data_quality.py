@@ -403,5 +403,16 @@ def test_points_export_parsed_back(day_data):
     header, rows = sheet(r)
     assert len(header) == 9
     assert [(row[0], row[3], row[4], row[5], row[6], row[7], row[8]) for row in rows] == [
-        ("E-IN", 900, 96, 96, 100.0, 0, False), ("W-IN", 900, 96, 80, 83.3, 0, True)]
+        ("E-IN", 900, 96, 96, 100.0, 0, "否"), ("W-IN", 900, 96, 80, 83.3, 0, "是")]  # booleans as 是/否
     assert get("enterprise", e, day="2026-11-23", enterprise=e.world.ent_xw.pk, export="xlsx").status_code == 404
+
+
+def test_the_exports_description_sheet_is_in_the_users_language(day_data):
+    e = day_data
+    r = get("enterprise", e, day="2026-11-23", enterprise=e.world.ent_ks.pk, export="xlsx")
+    about = openpyxl.load_workbook(io.BytesIO(r.content)).worksheets[1]
+    lines = {row[0]: row[1] for row in about.iter_rows(values_only=True)}
+    assert about.title == "导出说明"
+    assert lines["日期（北京时间）"] == "2026-11-23" and lines["时区"] == "Asia/Shanghai" and lines["行数"] == 2
+    assert "必备计量点的数据质量" in lines["导出内容"]
+    assert not any("jiliang" in str(v) for v in lines.values())

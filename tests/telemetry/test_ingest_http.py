@@ -161,6 +161,32 @@ def test_gzip_bomb_is_413(energy, settings):
     assert r.status_code == 413
 
 
+def test_a_multi_member_gzip_body_is_read_whole(energy):
+    client = client_for(energy.user_ks)
+    members = [gzip.compress("".join(json.dumps({"point": "E-IN", "ts": iso(T0 + dt.timedelta(minutes=15 * i)),
+                                                 "value": 10 + i}) + "\n" for i in range(k, k + 2)).encode())
+               for k in (0, 2, 4)]
+    r = post(client, b"".join(members), content_type="application/x-ndjson")
+    assert r.status_code == 200, r.json()
+    assert r.json()["counts"]["accepted"] == 6
+    assert Reading.objects.count() == 6
+
+
+def test_a_multi_member_gzip_body_is_capped_in_total_and_trailing_bytes_are_refused(energy, settings):
+    settings.JILIANG_TELEMETRY_MAX_BODY_BYTES = 1024 * 1024
+    client = client_for(energy.user_ks)
+    # Each member alone inflates to 0.6 MB, under the limit; together they pass it.
+    member = gzip.compress(b" " * 600_000)
+    r = post(client, member + member, content_type="application/x-ndjson")
+    assert r.status_code == 413 and r.json()["reason"] == "too_large"
+    good = gzip.compress(json.dumps([{"point": "E-IN", "ts": iso(T0), "value": 1}]).encode())
+    r = post(client, good + b"not gzip", content_type="application/json")
+    assert r.status_code == 400 and r.json()["reason"] == "gzip" and "after gzip member 1" in r.json()["detail"]
+    r = post(client, good + good[:20], content_type="application/json")
+    assert r.status_code == 400 and "truncated" in r.json()["detail"]
+    assert not Reading.objects.exists()
+
+
 def test_duplicates_and_conflicts(energy):
     client = client_for(energy.user_ks)
     first = [{"point": "E-IN", "ts": iso(T0 + dt.timedelta(minutes=15 * i)), "value": 100 + i} for i in range(4)]

@@ -3,6 +3,7 @@
 import copy
 import io
 import json
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -187,3 +188,16 @@ def test_template_checks(change, field):
     with pytest.raises(UncertaintyError) as err:
         BudgetTemplate.from_dict(data)
     assert err.value.field == field
+
+
+def test_excel_export_never_writes_a_formula_from_a_users_text(mass_result):
+    planted = '=HYPERLINK("http://evil.example/x","点此")'
+    d = dict(mass_result["budgets"][0])
+    d["rows"] = [dict(r) for r in d["rows"]]
+    d["rows"][0]["source"] = planted
+    data = export_excel(Budget.from_dict(d), title=planted)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws["A1"].value == planted and ws["A1"].data_type == "s"
+    assert ws.cell(5, 2).value.startswith(planted)

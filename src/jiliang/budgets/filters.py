@@ -3,6 +3,7 @@
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
+from jiliang.core.filters import IdFilter
 from jiliang.registry.filters import RegionSubtreeFilter, SearchFilterSet
 
 from .models import BudgetTemplate, SavedBudget
@@ -10,7 +11,7 @@ from .models import BudgetTemplate, SavedBudget
 
 class BudgetTemplateFilterSet(SearchFilterSet):
     search_fields = ("name", "procedure", "description")
-    institute_id = df.NumberFilter(field_name="institute_id", label=_("institute (id)"))
+    institute_id = IdFilter(field_name="institute_id", label=_("institute (id)"))
     region = RegionSubtreeFilter(path="institute__region")
     procedure = df.CharFilter(lookup_expr="icontains", label=_("calibration procedure"))
 
@@ -21,8 +22,8 @@ class BudgetTemplateFilterSet(SearchFilterSet):
 
 class SavedBudgetFilterSet(SearchFilterSet):
     search_fields = ("title", "description")
-    institute_id = df.NumberFilter(field_name="institute_id", label=_("institute (id)"))
-    template_id = df.NumberFilter(field_name="template_id", label=_("template (id)"))
+    institute_id = IdFilter(field_name="institute_id", label=_("institute (id)"))
+    template_id = IdFilter(field_name="template_id", label=_("template (id)"))
     region = RegionSubtreeFilter(path="institute__region")
     created_after = df.DateFilter(field_name="created", lookup_expr="date__gte", label=_("created on or after"))
     created_before = df.DateFilter(field_name="created", lookup_expr="date__lte", label=_("created on or before"))

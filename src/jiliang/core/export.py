@@ -1,51 +1,141 @@
-"""Excel export of the filtered rows of a list (openpyxl, write-only mode so large lists stream)."""
+"""Excel export of the rows of a list (openpyxl, write-only mode so large lists stream).
+
+Every export is laid out the same way: a bold, frozen header row with an autofilter, columns as wide as
+their content, dates and times as Excel dates (local time, Asia/Shanghai), booleans as 是/否 (yes/no),
+and a second sheet describing the export (what, when, which filters) in the user's language.
+
+A text that begins with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) is written as text,
+never as a formula: an organisation named ``=HYPERLINK(...)`` must not become a live link in the
+bureau's spreadsheet (OWASP, "CSV injection"). The functions take plain values and return bytes, so
+that a background task can call them as well as a view.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 # A sheet row cap keeps one export request bounded; larger extracts go through the API with paging.
 MAX_EXPORT_ROWS = 200_000
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+_WIDTH_SAMPLE = 500  # rows looked at to size the columns
+_MAX_WIDTH = 60
 
-def _cell(value):
+
+def is_formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def csv_safe(value):
+    """A value for a CSV export: a formula-like text gets a leading apostrophe, so no spreadsheet runs it."""
     if value is None:
         return ""
+    return "'" + value if is_formula_like(value) else value
+
+
+def _plain(value):
+    """The value as Excel should hold it: numbers, dates and local naive date-times stay typed."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone(dt.UTC).replace(tzinfo=None)
-    if isinstance(value, (dt.date, int, float, Decimal, bool)):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(tzinfo=None)
+    if isinstance(value, (dt.date, int, float, Decimal)):
         return value
     return str(value)
 
 
-def workbook_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence], note: str = "") -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31] or "export")
-    bold = Font(bold=True)
-    from openpyxl.cell import WriteOnlyCell
+def _cell(ws, value) -> WriteOnlyCell:
+    value = _plain(value)
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str) and is_formula_like(value):
+        cell.data_type = "s"  # openpyxl would store "=..." as a formula
+        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+    elif isinstance(value, dt.datetime):
+        cell.number_format = DATETIME_FORMAT
+    elif isinstance(value, dt.date):
+        cell.number_format = DATE_FORMAT
+    return cell
 
+
+def _text_width(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, dt.datetime):
+        return 16
+    if isinstance(value, dt.date):
+        return 10
+    text = str(value)
+    # CJK characters take two columns of Excel's width unit.
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def workbook_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence], note: str = "",
+                   *, about: Sequence[tuple[str, str]] = ()) -> bytes:
+    """The rows as one sheet, with a second sheet describing the export: ``about`` as (label, value)
+    lines, then the row count and ``note``. Labels and values are expected in the user's language."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=_sheet_title(title) or "export")
+    rows = iter(rows)
+    head = [[_plain(v) for v in row] for row in itertools.islice(rows, _WIDTH_SAMPLE)]
+    widths = [_text_width(h) for h in headers]
+    for row in head:
+        for i, v in enumerate(row[:len(widths)]):
+            widths[i] = max(widths[i], _text_width(v))
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = min(_MAX_WIDTH, max(8, w + 2))
+    ws.freeze_panes = "A2"
+    bold, wrap = Font(bold=True), Alignment(vertical="center")
     header_cells = []
     for h in headers:
         c = WriteOnlyCell(ws, value=str(h))
-        c.font = bold
+        c.font, c.alignment = bold, wrap
         header_cells.append(c)
     ws.append(header_cells)
     count = 0
-    for row in rows:
+    truncated = False
+    for row in itertools.chain(head, rows):
         if count >= MAX_EXPORT_ROWS:
-            ws.append([f"… truncated at {MAX_EXPORT_ROWS} rows; narrow the filter or use the API"])
+            truncated = True
             break
-        ws.append([_cell(v) for v in row])
+        ws.append([_cell(ws, v) for v in row])
         count += 1
+    if headers:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
+    if truncated:
+        ws.append([_("… only the first %(n)d rows were exported; narrow the filter or use the API.")
+                   % {"n": MAX_EXPORT_ROWS}])
+    meta = wb.create_sheet(title=_sheet_title(_("About this export")))
+    meta.column_dimensions["A"].width = 24
+    meta.column_dimensions["B"].width = 80
+    lines = [*about, (_("rows"), count)]
     if note:
-        meta = wb.create_sheet(title="about")
-        meta.append([note])
+        lines.append((_("note"), note))
+    for label, value in lines:
+        label_cell = WriteOnlyCell(meta, value=str(label))
+        label_cell.font = bold
+        meta.append([label_cell, _cell(meta, value)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _sheet_title(text: str) -> str:
+    # Excel forbids []:*?/\ in sheet names and allows 31 characters.
+    return "".join(" " if ch in "[]:*?/\\" else ch for ch in str(text))[:31].strip()

@@ -1,14 +1,43 @@
-"""Opens an audit context for each web or API request (actor, address, request id, channel)."""
+"""Opens an audit context for each web or API request (actor, address, request id, channel), and refuses
+public uploads larger than their limit before they are read."""
 
 import uuid
 
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
 from .audit import audit_context
+
+# Room for the multipart envelope around the PDF (boundaries, headers, the CSRF token field).
+MULTIPART_ENVELOPE_BYTES = 64 * 1024
+
+
+class PublicUploadLimitMiddleware:
+    """``POST /verify/<number>`` (anyone may post a PDF to compare) is refused with 413 when its declared
+    length passes ``JILIANG_VERIFY_MAX_PDF_BYTES``: Django would otherwise parse the body, and spool the
+    upload to disk, before the view could look at its size (the CSRF check reads the form first). Under
+    WSGI the body is read only up to its declared length, so the length is what bounds it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.path.startswith("/verify/"):
+            limit = settings.JILIANG_VERIFY_MAX_PDF_BYTES
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = limit + MULTIPART_ENVELOPE_BYTES + 1
+            if length > limit + MULTIPART_ENVELOPE_BYTES:
+                return HttpResponse(_("The file is too large: a certificate's PDF can be checked up to %(limit)d MB.")
+                                    % {"limit": limit // (1024 * 1024)},
+                                    status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 def client_address(request) -> str | None:
     # Behind a reverse proxy the deployment sets JILIANG_TRUST_X_FORWARDED_FOR (docs/settings.md).
-    from django.conf import settings
-
     if getattr(settings, "JILIANG_TRUST_X_FORWARDED_FOR", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:

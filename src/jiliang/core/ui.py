@@ -123,22 +123,98 @@ class UIView(LoginRequiredMixin, View):
         }
 
 
+def list_queryset(ui: ModelUI, user, params, request=None):
+    """The rows a list shows for ``params`` (filters, search, sort): (filterset, queryset, sort).
+
+    One function for the page, its Excel export and a task that exports in the background, so the file
+    holds exactly what the table shows.
+    """
+    qs = ui.model.objects.restrict(user, VIEW)
+    filterset = ui.filterset(params or None, queryset=qs, request=request or _RequestStub(user))
+    if filterset.is_bound and not filterset.is_valid():
+        qs = qs.none()
+    else:
+        qs = filterset.qs
+    sort = params.get("sort", "")
+    orderable = {c.name: c.order_by for c in ui.columns if c.order_by}
+    key = sort.lstrip("-")
+    if key in orderable:
+        qs = qs.order_by(("-" if sort.startswith("-") else "") + orderable[key], "pk")
+    else:
+        sort = ""
+        qs = qs.order_by(ui.default_order)
+    return filterset, qs, sort
+
+
+@dataclass
+class _RequestStub:
+    """What a FilterSet reads from the request (the user), so that a task can build one without a request."""
+
+    user: object
+
+
+def describe_filters(ui: ModelUI, filterset, sort: str) -> list[tuple[str, str]]:
+    """The filters, search and sort in words, as (label, value) pairs in the active language."""
+    data = filterset.data if filterset.is_bound else {}
+    lines = []
+    for name, form_field in filterset.form.fields.items():
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        values = [str(v).strip() for v in values if v is not None and str(v).strip()]
+        if not values:
+            continue
+        choices = _choice_labels(form_field)
+        shown = [choices.get(v, v) for v in values]
+        lines.append((str(form_field.label or name), ", ".join(shown)))
+    if sort:
+        column = next(c for c in ui.columns if c.name == sort.lstrip("-"))
+        direction = _("descending") if sort.startswith("-") else _("ascending")
+        lines.append((_("sorted by"), _("%(column)s (%(direction)s)") % {"column": column.label, "direction": direction}))
+    if not lines:
+        lines.append((_("filters"), _("none: every record you may see")))
+    return lines
+
+
+def _choice_labels(field) -> dict[str, str]:
+    choices = getattr(field.widget, "choices", None) or getattr(field, "choices", None)
+    if not choices:
+        return {}
+    labels = {}
+    for value, label in choices:
+        if isinstance(label, (list, tuple)):  # an option group
+            labels.update({str(v): str(lb) for v, lb in label})
+        else:
+            labels[str(getattr(value, "value", value))] = str(label)
+    return labels
+
+
+def export_list(ui: ModelUI, user, params, request=None) -> tuple[str, bytes]:
+    """The Excel file of a list as the user filtered, searched and sorted it: (file name, bytes).
+
+    Labels and the description sheet come out in the active language (a task activates the user's).
+    """
+    filterset, qs, sort = list_queryset(ui, user, params, request)
+    headers = [str(c.label) for c in ui.columns]
+    rows = ([c.value(obj) for c in ui.columns] for obj in qs.iterator(chunk_size=2000))
+    now = timezone.localtime()
+    title = str(ui.model._meta.verbose_name_plural)
+    about = [(_("export of"), title), (_("exported at"), now.strftime("%Y-%m-%d %H:%M")),
+             (_("exported by"), getattr(user, "full_name", "") or user.get_username()),
+             *describe_filters(ui, filterset, sort)]
+    data = workbook_bytes(title, headers, rows, about=about)
+    return f"{ui.slug}-{now:%Y%m%d-%H%M}.xlsx", data
+
+
 class ObjectListView(UIView):
     def get(self, request):
         ui = self.ui
-        qs = ui.model.objects.restrict(request.user, VIEW)
-        filterset = ui.filterset(request.GET or None, queryset=qs, request=request)
-        if filterset.is_bound and not filterset.is_valid():
-            qs = qs.none()
-        else:
-            qs = filterset.qs
-        sort = request.GET.get("sort", "")
-        orderable = {c.name: c.order_by for c in ui.columns if c.order_by}
-        key = sort.lstrip("-")
-        qs = qs.order_by(("-" if sort.startswith("-") else "") + orderable[key], "pk") if key in orderable \
-            else qs.order_by(ui.default_order)
         if request.GET.get("export") == "xlsx":
-            return self.export(qs)
+            params = request.GET.copy()
+            params.pop("export")
+            name, data = export_list(ui, request.user, params, request)
+            response = HttpResponse(data, content_type=XLSX)
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        filterset, qs, sort = list_queryset(ui, request.user, request.GET, request)
         try:
             per_page = int(request.GET.get("per_page", 50))
         except ValueError:
@@ -146,26 +222,22 @@ class ObjectListView(UIView):
         per_page = per_page if per_page in PAGE_SIZES else 50
         page = Paginator(qs, per_page).get_page(request.GET.get("page"))
         rows = [(obj, [c.html(obj, ui.url("detail", obj)) for c in ui.columns]) for obj in page.object_list]
+        # The query of the current view without page (and without sort, for the sort links): links add
+        # their own parameter instead of piling up copies of it.
         query = request.GET.copy()
-        query.pop("page", None)
+        for name in ("page", "export"):
+            query.pop(name, None)
+        unsorted = query.copy()
+        unsorted.pop("sort", None)
         shown = [filterset.form[name] for name in (ui.filter_fields or filterset.form.fields)]
         ctx = self.base_context(filterset=filterset, filter_fields=shown, page=page, rows=rows, sort=sort,
-                                query=query.urlencode(),
+                                query=query.urlencode(), unsorted_query=unsorted.urlencode(),
                                 columns=ui.columns, page_sizes=PAGE_SIZES, per_page=per_page)
         template = "core/htmx/table.html" if request.htmx and not request.htmx.boosted else "core/object_list.html"
         return render(request, template, ctx)
 
-    def export(self, qs):
-        ui = self.ui
-        headers = [str(c.label) for c in ui.columns]
-        rows = ([c.value(obj) for c in ui.columns] for obj in qs.iterator(chunk_size=2000))
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        data = workbook_bytes(str(ui.model._meta.verbose_name_plural), headers, rows,
-                              note=f"jiliang export of {ui.model._meta.verbose_name_plural}, {stamp}, "
-                                   f"filter: {self.request.GET.urlencode()}")
-        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="{ui.slug}-{stamp}.xlsx"'
-        return response
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _viewable_link(value, user) -> str | None:

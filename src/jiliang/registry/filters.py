@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jiliang.core.filters import IdFilter
 from jiliang.core.models import Region
 from jiliang.core.regions import subtree_codes
 
@@ -133,7 +134,7 @@ class OrganisationFilterSet(RegistrationFilterMixin, SearchFilterSet):
 
 class PersonFilterSet(SearchFilterSet):
     search_fields = ("name", "metrologist_certificate")
-    organisation_id = df.NumberFilter(field_name="organisation_id")
+    organisation_id = IdFilter(field_name="organisation_id")
     region = RegionSubtreeFilter(path="organisation__region")
     certified = df.BooleanFilter(method="filter_certified", label=_("has a metrologist certificate"))
 
@@ -163,9 +164,9 @@ class InstrumentFilterSet(RegistrationFilterMixin, SearchFilterSet):
     deregistered_q = Q(status=m.InstrumentStatus.DEREGISTERED)
     registration = registration_filter()
     region = RegionSubtreeFilter()
-    owner_id = df.NumberFilter(field_name="owner_id")
+    owner_id = IdFilter(field_name="owner_id")
     owner = df.CharFilter(field_name="owner__uscc", label=_("owner (USCC)"))
-    category_id = df.NumberFilter(field_name="category_id")
+    category_id = IdFilter(field_name="category_id")
     category = df.CharFilter(method="filter_category", label=_("category (code)"))
     status = df.MultipleChoiceFilter(choices=m.InstrumentStatus.choices)
     usage = df.MultipleChoiceFilter(choices=m.Usage.choices)
@@ -185,7 +186,7 @@ class InstrumentFilterSet(RegistrationFilterMixin, SearchFilterSet):
 
 class MeasurementStandardFilterSet(SearchFilterSet):
     search_fields = ("name", "parameter", "certificate_no")
-    institute_id = df.NumberFilter(field_name="institute_id")
+    institute_id = IdFilter(field_name="institute_id")
     region = RegionSubtreeFilter(path="institute__region")
     valid_on = df.DateFilter(method="filter_valid_on", label=_("certificate valid on"))
     expires_before = df.DateFilter(field_name="valid_until", lookup_expr="lte")
@@ -200,7 +201,7 @@ class MeasurementStandardFilterSet(SearchFilterSet):
 
 class ReferenceMaterialFilterSet(SearchFilterSet):
     search_fields = ("gbw_number", "name", "property", "producer")
-    holder_id = df.NumberFilter(field_name="holder_id")
+    holder_id = IdFilter(field_name="holder_id")
     region = RegionSubtreeFilter(path="holder__region")
     expires_before = df.DateFilter(field_name="expiry_date", lookup_expr="lte")
 

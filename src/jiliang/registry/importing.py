@@ -10,6 +10,7 @@ importing the same file twice changes nothing the second time.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,20 +31,47 @@ from jiliang.core.services import ScopeError
 from jiliang.core.tabular import Table, TableError
 
 from . import models as m
-from .identity import IdentityError, validate_uscc
+from .identity import IdentityError, make_uscc, validate_uscc
 
 
 @dataclass(frozen=True)
 class ImportColumn:
     key: str
-    label: str
+    label: object  # a lazy label: the header in the user's language
     required: bool = False
     kind: str = "str"  # str, decimal, date, int, bool, choice, ref, multi
     choices: type | None = None
     help: str = ""
+    alias: str = ""  # the header of earlier templates, still accepted
 
     def header(self) -> str:
-        return f"{self.label} ({self.key})"
+        return str(self.label)
+
+    def header_forms(self) -> set[str]:
+        """Every header that names this column: the key, the label in each language, earlier forms."""
+        forms = {self.key, self.alias, f"{self.alias} ({self.key})"}
+        for lang in LANGUAGES:
+            with translation.override(lang):
+                forms |= {str(self.label), f"{self.label} ({self.key})"}
+        return {f.strip().lower() for f in forms if f.strip()}
+
+
+LANGUAGES = ("zh-hans", "en")
+
+
+def _error_headers() -> set[str]:
+    out = set()
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            out.add(str(ERRORS_HEADER).lower())
+    return out
+
+
+ERRORS_HEADER = gettext_lazy("errors found by the import")
+
+
+def _field(model, name: str):
+    return model._meta.get_field(name).verbose_name
 
 
 @dataclass
@@ -91,7 +119,7 @@ def _choice_map(choices) -> dict[str, str]:
     out = {}
     for value, label in choices.choices:
         out[str(value).lower()] = value
-        for lang in ("en", "zh-hans"):
+        for lang in LANGUAGES:
             with translation.override(lang):
                 out[str(label).strip().lower()] = value
     return out
@@ -152,7 +180,7 @@ def parse_cell(col: ImportColumn, value, choice_maps: dict):
     if col.kind == "choice":
         found = choice_maps[col.key].get(str(value).strip().lower())
         if found is None:
-            allowed = ", ".join(str(v) for v in col.choices.values if v)
+            allowed = ", ".join(str(label) for v, label in col.choices.choices if v)
             raise CellError(_("%(value)r is not one of: %(allowed)s") % {"value": value, "allowed": allowed})
         return found
     if col.kind in ("ref", "multi"):
@@ -171,15 +199,21 @@ class Importer:
     def __init__(self, user):
         self.user = user
         self.choice_maps = {c.key: _choice_map(c.choices) for c in self.columns if c.kind == "choice"}
-        self.regions = {r.code: r for r in Region.objects.all()}
+        self.regions = {r.code: r for r in Region.objects.select_related("parent")}
+        names: dict[str, list] = {}
+        for r in self.regions.values():
+            if r.is_current:
+                names.setdefault(str(r), []).append(r)
+                names.setdefault(r.name, []).append(r)
+        # A name names a region only if one current region has it (鼓楼区 is in several cities).
+        self.region_names = {name: found[0] for name, found in names.items() if len(found) == 1}
 
     # --- header -----------------------------------------------------------------------------------
     def map_headers(self, headers: list[str]) -> dict[str, int]:
         by_name = {}
         for c in self.columns:
-            by_name[c.key.lower()] = c.key
-            by_name[c.label.lower()] = c.key
-            by_name[c.header().lower()] = c.key
+            for form in c.header_forms():
+                by_name.setdefault(form, c.key)
         index, unknown = {}, []
         for i, h in enumerate(headers):
             text = (h or "").strip()
@@ -188,6 +222,8 @@ class Importer:
                 m_ = re.search(r"\(([a-z_]+)\)\s*$", text)
                 key = by_name.get(m_.group(1)) if m_ else None
             if key is None:
+                if text.lower() in _error_headers():
+                    continue  # the error column of a downloaded report, uploaded again after correcting
                 if text:
                     unknown.append(text)
                 continue
@@ -206,7 +242,25 @@ class Importer:
 
     # --- subclasses -------------------------------------------------------------------------------
     def prepare(self, rows: list[dict]) -> None:
-        """Build the look-up maps the rows need (one query per map)."""
+        """Build the look-up maps the rows need (one query per map). Values that could not be read are None."""
+
+    def reference_problems(self, values: dict) -> list[tuple[str, str]]:
+        """(column key, reason) for each look-up of a row that fails (unknown owner, category, region)."""
+        return []
+
+    def example(self) -> dict:
+        """The template's example row, as a user would type it (names in the active language)."""
+        return {}
+
+    def example_rows(self) -> set[tuple]:
+        """The example row in every language, normalised as :func:`_normalised` reads a row."""
+        rows = set()
+        for lang in LANGUAGES:
+            with translation.override(lang):
+                example = {k: _text(v) for k, v in self.example().items()}
+            if example:
+                rows.add(tuple(sorted((k, v) for k, v in example.items() if v)))
+        return rows
 
     def natural_key(self, values: dict) -> tuple:
         raise NotImplementedError
@@ -223,20 +277,34 @@ class Importer:
         report = ImportReport(kind=self.kind, notices=list(table.notices))
         index = self.map_headers(table.headers)
         headers = {c.key: c.header() for c in self.columns}
-        parsed: list[tuple[int, dict]] = []
+        examples = self.example_rows()
+        # One cell first, so that a 100,000-row file does not normalise every row to look for the example.
+        probe = next(iter(index), None)
+        probe_values = {dict(e).get(probe, "") for e in examples}
+        rows: list[tuple[int, dict, set]] = []
         for row_no, cells in table.rows:
+            if examples and _text(cells[index[probe]]) in probe_values and _normalised(cells, index) in examples:
+                report.notices.append(_("Row %(row)d is the template's example; it was skipped.") % {"row": row_no})
+                continue
             report.total += 1
-            values, ok = {}, True
+            values, failed = {}, set()
             for col in self.columns:
                 raw = cells[index[col.key]] if col.key in index else None
                 try:
                     values[col.key] = parse_cell(col, raw, self.choice_maps)
                 except CellError as exc:
                     report.errors.append(RowError(row_no, col.header(), str(exc)))
-                    ok = False
-            if ok:
+                    values[col.key], failed = None, failed | {col.key}
+            rows.append((row_no, values, failed))
+        self.prepare([v for _, v, _ in rows])
+        parsed: list[tuple[int, dict]] = []
+        for row_no, values, failed in rows:
+            if not failed:
                 parsed.append((row_no, values))
-        self.prepare([v for _, v in parsed])
+                continue
+            # Every error of the row, not only its unreadable cells: the look-ups of the readable ones too.
+            report.errors.extend(RowError(row_no, headers.get(k, k), reason)
+                                 for k, reason in self.reference_problems(values) if k not in failed)
         keys = [self.natural_key(v) for _, v in parsed]
         existing = self.existing(keys)
         seen: dict[tuple, int] = {}
@@ -360,22 +428,64 @@ def _count_in_scope(model, user, pks: list[int], chunk: int = 5000) -> int:
                for i in range(0, len(pks), chunk))
 
 
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        value = value.date()
+    return str(value).strip()
+
+
+def _normalised(cells: list, index: dict[str, int]) -> tuple:
+    return tuple(sorted((k, _text(cells[i])) for k, i in index.items() if i < len(cells) and _text(cells[i])))
+
+
 class _RowProblems(Exception):
     def __init__(self, problems: list[tuple[str, str]]):
         super().__init__(problems)
         self.problems = problems
 
 
-def _region(importer: Importer, code: str | None, column: str, problems: list):
-    if code is None:
+_CODE = re.compile(r"^(\d{6})(\s|$)")
+
+
+def _region(importer: Importer, text: str | None, column: str, problems: list):
+    """A region by its GB/T 2260 code, by its name as the template's list shows it, or by a unique name."""
+    if text is None:
         return None
-    region = importer.regions.get(code)
-    if region is None:
+    found = _CODE.match(text)
+    if found:
+        code = found.group(1)
+        region = importer.regions.get(code)
+    else:
+        region = importer.region_names.get(" ".join(text.split()))
+        code = region.code if region else text
+    if region is None and found:
         problems.append((column, _("unknown region code %(code)s (GB/T 2260)") % {"code": code}))
+    elif region is None:
+        problems.append((column, _("unknown region %(value)s (choose a name from the list or write its GB/T 2260 "
+                                   "code)") % {"value": text}))
     elif not region.is_current:
         problems.append((column, _("region code %(code)s was retired in %(year)s; use %(new)s")
                          % {"code": code, "year": region.retired_year, "new": region.successor_id or "?"}))
     return region
+
+
+# A valid code for the templates' example rows (make_uscc("91320583MA1EXAMP0")).
+EXAMPLE_USCC = make_uscc("91320583MA1EXAMP0")
+
+
+def _category_names(categories) -> dict[str, object]:
+    """Catalogue entries by their names as the template's list shows them, in each language."""
+    names: dict[str, list] = {}
+    for c in categories:
+        for lang in LANGUAGES:
+            with translation.override(lang):
+                names.setdefault(str(c).lower(), []).append(c)
+        names.setdefault(c.name.lower(), []).append(c)
+    return {name: found[0] for name, found in names.items() if len({c.pk for c in found}) == 1}
 
 
 class OrganisationImporter(Importer):
@@ -386,22 +496,47 @@ class OrganisationImporter(Importer):
     scope_column = "region_code"
     field_columns = {"region": "region_code"}
     columns = [
-        ImportColumn("name", "名称", required=True),
-        ImportColumn("uscc", "统一社会信用代码", required=True),
-        ImportColumn("kind", "类型", required=True, kind="choice", choices=m.OrganisationKind),
-        ImportColumn("region_code", "行政区划代码", required=True, kind="ref"),
-        ImportColumn("address", "地址"),
-        ImportColumn("contact_name", "联系人"),
-        ImportColumn("contact_phone", "联系电话"),
-        ImportColumn("contact_email", "电子邮箱"),
-        ImportColumn("designations", "称号", kind="multi", help="codes separated by commas"),
-        ImportColumn("mms_status", "测量管理体系", kind="choice", choices=m.MMSStatus),
-        ImportColumn("mms_certificate", "测量管理体系证书号"),
-        ImportColumn("mms_valid_until", "测量管理体系证书有效期至", kind="date"),
+        ImportColumn("name", _field(m.Organisation, "name"), required=True, alias="名称"),
+        ImportColumn("uscc", _field(m.Organisation, "uscc"), required=True, alias="统一社会信用代码"),
+        ImportColumn("kind", _field(m.Organisation, "kind"), required=True, kind="choice", choices=m.OrganisationKind, alias="类型"),
+        ImportColumn("region_code", gettext_lazy("region (name or code)"), required=True, kind="ref",
+                     alias="行政区划代码"),
+        ImportColumn("address", _field(m.Organisation, "address"), alias="地址"),
+        ImportColumn("contact_name", _field(m.Organisation, "contact_name"), alias="联系人"),
+        ImportColumn("contact_phone", _field(m.Organisation, "contact_phone"), alias="联系电话"),
+        ImportColumn("contact_email", _field(m.Organisation, "contact_email"), alias="电子邮箱"),
+        ImportColumn("designations", gettext_lazy("designations (codes, separated by commas)"), kind="multi",
+                     alias="称号"),
+        ImportColumn("mms_status", _field(m.Organisation, "mms_status"), kind="choice", choices=m.MMSStatus, alias="测量管理体系"),
+        ImportColumn("mms_certificate", _field(m.Organisation, "mms_certificate"), alias="测量管理体系证书号"),
+        ImportColumn("mms_valid_until", _field(m.Organisation, "mms_valid_until"), kind="date", alias="测量管理体系证书有效期至"),
     ]
 
     def prepare(self, rows):
         self.designations = {d.code: d for d in m.Designation.objects.all()}
+
+    def example(self):
+        region = self.regions.get("320583")
+        return {"name": "昆山示例精密机械有限公司", "uscc": EXAMPLE_USCC, "kind": m.OrganisationKind.ENTERPRISE.label,
+                "region_code": str(region) if region else "320583", "address": "昆山市前进中路1号",
+                "contact_name": "王工", "contact_phone": "0512-57000000", "mms_status": m.MMSStatus.NONE.label}
+
+    def _lookups(self, values):
+        problems = []
+        region = _region(self, values.get("region_code"), "region_code", problems)
+        designations = []
+        for code in re.split(r"[,，;；\s]+", values.get("designations") or ""):
+            if not code:
+                continue
+            d = self.designations.get(code)
+            if d is None:
+                problems.append(("designations", _("unknown designation %(code)s") % {"code": code}))
+            else:
+                designations.append(d)
+        return region, designations, problems
+
+    def reference_problems(self, values):
+        return self._lookups(values)[2]
 
     def natural_key(self, values):
         try:
@@ -418,17 +553,7 @@ class OrganisationImporter(Importer):
         return found
 
     def build(self, values, current):
-        problems = []
-        region = _region(self, values["region_code"], "region_code", problems)
-        designations = []
-        for code in re.split(r"[,，;；\s]+", values.get("designations") or ""):
-            if not code:
-                continue
-            d = self.designations.get(code)
-            if d is None:
-                problems.append(("designations", _("unknown designation %(code)s") % {"code": code}))
-            else:
-                designations.append(d)
+        region, designations, problems = self._lookups(values)
         if problems:
             raise _RowProblems(problems)
         obj = current or m.Organisation()
@@ -448,23 +573,23 @@ class InstrumentCategoryImporter(Importer):
     label = gettext_lazy("instrument categories")
     key_columns = ("code",)
     columns = [
-        ImportColumn("code", "代码", required=True),
-        ImportColumn("name", "一级目录", required=True),
-        ImportColumn("second_level", "二级目录"),
-        ImportColumn("name_en", "英文名称"),
-        ImportColumn("domain", "专业", required=True, kind="choice", choices=m.MeasurementDomain),
-        ImportColumn("regulation", "检定规程"),
-        ImportColumn("supervision_mode", "监管方式", kind="choice", choices=m.SupervisionMode),
-        ImportColumn("verification_mode", "强检方式", kind="choice", choices=m.VerificationMode),
-        ImportColumn("period_months", "检定周期(月)", kind="int"),
-        ImportColumn("service_life_years", "使用年限(年)", kind="int"),
-        ImportColumn("mandatory_trade", "贸易结算强检", kind="bool"),
-        ImportColumn("mandatory_safety", "安全防护强检", kind="bool"),
-        ImportColumn("mandatory_medical", "医疗卫生强检", kind="bool"),
-        ImportColumn("mandatory_environment", "环境监测强检", kind="bool"),
-        ImportColumn("scope_text", "强检范围及说明"),
-        ImportColumn("source", "来源"),
-        ImportColumn("confidence", "可信度", kind="choice", choices=m.Confidence),
+        ImportColumn("code", _field(m.InstrumentCategory, "code"), required=True, alias="代码"),
+        ImportColumn("name", _field(m.InstrumentCategory, "name"), required=True, alias="一级目录"),
+        ImportColumn("second_level", _field(m.InstrumentCategory, "second_level"), alias="二级目录"),
+        ImportColumn("name_en", _field(m.InstrumentCategory, "name_en"), alias="英文名称"),
+        ImportColumn("domain", _field(m.InstrumentCategory, "domain"), required=True, kind="choice", choices=m.MeasurementDomain, alias="专业"),
+        ImportColumn("regulation", _field(m.InstrumentCategory, "regulation"), alias="检定规程"),
+        ImportColumn("supervision_mode", _field(m.InstrumentCategory, "supervision_mode"), kind="choice", choices=m.SupervisionMode, alias="监管方式"),
+        ImportColumn("verification_mode", _field(m.InstrumentCategory, "verification_mode"), kind="choice", choices=m.VerificationMode, alias="强检方式"),
+        ImportColumn("period_months", _field(m.InstrumentCategory, "period_months"), kind="int", alias="检定周期(月)"),
+        ImportColumn("service_life_years", _field(m.InstrumentCategory, "service_life_years"), kind="int", alias="使用年限(年)"),
+        ImportColumn("mandatory_trade", _field(m.InstrumentCategory, "mandatory_trade"), kind="bool", alias="贸易结算强检"),
+        ImportColumn("mandatory_safety", _field(m.InstrumentCategory, "mandatory_safety"), kind="bool", alias="安全防护强检"),
+        ImportColumn("mandatory_medical", _field(m.InstrumentCategory, "mandatory_medical"), kind="bool", alias="医疗卫生强检"),
+        ImportColumn("mandatory_environment", _field(m.InstrumentCategory, "mandatory_environment"), kind="bool", alias="环境监测强检"),
+        ImportColumn("scope_text", _field(m.InstrumentCategory, "scope_text"), alias="强检范围及说明"),
+        ImportColumn("source", _field(m.InstrumentCategory, "source"), alias="来源"),
+        ImportColumn("confidence", _field(m.InstrumentCategory, "confidence"), kind="choice", choices=m.Confidence, alias="可信度"),
     ]
 
     def natural_key(self, values):
@@ -494,27 +619,35 @@ class InstrumentImporter(Importer):
     field_columns = {"region": "region_code", "owner": "owner_uscc", "category": "category_code",
                      "range_min": "range_min", "range_max": "range_max"}
     columns = [
-        ImportColumn("owner_uscc", "使用单位统一社会信用代码", required=True, kind="ref"),
-        ImportColumn("category_code", "目录项代码", required=True, kind="ref"),
-        ImportColumn("manufacturer", "制造商", required=True),
-        ImportColumn("model", "型号", required=True),
-        ImportColumn("serial_number", "出厂编号", required=True),
-        ImportColumn("pattern_approval_no", "型式批准号"),
-        ImportColumn("accuracy_class", "准确度等级"),
-        ImportColumn("range_min", "测量范围下限", kind="decimal"),
-        ImportColumn("range_max", "测量范围上限", kind="decimal"),
-        ImportColumn("range_unit", "单位"),
-        ImportColumn("usage", "用途", required=True, kind="choice", choices=m.Usage),
-        ImportColumn("region_code", "安装地行政区划代码", required=True, kind="ref"),
-        ImportColumn("address", "安装地址"),
-        ImportColumn("installation_date", "安装日期", kind="date"),
-        ImportColumn("status", "状态", kind="choice", choices=m.InstrumentStatus),
-        ImportColumn("status_reason", "状态原因"),
-        ImportColumn("status_date", "状态日期", kind="date"),
+        ImportColumn("owner_uscc", gettext_lazy("owner's unified social credit code"), required=True, kind="ref",
+                     alias="使用单位统一社会信用代码"),
+        ImportColumn("category_code", gettext_lazy("category (name or code)"), required=True, kind="ref",
+                     alias="目录项代码"),
+        ImportColumn("manufacturer", _field(m.Instrument, "manufacturer"), required=True, alias="制造商"),
+        ImportColumn("model", _field(m.Instrument, "model"), required=True, alias="型号"),
+        ImportColumn("serial_number", _field(m.Instrument, "serial_number"), required=True, alias="出厂编号"),
+        ImportColumn("pattern_approval_no", _field(m.Instrument, "pattern_approval_no"), alias="型式批准号"),
+        ImportColumn("accuracy_class", _field(m.Instrument, "accuracy_class"), alias="准确度等级"),
+        ImportColumn("range_min", _field(m.Instrument, "range_min"), kind="decimal", alias="测量范围下限"),
+        ImportColumn("range_max", _field(m.Instrument, "range_max"), kind="decimal", alias="测量范围上限"),
+        ImportColumn("range_unit", _field(m.Instrument, "range_unit"), alias="单位"),
+        ImportColumn("usage", _field(m.Instrument, "usage"), required=True, kind="choice", choices=m.Usage, alias="用途"),
+        ImportColumn("region_code", gettext_lazy("location region (name or code)"), required=True, kind="ref",
+                     alias="安装地行政区划代码"),
+        ImportColumn("address", _field(m.Instrument, "address"), alias="安装地址"),
+        ImportColumn("installation_date", _field(m.Instrument, "installation_date"), kind="date", alias="安装日期"),
+        ImportColumn("status", _field(m.Instrument, "status"), kind="choice", choices=m.InstrumentStatus, alias="状态"),
+        ImportColumn("status_reason", _field(m.Instrument, "status_reason"), alias="状态原因"),
+        ImportColumn("status_date", _field(m.Instrument, "status_date"), kind="date", alias="状态日期"),
     ]
 
+    def __init__(self, user):
+        super().__init__(user)
+        self.categories = {c.code: c for c in m.InstrumentCategory.objects.all()}
+        self.category_names = _category_names(self.categories.values())
+
     def prepare(self, rows):
-        codes = {r["owner_uscc"].upper() for r in rows}
+        codes = {r["owner_uscc"].upper() for r in rows if r.get("owner_uscc")}
         self.owners = {}
         codes_l = sorted(codes)
         for i in range(0, len(codes_l), 5000):
@@ -522,7 +655,44 @@ class InstrumentImporter(Importer):
             visible = m.Organisation.objects.restrict(self.user, VIEW)
             for o in visible.filter(uscc__in=codes_l[i:i + 5000]).only("id", "uscc", "region_id", "name"):
                 self.owners[o.uscc] = o
-        self.categories = {c.code: c for c in m.InstrumentCategory.objects.all()}
+
+    def example(self):
+        category = self.categories.get("nawi-price-scale")
+        region = self.regions.get("320583")
+        return {"owner_uscc": EXAMPLE_USCC, "category_code": str(category) if category else "nawi-price-scale",
+                "manufacturer": "上海友声衡器有限公司", "model": "TCS-30", "serial_number": "SN20240001",
+                "accuracy_class": "III", "range_min": 0, "range_max": 30, "range_unit": "kg",
+                "usage": m.Usage.TRADE.label, "region_code": str(region) if region else "320583",
+                "address": "昆山市人民路1号农贸市场", "installation_date": "2024-05-01",
+                "status": m.InstrumentStatus.IN_SERVICE.label}
+
+    def _lookups(self, values):
+        problems = []
+        owner = None
+        if values.get("owner_uscc"):
+            try:
+                uscc = validate_uscc(values["owner_uscc"])
+                owner = self.owners.get(uscc)
+                if owner is None:
+                    problems.append(("owner_uscc", _("no organisation with code %(code)s is registered")
+                                     % {"code": uscc}))
+            except IdentityError as exc:
+                problems.append(("owner_uscc", str(exc)))
+        category = None
+        text = values.get("category_code")
+        if text:
+            category = self.categories.get(text) or self.category_names.get(" ".join(text.split()).lower())
+            if category is None:
+                problems.append(("category_code", _("unknown catalogue entry %(value)s (choose a name from the list "
+                                                    "or write its code)") % {"value": text}))
+            elif not category.is_active:
+                problems.append(("category_code", _("catalogue entry %(code)s is no longer active")
+                                 % {"code": category.code}))
+        region = _region(self, values.get("region_code"), "region_code", problems)
+        return owner, category, region, problems
+
+    def reference_problems(self, values):
+        return self._lookups(values)[3]
 
     def natural_key(self, values):
         return (values["manufacturer"], values["model"], values["serial_number"])
@@ -536,21 +706,7 @@ class InstrumentImporter(Importer):
         return found
 
     def build(self, values, current):
-        problems = []
-        try:
-            uscc = validate_uscc(values["owner_uscc"])
-            owner = self.owners.get(uscc)
-            if owner is None:
-                problems.append(("owner_uscc", _("no organisation with code %(code)s is registered") % {"code": uscc}))
-        except IdentityError as exc:
-            owner = None
-            problems.append(("owner_uscc", str(exc)))
-        category = self.categories.get(values["category_code"])
-        if category is None:
-            problems.append(("category_code", _("unknown catalogue code %(code)s") % {"code": values["category_code"]}))
-        elif not category.is_active:
-            problems.append(("category_code", _("catalogue entry %(code)s is no longer active") % {"code": category.code}))
-        region = _region(self, values["region_code"], "region_code", problems)
+        owner, category, region, problems = self._lookups(values)
         if problems:
             raise _RowProblems(problems)
         if current is not None and not m.Instrument.objects.restrict(self.user, CHANGE).filter(pk=current.pk).exists():
@@ -573,13 +729,172 @@ IMPORTERS: dict[str, type[Importer]] = {
 }
 
 
-def template_workbook(kind: str) -> bytes:
-    """An empty workbook with the header row and one sheet explaining each column."""
-    from jiliang.core.export import workbook_bytes
+# -- the template and the report as workbooks ---------------------------------------------------------
 
-    importer = IMPORTERS[kind]
-    headers = [c.header() for c in importer.columns]
-    return workbook_bytes(kind, headers, [], note="; ".join(
-        f"{c.header()}: {'required' if c.required else 'optional'}"
-        + (f", one of {', '.join(str(v) for v in c.choices.values if v)}" if c.choices else "")
-        + (f", {c.help}" if c.help else "") for c in importer.columns))
+# Choice columns whose template cell offers a drop-down list, and the look-up columns offering one.
+LIST_ROWS = 2000  # rows of the template that carry the drop-downs
+
+
+def template_workbook(kind: str, user=None) -> bytes:
+    """A workbook people can fill in, in the active language.
+
+    Sheet 1: the header row (required columns in red), one example row (skipped on import while it is
+    left unchanged), drop-down lists for the choice columns and for category and region (names; codes
+    are accepted too, so the lists warn rather than refuse). Sheet 2: the catalogue with its codes
+    (instruments) or the regions (organisations). Sheet 3: what each column takes.
+    """
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from .filters import region_choices
+
+    importer = IMPORTERS[kind](user)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = str(importer.label)[:31]
+    lists = wb.create_sheet(str(_("lists"))[:31])
+    lists.sheet_state = "hidden"
+    ws.append([c.header() for c in importer.columns])
+    for cell, col in zip(ws[1], importer.columns, strict=True):
+        cell.font = Font(bold=True, color="C00000" if col.required else "000000")
+        if col.required:
+            cell.comment = Comment(str(_("must be filled in")), "jiliang")
+    example = importer.example()
+    ws.append([v if v is None or isinstance(v, (int, float)) else str(v)
+               for v in (example.get(c.key) for c in importer.columns)])
+    for cell in ws[2]:
+        cell.font = Font(italic=True, color="808080")
+    ws.cell(2, 1).comment = Comment(str(_("An example: overwrite it or leave it as it is (an unchanged example row "
+                                          "is skipped).")), "jiliang")
+    ws.freeze_panes = "A2"
+
+    def offer(col_index: int, col: ImportColumn, names: list[str]):
+        list_col = get_column_letter(lists.max_column + 1 if lists.max_row > 1 or lists["A1"].value else 1)
+        lists[f"{list_col}1"] = col.header()
+        for i, name in enumerate(names, start=2):
+            lists[f"{list_col}{i}"] = name
+        dv = DataValidation(type="list", formula1=f"'{lists.title}'!${list_col}$2:${list_col}${len(names) + 1}",
+                            allow_blank=True, showErrorMessage=True, errorStyle="warning",
+                            errorTitle=str(_("Not in the list")),
+                            error=str(_("Not a name from the list: it is accepted if it is a code.")),
+                            promptTitle=col.header()[:32], prompt=str(_("Choose from the list, or write the code.")))
+        dv.showInputMessage = True
+        ws.add_data_validation(dv)
+        letter = get_column_letter(col_index)
+        dv.add(f"{letter}2:{letter}{LIST_ROWS}")
+
+    categories = [c for c in m.InstrumentCategory.objects.filter(is_active=True).order_by("code")]
+    regions = [label.split(" ", 1)[1] for code, label in region_choices(user) if code]
+    for i, col in enumerate(importer.columns, start=1):
+        if col.kind == "choice":
+            offer(i, col, [str(label) for value, label in col.choices.choices if value])
+        elif col.key == "category_code":
+            offer(i, col, [str(c) for c in categories])
+        elif col.key == "region_code":
+            offer(i, col, regions)
+        width = max(len(col.header()) * 2, max((len(str(v)) for v in [example.get(col.key)] if v), default=0) + 2)
+        ws.column_dimensions[get_column_letter(i)].width = min(40, max(10, width))
+
+    if kind == "instruments":
+        ref = wb.create_sheet(str(_("catalogue"))[:31])
+        ref.append([str(_field(m.InstrumentCategory, n)) for n in
+                    ("code", "name", "second_level", "domain", "regulation", "period_months")])
+        for c in categories:
+            ref.append([c.code, str(c), c.second_level, c.get_domain_display(), c.regulation, c.period_months])
+        _style_reference(ref, (28, 36, 24, 14, 24, 12))
+    if kind in ("instruments", "organisations"):
+        ref = wb.create_sheet(str(_("regions"))[:31])
+        ref.append([str(_("code")), str(_("name"))])
+        for code, label in region_choices(user):
+            if code:
+                ref.append([code, label.split(" ", 1)[1]])
+        _style_reference(ref, (10, 30))
+
+    help_sheet = wb.create_sheet(str(_("column notes"))[:31])
+    help_sheet.append([str(_("column")), str(_("must be filled in")), str(_("what it takes"))])
+    for c in importer.columns:
+        help_sheet.append([c.header(), _("yes") if c.required else _("no"), _column_help(c)])
+    _style_reference(help_sheet, (32, 8, 80))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _style_reference(ws, widths) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+
+
+def _column_help(col: ImportColumn) -> str:
+    if col.kind == "choice":
+        return _("one of: %(names)s (or the code)") % {
+            "names": ", ".join(str(label) for value, label in col.choices.choices if value)}
+    return {
+        "date": _("a date (YYYY-MM-DD or an Excel date)"),
+        "decimal": _("a number"),
+        "int": _("a whole number"),
+        "bool": _("yes or no (是/否)"),
+        "multi": _("codes separated by commas"),
+    }.get(col.kind) or {
+        "category_code": _("a name from the list or a catalogue code (see the catalogue sheet)"),
+        "region_code": _("a name from the list or a GB/T 2260 code (see the regions sheet)"),
+        "owner_uscc": _("the 18-character unified social credit code of a registered organisation"),
+    }.get(col.key, _("text"))
+
+
+def errors_file(kind: str, user, filename: str, data: bytes) -> tuple[str, bytes, str]:
+    """The uploaded file again with one more column listing every error of each row, in the active language:
+    (file name, bytes, content type). The rows are checked anew, so the column shows every error, not the
+    first thousand of the stored report."""
+    from jiliang.core.tabular import read_table
+
+    table = read_table(filename, data)
+    report = IMPORTERS[kind](user).plan(table)
+    by_row: dict[int, list[str]] = {}
+    for e in report.errors:
+        by_row.setdefault(e.row, []).append(f"{e.column}: {e.reason}" if e.column else e.reason)
+    stem = filename.rsplit(".", 1)[0]
+    header = str(ERRORS_HEADER)
+    if filename.lower().endswith((".csv", ".txt")):
+        import csv
+
+        from jiliang.core.export import csv_safe
+
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030")
+        out = io.StringIO()
+        out.write("\ufeff")
+        writer = csv.writer(out)
+        for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+            extra = header if number == 1 else "; ".join(by_row.get(number, []))
+            writer.writerow([csv_safe(v) for v in row] + [extra])
+        return f"{stem}-errors.csv", out.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
+
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.worksheets[0]
+    column = ws.max_column + 1
+    head = ws.cell(1, column, header)
+    head.font = Font(bold=True, color="C00000")
+    for number, messages in by_row.items():
+        cell = ws.cell(number, column, "; ".join(messages))
+        cell.font = Font(color="C00000")
+    ws.column_dimensions[head.column_letter].width = 80
+    buf = io.BytesIO()
+    wb.save(buf)
+    return f"{stem}-errors.xlsx", buf.getvalue(), XLSX
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -7,16 +7,18 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jiliang.core.filters import MAX_ID
 from jiliang.core.models import ImportBatch, ImportStatus
 from jiliang.core.scoping import ADD, CHANGE, VIEW, is_authority, may_write
 from jiliang.core.tabular import TableError, read_table
 from jiliang.core.ui import UIView
 
 from .forms import DecisionForm, DeregisterForm, proposal_form
-from .importing import IMPORTERS, template_workbook
+from .importing import IMPORTERS, errors_file, template_workbook
 
 SLUG_TO_KIND = {"organisations": "organisations", "instruments": "instruments", "categories": "categories"}
 
@@ -33,7 +35,12 @@ class ImportView(UIView):
         importer, kind = self.importer()
         batch = None
         if request.GET.get("batch"):
-            batch = get_object_or_404(ImportBatch, pk=request.GET["batch"], user=request.user, kind=kind)
+            batch = get_object_or_404(ImportBatch, pk=_id(request.GET["batch"]), user=request.user, kind=kind)
+            if request.GET.get("download") == "errors":
+                name, data, content_type = errors_file(kind, request.user, batch.filename, bytes(batch.data))
+                response = HttpResponse(data, content_type=content_type)
+                response["Content-Disposition"] = content_disposition_header(True, name)
+                return response
         return render(request, "registry/import.html", self.base_context(importer=importer, kind=kind, batch=batch))
 
     def post(self, request):
@@ -56,7 +63,7 @@ class ImportView(UIView):
         return redirect(f"{request.path}?batch={batch.pk}")
 
     def decide(self, request, importer, kind):
-        batch = get_object_or_404(ImportBatch, pk=request.POST["batch"], user=request.user, kind=kind,
+        batch = get_object_or_404(ImportBatch, pk=_id(request.POST["batch"]), user=request.user, kind=kind,
                                   status=ImportStatus.CHECKED)
         choice = request.POST.get("choice")
         if choice == "cancel":
@@ -82,10 +89,16 @@ class ImportView(UIView):
         return redirect(self.ui.url("list"))
 
 
+def _id(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_ID:
+        raise Http404
+    return int(value)
+
+
 def _template(request, kind):
     if kind not in IMPORTERS or not request.user.is_authenticated:
         raise Http404
-    response = HttpResponse(template_workbook(kind),
+    response = HttpResponse(template_workbook(kind, request.user),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="jiliang-{kind}-template.xlsx"'
     return response

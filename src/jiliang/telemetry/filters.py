@@ -3,6 +3,7 @@
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
+from jiliang.core.filters import IdFilter
 from jiliang.registry.filters import RegionSubtreeFilter, SearchFilterSet
 
 from . import models as m
@@ -10,13 +11,13 @@ from . import models as m
 
 class MeteringPointFilterSet(SearchFilterSet):
     search_fields = ("code", "name", "meter_address")
-    enterprise_id = df.NumberFilter(field_name="enterprise_id")
+    enterprise_id = IdFilter(field_name="enterprise_id")
     enterprise = df.CharFilter(field_name="enterprise__uscc", label=_("enterprise (USCC)"))
     region = RegionSubtreeFilter(path="enterprise__region")
     energy_type = df.MultipleChoiceFilter(choices=m.EnergyType.choices)
     role = df.MultipleChoiceFilter(choices=m.PointRole.choices)
-    parent_id = df.NumberFilter(field_name="parent_id")
-    meter_id = df.NumberFilter(field_name="meter_id")
+    parent_id = IdFilter(field_name="parent_id")
+    meter_id = IdFilter(field_name="meter_id")
 
     class Meta:
         model = m.MeteringPoint
@@ -25,7 +26,7 @@ class MeteringPointFilterSet(SearchFilterSet):
 
 
 class IngestBatchFilterSet(df.FilterSet):
-    enterprise_id = df.NumberFilter(field_name="enterprise_id")
+    enterprise_id = IdFilter(field_name="enterprise_id")
     enterprise = df.CharFilter(field_name="enterprise__uscc", label=_("enterprise (USCC)"))
     region = RegionSubtreeFilter(path="enterprise__region")
     channel = df.MultipleChoiceFilter(choices=m.Channel.choices)
@@ -43,8 +44,8 @@ class IngestBatchFilterSet(df.FilterSet):
 
 
 class AnomalyFilterSet(df.FilterSet):
-    point_id = df.NumberFilter(field_name="point_id")
-    enterprise_id = df.NumberFilter(field_name="enterprise_id")
+    point_id = IdFilter(field_name="point_id")
+    enterprise_id = IdFilter(field_name="enterprise_id")
     region = RegionSubtreeFilter(path="enterprise__region")
     kind = df.MultipleChoiceFilter(choices=m.AnomalyKind.choices)
     state = df.MultipleChoiceFilter(choices=m.AnomalyState.choices)
@@ -55,8 +56,8 @@ class AnomalyFilterSet(df.FilterSet):
 
 
 class ReadingConflictFilterSet(df.FilterSet):
-    point_id = df.NumberFilter(field_name="point_id")
-    enterprise_id = df.NumberFilter(field_name="point__enterprise_id")
+    point_id = IdFilter(field_name="point_id")
+    enterprise_id = IdFilter(field_name="point__enterprise_id")
     region = RegionSubtreeFilter(path="point__enterprise__region")
 
     class Meta:
@@ -65,7 +66,7 @@ class ReadingConflictFilterSet(df.FilterSet):
 
 
 class ReadingFilterSet(df.FilterSet):
-    point_id = df.NumberFilter(field_name="point_id")
+    point_id = IdFilter(field_name="point_id")
     after = df.IsoDateTimeFilter(field_name="ts", lookup_expr="gte")
     before = df.IsoDateTimeFilter(field_name="ts", lookup_expr="lt")
 
@@ -75,7 +76,7 @@ class ReadingFilterSet(df.FilterSet):
 
 
 class EnterpriseRollupFilterSet(df.FilterSet):
-    enterprise_id = df.NumberFilter(field_name="enterprise_id")
+    enterprise_id = IdFilter(field_name="enterprise_id")
     region = RegionSubtreeFilter(path="enterprise__region")
     after = df.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
     before = df.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
@@ -86,7 +87,7 @@ class EnterpriseRollupFilterSet(df.FilterSet):
 
 
 class PointRollupFilterSet(df.FilterSet):
-    point_id = df.NumberFilter(field_name="point_id")
+    point_id = IdFilter(field_name="point_id")
     after = df.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
     before = df.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
 

@@ -53,19 +53,35 @@ class PayloadError(ValueError):
 
 
 def gunzip(body: bytes, limit: int) -> bytes:
-    """Inflate a gzip body, refusing to inflate past ``limit`` bytes (a gzip bomb is a 413, not an OOM)."""
+    """Inflate a gzip body, every member of it, refusing to inflate past ``limit`` bytes in total.
+
+    A gzip file may hold several members one after the other (``cat a.gz b.gz``, or a gateway that
+    appends a member per batch); they are one body (RFC 1952, section 2.2), so all are inflated, not
+    only the first. A gzip bomb is a 413, not an OOM; bytes after the last member that are not a
+    member are an error, never silently dropped.
+    """
     if not body.startswith(GZIP_MAGIC):
         return body
-    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        out = d.decompress(body, limit + 1)
-    except zlib.error as exc:
-        raise PayloadError("gzip", f"the body is not valid gzip: {exc}") from exc
-    if len(out) > limit or d.unconsumed_tail:
-        raise PayloadError("too_large", f"the body inflates to more than {limit} bytes", status=413)
-    if not d.eof:
-        raise PayloadError("gzip", f"the gzip body is truncated (it ends after {len(body)} bytes)")
-    return out
+    out = bytearray()
+    rest = body
+    member = 0
+    while rest:
+        member += 1
+        if not rest.startswith(GZIP_MAGIC):
+            if not rest.strip(b"\0"):  # zero padding after the last member, as tape-era tools write
+                break
+            raise PayloadError("gzip", f"{len(rest)} bytes after gzip member {member - 1} are not a gzip member")
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            out += d.decompress(rest, limit + 1 - len(out))
+        except zlib.error as exc:
+            raise PayloadError("gzip", f"gzip member {member} is not valid gzip: {exc}") from exc
+        if len(out) > limit or d.unconsumed_tail:
+            raise PayloadError("too_large", f"the body inflates to more than {limit} bytes", status=413)
+        if not d.eof:
+            raise PayloadError("gzip", f"the gzip body is truncated (member {member} ends after {len(body)} bytes)")
+        rest = d.unused_data
+    return bytes(out)
 
 
 def parse_ts(raw, position: str) -> dt.datetime | Rejection:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jiliang.core.export import workbook_bytes
+from jiliang.core.export import csv_safe, workbook_bytes
 from jiliang.core.scoping import VIEW, is_unrestricted
 
 from . import gb17167, quality, services
@@ -95,6 +96,12 @@ def dashboard(request):
     })
 
 
+def _about(what, *lines) -> list[tuple[str, str]]:
+    """The description sheet of an export, in the user's language; times are in Asia/Shanghai."""
+    return [(_("export of"), what), (_("exported at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+            *lines, (_("time zone"), "Asia/Shanghai")]
+
+
 def _stamp() -> str:
     return timezone.localtime().strftime("%Y%m%d-%H%M")
 
@@ -114,8 +121,7 @@ def _offline_export(statuses) -> HttpResponse:
              s.enterprise.contact_name, s.enterprise.contact_phone, s.enterprise.contact_email]
             for s in sorted((s for s in statuses if not s.online), key=_offline_key))
     data = workbook_bytes(str(_("Offline enterprises")), headers, rows,
-                          note=f"jiliang export of the offline key energy-consuming enterprises, {_stamp()}; "
-                               f"times in Asia/Shanghai")
+                          about=_about(_("offline key energy-consuming enterprises")))
     return _xlsx(data, f"offline-enterprises-{_stamp()}")
 
 
@@ -126,8 +132,8 @@ def _city_today_export(cities) -> HttpResponse:
                *[f"{energy.get(kind, kind)} ({unit})" for kind, unit in kinds]]
     rows = [[c["name"], c["tce"], *[c["by_type"].get(key, 0.0) for key in kinds]] for c in cities]
     data = workbook_bytes(str(_("Consumption by city")), headers, rows,
-                          note=f"jiliang export of today's consumption by city (local day "
-                               f"{_local_midnight():%Y-%m-%d}), {_stamp()}")
+                          about=_about(_("today's consumption by city"),
+                                       (_("local day"), f"{_local_midnight():%Y-%m-%d}")))
     return _xlsx(data, f"consumption-by-city-{_stamp()}")
 
 
@@ -151,12 +157,12 @@ def online_history(request):
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         response.write("\ufeff")  # a byte order mark, so that Excel reads the Chinese names as UTF-8
         writer = csv.writer(response)
-        writer.writerow(headers)
-        writer.writerows(["" if v is None else v for v in row] for row in rows)
+        writer.writerow([csv_safe(str(h)) for h in headers])
+        writer.writerows([csv_safe(v) for v in row] for row in rows)
         return response
     data = workbook_bytes(str(_("Online rate")), headers, rows,
-                          note=f"jiliang export of the online rate of key energy-consuming enterprises per hour, "
-                               f"last {days} days, {_stamp()}; times in Asia/Shanghai")
+                          about=_about(_("online rate of key energy-consuming enterprises per hour"),
+                                       (_("period"), _("the last %(n)d days") % {"n": days})))
     return _xlsx(data, name)
 
 
@@ -295,10 +301,13 @@ def _quality_export(report: quality.QualityReport, rows: list, filters: str) -> 
          pct_down(r.completeness), r.points_incomplete, r.misaligned, pct_up(r.misaligned_share),
          pct_up(r.max_deviation), "; ".join(_energy_text(e) for e in r.energy),
          "; ".join(str(labels[f]) for f in r.flags)] for r in rows),
-        note=f"jiliang data-quality report of key energy-consuming enterprises, local day {report.day:%Y-%m-%d} "
-             f"(Asia/Shanghai), daily sums against the month from {report.month_start:%Y-%m-%d}; {_stamp()}; "
-             f"filter: {filters or 'none'}; thresholds: completeness >= 90 %, daily sum vs monthly <= 5 %, "
-             f"timestamps within {settings.JILIANG_TELEMETRY_ALIGNMENT_TOLERANCE_S} s of the collection grid")
+        about=_about(_("data quality of key energy-consuming enterprises"),
+                     (_("local day"), f"{report.day:%Y-%m-%d}"),
+                     (_("daily sums compared with the month from"), f"{report.month_start:%Y-%m-%d}"),
+                     (_("filters"), unquote_plus(filters) or _("none")),
+                     (_("thresholds"), _("completeness ≥ 90 %%; daily sum vs monthly total ≤ 5 %%; timestamps "
+                                         "within %(s)d s of the collection grid")
+                      % {"s": settings.JILIANG_TELEMETRY_ALIGNMENT_TOLERANCE_S})))
     return _xlsx(data, f"data-quality-{report.day:%Y-%m-%d}")
 
 
@@ -308,8 +317,8 @@ def _points_export(org, day: dt.date, points: list[quality.PointQuality]) -> Htt
     data = workbook_bytes(str(_("Data quality")), headers, (
         [p.code, p.name, p.energy_label, p.interval, p.due, p.received,
          pct_down(p.completeness), p.misaligned, p.flagged] for p in points),
-        note=f"jiliang data quality of the required metering points of {org.name} ({org.uscc}), local day "
-             f"{day:%Y-%m-%d} (Asia/Shanghai); {_stamp()}")
+        about=_about(_("data quality of the required metering points of %(org)s (%(uscc)s)")
+                     % {"org": org.name, "uscc": org.uscc}, (_("local day"), f"{day:%Y-%m-%d}")))
     return _xlsx(data, f"data-quality-{org.uscc}-{day:%Y-%m-%d}")
 
 

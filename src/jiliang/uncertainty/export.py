@@ -111,12 +111,23 @@ def export_excel(budgets: Budget | Sequence[Budget], target: Target = None, *, t
             ws.cell(ws.max_row, 2).font = Font(bold=True)
         for note in b.notes:
             ws.append(["", f"注 / Note: {note}"])
+        _no_formulas(ws)
         widths = (6, 28, 18, 16, 16, 16, 18, 12, 12)
         for col, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(col)].width = width
     buf = io.BytesIO()
     wb.save(buf)
     return _write(buf.getvalue(), target)
+
+
+def _no_formulas(ws) -> None:
+    """Names and descriptions come from users: a text beginning with = is kept as text, never run as a
+    formula (OWASP "CSV injection"; the same rule as jiliang.core.export)."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 _FONT = "STSong-Light"

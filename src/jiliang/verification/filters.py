@@ -3,6 +3,7 @@
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
+from jiliang.core.filters import IdFilter
 from jiliang.registry.filters import RegionSubtreeFilter, SearchFilterSet
 
 from . import models as m
@@ -12,8 +13,8 @@ class WorkOrderFilterSet(SearchFilterSet):
     search_fields = ("number",)
     status = df.MultipleChoiceFilter(choices=m.WorkStatus.choices)
     kind = df.ChoiceFilter(choices=m.WorkKind.choices)
-    owner_id = df.NumberFilter(field_name="owner_id")
-    institute_id = df.NumberFilter(field_name="institute_id")
+    owner_id = IdFilter(field_name="owner_id")
+    institute_id = IdFilter(field_name="institute_id")
     region = RegionSubtreeFilter(path="owner__region")
     requested_after = df.DateFilter(field_name="requested_at", lookup_expr="date__gte", label=_("requested from"))
     requested_before = df.DateFilter(field_name="requested_at", lookup_expr="date__lte", label=_("requested until"))
@@ -28,8 +29,8 @@ class WorkOrderFilterSet(SearchFilterSet):
 
 
 class WorkOrderItemFilterSet(df.FilterSet):
-    work_order_id = df.NumberFilter(field_name="work_order_id")
-    instrument_id = df.NumberFilter(field_name="instrument_id")
+    work_order_id = IdFilter(field_name="work_order_id")
+    instrument_id = IdFilter(field_name="instrument_id")
 
     class Meta:
         model = m.WorkOrderItem
@@ -44,9 +45,9 @@ class CertificateFilterSet(SearchFilterSet):
     search_fields = ("number",)
     kind = df.MultipleChoiceFilter(choices=m.CertificateKind.choices)
     status = df.MultipleChoiceFilter(choices=m.CertificateStatus.choices)
-    owner_id = df.NumberFilter(field_name="owner_id")
-    institute_id = df.NumberFilter(field_name="institute_id")
-    instrument_id = df.NumberFilter(field_name="instrument_id")
+    owner_id = IdFilter(field_name="owner_id")
+    institute_id = IdFilter(field_name="institute_id")
+    instrument_id = IdFilter(field_name="instrument_id")
     region = RegionSubtreeFilter(path="owner__region")
     issued_after = df.DateFilter(field_name="issued_on", lookup_expr="gte", label=_("issued from"))
     issued_before = df.DateFilter(field_name="issued_on", lookup_expr="lte", label=_("issued until"))
@@ -62,7 +63,7 @@ class CertificateFilterSet(SearchFilterSet):
 
 class StandardCalibrationFilterSet(SearchFilterSet):
     search_fields = ("certificate_no", "laboratory")
-    standard_id = df.NumberFilter(field_name="standard_id")
+    standard_id = IdFilter(field_name="standard_id")
 
     class Meta:
         model = m.StandardCalibration
@@ -74,7 +75,7 @@ class StandardCalibrationFilterSet(SearchFilterSet):
 
 
 class NotificationFilterSet(df.FilterSet):
-    work_order_id = df.NumberFilter(field_name="work_order_id")
+    work_order_id = IdFilter(field_name="work_order_id")
 
     class Meta:
         model = m.Notification

@@ -9,11 +9,12 @@ import re
 import statistics
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from jiliang.core import ratelimit
+from jiliang.core.filters import MAX_ID
 from jiliang.core.roles import Role
 from jiliang.core.scoping import VIEW, user_role
 from jiliang.core.services import validation_messages
@@ -420,6 +422,13 @@ def item_results(request, pk):
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
         post = request.POST
+        try:
+            count = int(post.get("rows", "0") or 0)
+        except ValueError:
+            count = -1
+        if not 0 <= count <= MAX_RESULT_ROWS:
+            return HttpResponseBadRequest(_("The form's number of rows must be a whole number from 0 to %(n)d.")
+                                          % {"n": MAX_RESULT_ROWS})
         rows, errors = _posted_rows(post, specs, _required_conditions(item))
         points = [{"label": r["label"], "reference_value": r["ref"], "indication": r["ind"], "unit": r["unit"],
                    "U": r["U"] or None, "k": r["k"] or None, "attributes": {k: v for k, v in r["attrs"].items() if v}}
@@ -430,7 +439,7 @@ def item_results(request, pk):
             measured_on = None
             errors.append((str(FIELD_LABELS["measured_on"]), _("give the date as YYYY-MM-DD.")))
         chosen = MeasurementStandard.objects.filter(institute_id=wo.institute_id,
-                                                    pk__in=[x for x in post.getlist("standards") if x.isdigit()])
+                                                    pk__in=_ids(post.getlist("standards")))
         if not errors:
             try:
                 services.record_results(item, actor=request.user, measured_on=measured_on, standards=list(chosen),
@@ -450,8 +459,17 @@ def item_results(request, pk):
         "calibration": wo.kind == WorkKind.CALIBRATION, "max_rows": MAX_ROWS,
         "parameters": [(k, unit_symbols.quantity(v.get("value"), v.get("unit", "")))
                        for k, v in (item.parameters or {}).items() if isinstance(v, dict)],
-        "selected": {int(x) for x in request.POST.getlist("standards") if x.isdigit()}
+        "selected": set(_ids(request.POST.getlist("standards")))
         if request.method == "POST" else set()})
+
+
+# The results form posts one row per measurement point; a regulation's points number in the tens.
+MAX_RESULT_ROWS = 500
+
+
+def _ids(values: list[str]) -> list[int]:
+    """The whole numbers among posted ids that can be primary keys (others match nothing)."""
+    return [int(v) for v in values if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID]
 
 
 @login_required
@@ -584,7 +602,7 @@ def verify_page(request, number):
     pdf_check = None
     if request.method == "POST":
         upload = request.FILES.get("pdf")
-        if upload is not None and upload.size <= 20 * 1024 * 1024:
+        if upload is not None and upload.size <= settings.JILIANG_VERIFY_MAX_PDF_BYTES:
             digest = hashlib.sha256()
             for chunk in upload.chunks():
                 digest.update(chunk)
