@@ -221,7 +221,7 @@ class InstrumentPageFilterSet(InstrumentFilterSet):
 class ChangeProposalFilterSet(SearchFilterSet):
     search_fields = ("object_repr", "reason")
     region = RegionSubtreeFilter(path="organisation__region")
-    organisation_id = df.NumberFilter(field_name="organisation_id")
+    organisation_id = IdFilter(field_name="organisation_id")
     status = df.MultipleChoiceFilter(choices=m.ProposalStatus.choices)
 
     class Meta:
