@@ -3,6 +3,7 @@
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
+from jiliang.core.filters import FilterSet
 from jiliang.registry.filters import RegionSubtreeFilter, SearchFilterSet
 
 from . import models as m
@@ -27,7 +28,7 @@ class WorkOrderFilterSet(SearchFilterSet):
         return super().qs.select_related("owner", "institute", "technician")
 
 
-class WorkOrderItemFilterSet(df.FilterSet):
+class WorkOrderItemFilterSet(FilterSet):
     work_order_id = df.NumberFilter(field_name="work_order_id")
     instrument_id = df.NumberFilter(field_name="instrument_id")
 
@@ -73,7 +74,7 @@ class StandardCalibrationFilterSet(SearchFilterSet):
         return super().qs.select_related("standard")
 
 
-class NotificationFilterSet(df.FilterSet):
+class NotificationFilterSet(FilterSet):
     work_order_id = df.NumberFilter(field_name="work_order_id")
 
     class Meta:
