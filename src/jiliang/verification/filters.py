@@ -44,7 +44,8 @@ class WorkOrderItemFilterSet(FilterSet):
 class CertificateFilterSet(SearchFilterSet):
     search_fields = ("number",)
     kind = df.MultipleChoiceFilter(choices=m.CertificateKind.choices)
-    status = df.MultipleChoiceFilter(choices=m.CertificateStatus.choices)
+    status = df.MultipleChoiceFilter(choices=m.CertificateStatus.choices, field_name="effective_status_code",
+                                      label=_("status"))
     owner_id = df.NumberFilter(field_name="owner_id")
     institute_id = df.NumberFilter(field_name="institute_id")
     instrument_id = df.NumberFilter(field_name="instrument_id")
@@ -55,6 +56,11 @@ class CertificateFilterSet(SearchFilterSet):
     class Meta:
         model = m.Certificate
         fields = ["number", "kind", "status", "owner_id", "institute_id", "instrument_id", "region"]
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        # ``status`` is the effective status (Certificate.effective_status), the one the list shows.
+        queryset = (m.Certificate.objects.all() if queryset is None else queryset).with_effective_status()
+        super().__init__(data, queryset, **kwargs)
 
     @property
     def qs(self):
