@@ -1,4 +1,4 @@
-"""Core pages: the home dashboard, the audit trail, the user's API token."""
+"""Core pages: the home dashboard, the audit trail, the user's API token, and the 403/404 pages."""
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -71,3 +71,24 @@ def api_token_regenerate(request):
     Token.objects.filter(user=request.user).delete()
     Token.objects.create(user=request.user)
     return redirect("api-token")
+
+
+def _error_page(request, status: int, title, text, icon: str, tone: str, detail: str = ""):
+    return render(request, "error_page.html", {
+        "error_status": status, "error_title": title, "error_text": text, "error_icon": icon, "error_tone": tone,
+        "error_detail": detail}, status=status)
+
+
+def page_not_found(request, exception=None):
+    """404 in the site's layout and the user's language; Django's own message (English) is not shown."""
+    return _error_page(request, 404, _("Page not found"),
+                       _("There is no page at this address, or the record it showed no longer exists."),
+                       "bi-signpost-split", "secondary")
+
+
+def permission_denied(request, exception=None):
+    """403 in the site's layout; the reason given by the view (already in the user's language) is shown."""
+    detail = str(exception) if exception is not None and str(exception) else ""
+    return _error_page(request, 403, _("Access denied"),
+                       _("Your role or region does not allow this page. Ask your administrator if you need it."),
+                       "bi-shield-lock", "danger", detail)
