@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.utils.html import format_html
 
+from .formatting import display
+
 
 @dataclass(frozen=True)
 class Column:
@@ -35,7 +37,7 @@ class Column:
         if isinstance(value, bool):
             return format_html('<span class="badge text-bg-{}">{}</span>', "success" if value else "secondary",
                                "✓" if value else "—")
-        text = "" if value is None else value
+        text = display(value, empty="")
         if self.link and url:
             return format_html('<a href="{}">{}</a>', url, text)
         return text

@@ -7,6 +7,7 @@ starts from ``Model.objects.restrict(user, action)`` and every change goes throu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -23,6 +24,7 @@ from django.views import View
 
 from . import services
 from .export import workbook_bytes
+from .formatting import decimal_text, display
 from .models import AuditEntry
 from .scoping import ADD, CHANGE, DELETE, VIEW, may_write
 from .tables import Column
@@ -98,6 +100,13 @@ class ScopedFormMixin:
                 widget.attrs.setdefault("class", "form-control")
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
+        # Decimals as entered (30, not 30.000000) in the edit form too.
+        instance = getattr(self, "instance", None)
+        for name, f in self.fields.items():
+            if isinstance(f, forms.DecimalField) and instance is not None and instance.pk:
+                value = getattr(instance, name, None)
+                if isinstance(value, Decimal):
+                    self.initial[name] = decimal_text(value)
 
 
 class UIView(LoginRequiredMixin, View):
@@ -177,10 +186,7 @@ def field_rows(obj, names: list[str] | None) -> list[tuple[str, object, str | No
         else:
             value = getattr(obj, f.name)
         link = detail_url(value) if hasattr(value, "_meta") else None
-        if value is None or value == "":
-            value = "—"
-        elif isinstance(value, bool):
-            value = _("yes") if value else _("no")
+        value = display(value)
         rows.append((f.verbose_name, value, link))
     return rows
 
