@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from . import services
+from .changes import describe
 from .export import workbook_bytes
 from .formatting import decimal_text, display
 from .models import AuditEntry
@@ -44,6 +45,8 @@ class ModelUI:
     import_view: type | None = None
     default_order: str = "-pk"
     filter_fields: list[str] | None = None  # filters shown on the page (the API takes them all)
+    detail_context: object = None  # callable(request, obj) -> extra context of the detail page
+    detail_template: str | None = None
 
     @property
     def name(self) -> str:
@@ -201,12 +204,17 @@ class ObjectDetailView(UIView):
             rel_ui = REGISTRY.get(qs.model)
             related.append((title, columns, [
                 [c.html(o, rel_ui.url("detail", o) if rel_ui else None) for c in columns] for o in qs]))
-        history = AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("-id")[:30]
+        history = list(AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+                       .order_by("-id")[:30])
+        changes = describe(history)
         ctx = self.base_context(
-            object=obj, fields=field_rows(obj, ui.detail_fields), related=related, history=history,
+            object=obj, fields=field_rows(obj, ui.detail_fields), related=related,
+            history=[(e, changes[e.pk]) for e in history],
             can_change_obj=ui.model.objects.restrict(request.user, CHANGE).filter(pk=obj.pk).exists(),
             can_delete_obj=ui.model.objects.restrict(request.user, DELETE).filter(pk=obj.pk).exists(),
         )
+        if ui.detail_context is not None:
+            ctx.update(ui.detail_context(request, obj))
         return render(request, getattr(ui, "detail_template", None) or "core/object_detail.html", ctx)
 
 

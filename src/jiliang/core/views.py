@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
+from .changes import describe, object_links, object_type_label
 from .filters import AuditEntryFilterSet
 from .models import AuditEntry
 from .scoping import VIEW
@@ -20,16 +21,23 @@ AUDIT_COLUMNS = [
     Column("channel", _("channel")),
     Column("remote_addr", _("address")),
     Column("action", _("action"), order_by="action"),
-    Column("object_type", _("object type"), order_by="object_type"),
+    Column("object_type", _("object type"), accessor=lambda e: object_type_label(e.object_type),
+           order_by="object_type"),
     Column("object_repr", _("object")),
     Column("message", _("message")),
 ]
 
+def _audit_detail_context(request, entry):
+    return {"changes": describe([entry])[entry.pk], "object_link": object_links([entry], request.user).get(entry.pk),
+            "object_type_label": object_type_label(entry.object_type)}
+
+
 audit_ui = register(ModelUI(model=AuditEntry, slug="audit", columns=AUDIT_COLUMNS, filterset=AuditEntryFilterSet,
-                            default_order="-id",
+                            default_order="-id", detail_template="core/auditentry_detail.html",
+                            detail_context=_audit_detail_context,
                             detail_fields=["timestamp", "actor", "actor_name", "channel", "request_id",
-                                           "remote_addr", "action", "object_type", "object_id", "object_repr",
-                                           "region_code", "before", "after", "message", "prev_hash", "hash"]))
+                                           "remote_addr", "action", "object_id", "object_repr",
+                                           "region_code", "message", "prev_hash", "hash"]))
 audit_list = ObjectListView.as_view(ui=audit_ui)
 audit_detail = ObjectDetailView.as_view(ui=audit_ui)
 
@@ -50,7 +58,9 @@ def home(request):
         "reference_materials": rm.ReferenceMaterial.objects.restrict(user, VIEW).count(),
         "people": rm.Person.objects.restrict(user, VIEW).count(),
     }
-    recent = AuditEntry.objects.restrict(user, VIEW).order_by("-id")[:10]
+    recent = list(AuditEntry.objects.restrict(user, VIEW).order_by("-id")[:10])
+    links, changes = object_links(recent, user), describe(recent)
+    recent = [(e, links.get(e.pk), [str(c) for c in changes[e.pk]]) for e in recent]
     return render(request, "core/home.html", {
         "counts": counts,
         "by_status": [(rm.InstrumentStatus(k).label, v) for k, v in by_status.items()],
