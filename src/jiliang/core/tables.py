@@ -17,6 +17,7 @@ class Column:
     accessor: str | Callable | None = None  # attribute path with '.' or a function(obj)
     order_by: str | None = None  # ORM ordering; None = not sortable
     link: bool = False  # link to the object's detail page
+    provenance: bool = False  # sources/confidence of reference data: for the provincial administrator only
 
     def value(self, obj):
         acc = self.accessor or self.name

@@ -27,7 +27,7 @@ from .changes import describe
 from .export import workbook_bytes
 from .formatting import decimal_text, display
 from .models import AuditEntry
-from .scoping import ADD, CHANGE, DELETE, VIEW, may_write
+from .scoping import ADD, CHANGE, DELETE, VIEW, may_write, sees_provenance
 from .tables import Column
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -46,11 +46,18 @@ class ModelUI:
     default_order: str = "-pk"
     filter_fields: list[str] | None = None  # filters shown on the page (the API takes them all)
     detail_context: object = None  # callable(request, obj) -> extra context of the detail page
+    provenance_fields: tuple[str, ...] = ()  # fields and filters shown only to whom sees_provenance()
     detail_template: str | None = None
 
     @property
     def name(self) -> str:
         return self.model._meta.model_name
+
+    def columns_for(self, user) -> list[Column]:
+        return [c for c in self.columns if not c.provenance or sees_provenance(user)]
+
+    def hidden_fields_for(self, user) -> set[str]:
+        return set() if sees_provenance(user) else set(self.provenance_fields)
 
     def url(self, action: str, obj=None) -> str:
         if obj is not None:
@@ -137,8 +144,9 @@ class ObjectListView(UIView):
             qs = qs.none()
         else:
             qs = filterset.qs
+        columns = ui.columns_for(request.user)
         sort = request.GET.get("sort", "")
-        orderable = {c.name: c.order_by for c in ui.columns if c.order_by}
+        orderable = {c.name: c.order_by for c in columns if c.order_by}
         key = sort.lstrip("-")
         qs = qs.order_by(("-" if sort.startswith("-") else "") + orderable[key], "pk") if key in orderable \
             else qs.order_by(ui.default_order)
@@ -150,20 +158,22 @@ class ObjectListView(UIView):
             per_page = 50
         per_page = per_page if per_page in PAGE_SIZES else 50
         page = Paginator(qs, per_page).get_page(request.GET.get("page"))
-        rows = [(obj, [c.html(obj, ui.url("detail", obj)) for c in ui.columns]) for obj in page.object_list]
+        rows = [(obj, [c.html(obj, ui.url("detail", obj)) for c in columns]) for obj in page.object_list]
         query = request.GET.copy()
         query.pop("page", None)
-        shown = [filterset.form[name] for name in (ui.filter_fields or filterset.form.fields)]
+        hidden = ui.hidden_fields_for(request.user)
+        shown = [filterset.form[name] for name in (ui.filter_fields or filterset.form.fields) if name not in hidden]
         ctx = self.base_context(filterset=filterset, filter_fields=shown, page=page, rows=rows, sort=sort,
                                 query=query.urlencode(),
-                                columns=ui.columns, page_sizes=PAGE_SIZES, per_page=per_page)
+                                columns=columns, page_sizes=PAGE_SIZES, per_page=per_page)
         template = "core/htmx/table.html" if request.htmx and not request.htmx.boosted else "core/object_list.html"
         return render(request, template, ctx)
 
     def export(self, qs):
         ui = self.ui
-        headers = [str(c.label) for c in ui.columns]
-        rows = ([c.value(obj) for c in ui.columns] for obj in qs.iterator(chunk_size=2000))
+        columns = ui.columns_for(self.request.user)
+        headers = [str(c.label) for c in columns]
+        rows = ([c.value(obj) for c in columns] for obj in qs.iterator(chunk_size=2000))
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         data = workbook_bytes(str(ui.model._meta.verbose_name_plural), headers, rows,
                               note=f"jiliang export of {ui.model._meta.verbose_name_plural}, {stamp}, "
@@ -173,13 +183,16 @@ class ObjectListView(UIView):
         return response
 
 
+def _field_names(obj, names: list[str] | None) -> list[str]:
+    if names is not None:
+        return list(names)
+    return [f.name for f in obj._meta.get_fields()
+            if (getattr(f, "concrete", False) or f.many_to_many) and not f.auto_created]
+
+
 def field_rows(obj, names: list[str] | None) -> list[tuple[str, object, str | None]]:
     """(label, display value, link) for the detail page, in the declared order."""
-    if names is not None:
-        fields = [obj._meta.get_field(n) for n in names]
-    else:
-        fields = [f for f in obj._meta.get_fields()
-                  if (getattr(f, "concrete", False) or f.many_to_many) and not f.auto_created]
+    fields = [obj._meta.get_field(n) for n in _field_names(obj, names)]
     rows = []
     for f in fields:
         if f.many_to_many:
@@ -208,7 +221,9 @@ class ObjectDetailView(UIView):
                        .order_by("-id")[:30])
         changes = describe(history)
         ctx = self.base_context(
-            object=obj, fields=field_rows(obj, ui.detail_fields), related=related,
+            object=obj, related=related,
+            fields=[row for row, name in zip(field_rows(obj, ui.detail_fields), _field_names(obj, ui.detail_fields),
+                                             strict=True) if name not in ui.hidden_fields_for(request.user)],
             history=[(e, changes[e.pk]) for e in history],
             can_change_obj=ui.model.objects.restrict(request.user, CHANGE).filter(pk=obj.pk).exists(),
             can_delete_obj=ui.model.objects.restrict(request.user, DELETE).filter(pk=obj.pk).exists(),

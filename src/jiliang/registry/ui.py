@@ -71,7 +71,7 @@ CATEGORY_COLUMNS = [
     Column("verification_mode", _("verification mode"), order_by="verification_mode"),
     Column("period_months", _("verification period (months)")),
     Column("service_life_years", _("service life (years)")),
-    Column("confidence", _("confidence"), order_by="confidence"),
+    Column("confidence", _("confidence"), order_by="confidence", provenance=True),
 ]
 
 
@@ -97,6 +97,7 @@ person_ui = register(ModelUI(
 category_ui = register(ModelUI(
     model=m.InstrumentCategory, slug="categories", columns=CATEGORY_COLUMNS,
     filterset=filters.InstrumentCategoryFilterSet, form=forms.InstrumentCategoryForm, default_order="domain",
+    provenance_fields=("source", "confidence"),
     import_view=_import_view(),
 ))
 instrument_ui = register(ModelUI(
