@@ -48,7 +48,8 @@ def test_request_measure_check_approve_issue_verify_revoke(flow, live_server, pa
         page.fill(f"input[name=U_{i}]", "0.0005")
     page.click("#btn-save-results")
     page.wait_for_selector("#btn-check")
-    assert "pass" in page.locator("#items .outcome").inner_text()
+    assert page.locator("#items .outcome").get_attribute("data-outcome") == "pass"
+    assert "合格" in page.locator("#items .outcome").inner_text()  # the outcome in words, not the code
     # check by the technician is refused with a message, by a second person accepted
     page.select_option("#sel-checker", str(flow.technician.pk))
     page.click("#btn-check")

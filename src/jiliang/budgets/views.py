@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jiliang.core.roles import Role
@@ -23,7 +24,9 @@ def _distribution_labels() -> dict[str, str]:
         "rectangular": _("rectangular"), "triangular": _("triangular"), "trapezoidal": _("trapezoidal"),
         "arcsine": _("arcsine (U-shaped)"), "curvilinear_trapezoid": _("curvilinear trapezoid"),
     }
-    return {k: f"{KINDS[k].name_zh} · {labels.get(k, k)}" for k in KINDS}
+    english = (get_language() or "").startswith("en")
+    # one name per language (the gettext label; the module's own name where no label exists)
+    return {k: str(labels[k]) if k in labels else (KINDS[k].name_en if english else KINDS[k].name_zh) for k in KINDS}
 
 
 def _strings() -> dict[str, str]:

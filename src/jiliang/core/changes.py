@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .formatting import display
+from .formatting import display, outcome_label
 
 # Keys services write beside the model's fields (verification/services.py, telemetry/services.py).
 EXTRA_KEYS = {
@@ -38,6 +38,11 @@ EXTRA_KEYS = {
     "dcc_xml": gettext_lazy("DCC XML (characters)"),
     "reviewed": gettext_lazy("reviewed"),
     "state": gettext_lazy("state"),
+    "outcome": gettext_lazy("outcome"),
+    "measured_on": gettext_lazy("measured on"),
+    "number": gettext_lazy("number"),
+    "kind": gettext_lazy("kind"),
+    "valid_until": gettext_lazy("valid until"),
 }
 # Keys whose values are ids of records of another model.
 EXTRA_REFERENCES = {"standards": "registry.measurementstandard", "item": "verification.workorderitem"}
@@ -126,6 +131,8 @@ def _text(model, key: str, value, names) -> str:
         labels = dict(f.flatchoices)
         if value in labels:
             return str(labels[value])
+    if key == "outcome" and isinstance(value, str):
+        return outcome_label(value)
     if isinstance(value, bool):
         return str(display(value))
     if f is not None and isinstance(f, models.DateTimeField) and isinstance(value, str):

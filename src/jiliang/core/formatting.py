@@ -13,6 +13,15 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# Outcomes of a conformity decision (verification/rules/decision.py Outcome), as the pages name them.
+OUTCOME_LABELS = {"pass": gettext_lazy("conforming"), "fail": gettext_lazy("non-conforming"),
+                  "conditional": gettext_lazy("conditional")}
+
+
+def outcome_label(code: str) -> str:
+    return str(OUTCOME_LABELS.get(code, code)) if code else ""
 
 DATETIME = "%Y-%m-%d %H:%M"
 DATE = "%Y-%m-%d"

@@ -19,6 +19,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -47,6 +48,7 @@ class ModelUI:
     filter_fields: list[str] | None = None  # filters shown on the page (the API takes them all)
     detail_context: object = None  # callable(request, obj) -> extra context of the detail page
     provenance_fields: tuple[str, ...] = ()  # fields and filters shown only to whom sees_provenance()
+    chinese_only_fields: tuple[str, ...] = ()  # Chinese text with an English twin: left out of English detail pages
     detail_template: str | None = None
 
     @property
@@ -57,7 +59,10 @@ class ModelUI:
         return [c for c in self.columns if not c.provenance or sees_provenance(user)]
 
     def hidden_fields_for(self, user) -> set[str]:
-        return set() if sees_provenance(user) else set(self.provenance_fields)
+        hidden = set() if sees_provenance(user) else set(self.provenance_fields)
+        if (get_language() or "").startswith("en"):
+            hidden |= set(self.chinese_only_fields)
+        return hidden
 
     def url(self, action: str, obj=None) -> str:
         if obj is not None:

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
@@ -24,7 +25,7 @@ AUDIT_COLUMNS = [
     Column("object_type", _("object type"), accessor=lambda e: object_type_label(e.object_type),
            order_by="object_type"),
     Column("object_repr", _("object")),
-    Column("message", _("message")),
+    Column("changes", _("changes"), accessor=lambda e: " · ".join(str(c) for c in describe([e])[e.pk][:4])),
 ]
 
 def _audit_detail_context(request, entry):
@@ -49,7 +50,11 @@ def home(request):
     user = request.user
     instruments = rm.Instrument.objects.restrict(user, VIEW)
     by_status = dict(instruments.values_list("status").annotate(n=Count("id")).order_by())
-    by_category = list(instruments.values("category__name").annotate(n=Count("id")).order_by("-n")[:10])
+    english = (get_language() or "").startswith("en")
+    by_category = [{"category__name": (r["category__name_en"] if english and r["category__name_en"] else r["category__name"]),
+                    "n": r["n"]}
+                   for r in instruments.values("category__name", "category__name_en").annotate(n=Count("id"))
+                   .order_by("-n")[:10]]
     counts = {
         "instruments": sum(by_status.values()),
         "mandatory": instruments.filter(mandatory=True).count(),

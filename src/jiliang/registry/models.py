@@ -254,7 +254,22 @@ class InstrumentCategory(RegistryModel):
         verbose_name_plural = _("instrument categories")
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The entry's name in the active language: the English name where the data has it."""
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
         return f"{self.name} · {self.second_level}" if self.second_level else self.name
+
+    @property
+    def short_name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
 
     def clean(self) -> None:
         if self.verification_mode == VerificationMode.FIRST_ONLY_ROTATE and not self.service_life_years:
@@ -333,7 +348,7 @@ class Instrument(RegistryModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.category.name if self.category_id else ''} {self.model} #{self.serial_number}".strip()
+        return f"{self.category.short_name if self.category_id else ''} {self.model} #{self.serial_number}".strip()
 
     def clean(self) -> None:
         if self.range_min is not None and self.range_max is not None and self.range_max < self.range_min:

@@ -1,5 +1,6 @@
 """List columns and page declarations of the registry (see core.ui)."""
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.tables import Column
@@ -18,7 +19,7 @@ ORGANISATION_COLUMNS = [
 ]
 INSTRUMENT_COLUMNS = [
     Column("serial_number", _("serial number"), order_by="serial_number", link=True),
-    Column("category", _("category"), accessor="category.name", order_by="category__name"),
+    Column("category", _("category"), accessor="category.short_name", order_by="category__name"),
     Column("manufacturer", _("manufacturer"), order_by="manufacturer"),
     Column("model", _("model"), order_by="model"),
     Column("accuracy_class", _("accuracy class")),
@@ -62,9 +63,15 @@ RM_COLUMNS = [
     Column("holder", _("holder"), accessor="holder.name", order_by="holder__name"),
     Column("expiry_date", _("expiry date"), order_by="expiry_date"),
 ]
+def _in_chinese_only(text: str) -> str:
+    # Chinese-only text of the catalogue (its English name says it all in English).
+    return "" if (get_language() or "").startswith("en") else text
+
+
 CATEGORY_COLUMNS = [
-    Column("name", _("name"), order_by="name", link=True),
-    Column("second_level", _("second-level entry")),
+    Column("name", _("name"), accessor=lambda o: o.display_name if (get_language() or "").startswith("en")
+           else o.name, order_by="name", link=True),
+    Column("second_level", _("second-level entry"), accessor=lambda o: _in_chinese_only(o.second_level)),
     Column("domain", _("measurement domain"), order_by="domain"),
     Column("regulation", _("verification regulation"), order_by="regulation"),
     Column("supervision_mode", _("supervision mode"), order_by="supervision_mode"),
@@ -97,7 +104,7 @@ person_ui = register(ModelUI(
 category_ui = register(ModelUI(
     model=m.InstrumentCategory, slug="categories", columns=CATEGORY_COLUMNS,
     filterset=filters.InstrumentCategoryFilterSet, form=forms.InstrumentCategoryForm, default_order="domain",
-    provenance_fields=("source", "confidence"),
+    provenance_fields=("source", "confidence"), chinese_only_fields=("name", "second_level", "scope_text"),
     import_view=_import_view(),
 ))
 instrument_ui = register(ModelUI(

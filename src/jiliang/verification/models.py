@@ -17,6 +17,7 @@ from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiliang.core.formatting import outcome_label
 from jiliang.core.models import TimestampedModel
 from jiliang.core.scoping import RestrictedManager, RestrictedQuerySet, ScopeSpec
 from jiliang.registry.models import Instrument, MeasurementStandard, Organisation, Person
@@ -193,6 +194,10 @@ class MeasurementResult(TimestampedModel):
     def __str__(self) -> str:
         return f"{self.item} @ {self.measured_on}"
 
+    @property
+    def outcome_label(self) -> str:
+        return outcome_label(self.outcome)
+
 
 class TestPointResult(models.Model):
     """One test point: reference value, indication, error, conditions, and for calibration its uncertainty.
@@ -232,6 +237,10 @@ class TestPointResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.error} {self.error_unit}"
+
+    @property
+    def outcome_label(self) -> str:
+        return outcome_label(self.outcome)
 
 
 class CertificateKind(models.TextChoices):
