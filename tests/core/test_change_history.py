@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.utils import translation
 
 from jiliang.core import services
 from jiliang.core.changes import describe
@@ -31,7 +32,8 @@ def test_detail_history_in_words(client, world, moved, lang, usage):
     history = html[html.index("history-changes"):]
     text = _text(history)
     assert usage in text, text[:400]
-    assert world.scale.name in text and world.gauge.name in text  # names, not ids
+    with translation.override(lang):
+        assert world.scale.short_name in text and world.gauge.short_name in text  # names, not ids
     assert "category_id=" not in html and "owner_id=" not in html and "usage=" not in html
     assert "30" in text and "30.000000" not in text
 
@@ -39,8 +41,6 @@ def test_detail_history_in_words(client, world, moved, lang, usage):
 def test_create_entry_names_the_owner(world):
     entry = AuditEntry.objects.filter(object_type="registry.instrument", object_id=str(world.instrument_ks.pk),
                                       action="create").get()
-    from django.utils import translation
-
     with translation.override("zh-hans"):
         lines = [str(c) for c in describe([entry])[entry.pk]]
     assert f"使用单位：{world.ent_ks.name}" in lines or any(world.ent_ks.name in line for line in lines), lines

@@ -527,7 +527,7 @@ class InstrumentImporter(Importer):
                 problems.append(("owner_uscc", _("no organisation with code %(code)s is registered") % {"code": uscc}))
         except IdentityError as exc:
             owner = None
-            problems.append(("owner_uscc", str(exc)))
+            problems.append(("owner_uscc", exc.translated(_)))
         category = self.categories.get(values["category_code"])
         if category is None:
             problems.append(("category_code", _("unknown catalogue code %(code)s") % {"code": values["category_code"]}))

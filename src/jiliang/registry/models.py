@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.models import Region, RegistryModel
@@ -114,7 +115,7 @@ class Organisation(RegistryModel):
         try:
             self.uscc = validate_uscc(self.uscc)
         except IdentityError as exc:
-            raise ValidationError({"uscc": str(exc)}) from exc
+            raise ValidationError({"uscc": exc.translated(gettext)}) from exc
         if self.mms_status == MMSStatus.CERTIFIED and not self.mms_certificate:
             raise ValidationError({"mms_certificate": _("A certified measurement management system needs its certificate number.")})
 
@@ -487,7 +488,7 @@ class ReferenceMaterial(RegistryModel):
         try:
             self.gbw_number, self.grade = normalise_gbw(self.gbw_number)
         except IdentityError as exc:
-            raise ValidationError({"gbw_number": str(exc)}) from exc
+            raise ValidationError({"gbw_number": exc.translated(gettext)}) from exc
         if self.uncertainty is not None and self.uncertainty < 0:
             raise ValidationError({"uncertainty": _("An uncertainty cannot be negative.")})
         if self.coverage_factor is not None and self.coverage_factor <= 0:
