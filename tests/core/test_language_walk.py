@@ -103,6 +103,15 @@ def data_strings() -> list[str]:
     return sorted(values, key=len, reverse=True)
 
 
+# Item 11 on the same walk: times in one local format, decimals as entered.
+RAW_TIME = re.compile(r"\d{2}:\d{2}:\d{2}\.\d+|\d[+-]00:00|\d{4}年\d{1,2}月\d{1,2}日|\b[ap]\.m\.")
+PADDED = re.compile(r"(?<![\d.])\d+\.\d*0000(?![\d])")
+
+
+def format_leaks(text: str) -> list[str]:
+    return [f"time:{t}" for t in RAW_TIME.findall(text)] + [f"decimal:{d}" for d in PADDED.findall(text)]
+
+
 def leaks(text: str, lang: str, data: list[str]) -> list[str]:
     for value in data:
         if value in text:
@@ -188,7 +197,8 @@ def walk(client: Client, user, world, lang: str, data: list[str]) -> tuple[dict[
         response = client.get(url)
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
-        words = leaks(visible_text(response.content.decode()), lang, data)
+        text = visible_text(response.content.decode())
+        words = leaks(text, lang, data) + format_leaks(text)
         if words:
             found[url] = sorted(set(words))
     return found, skipped
