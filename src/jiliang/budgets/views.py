@@ -29,7 +29,7 @@ def _distribution_labels() -> dict[str, str]:
     return {k: str(labels[k]) if k in labels else (KINDS[k].name_en if english else KINDS[k].name_zh) for k in KINDS}
 
 
-def _strings() -> dict[str, str]:
+def _strings() -> dict[str, object]:
     """Texts the calculator's script shows, translated here (gettext, English msgids)."""
     return {
         "input_quantity": _("Input quantity"), "estimate": _("Estimate"),
@@ -50,6 +50,10 @@ def _strings() -> dict[str, str]:
         "evaluate_first": _("Evaluate first."), "at_column": _("at column"), "remove": _("Remove"),
         "not_converged": _("not converged"), "adaptive": _("adaptive"),
         "other_share": _("Correlations and higher-order terms"),
+        # labels of the distribution parameters (the API names stay in data-param)
+        "params": {"low": _("lower limit"), "high": _("upper limit"), "value": _("value"), "scale": _("scale"),
+                   "observations": _("observations"), "half_width": "a", "beta": "β", "d": "d", "u": "u",
+                   "U": "U", "k": "k"},
     }
 
 
