@@ -246,6 +246,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
+# One date/time format in both languages (2026-12-04 04:32; core/formatting.py).
+FORMAT_MODULE_PATH = ["jiliang.formats"]
 
 # --- static files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -26,3 +26,6 @@ urlpatterns = [
     *api_urls.docs_urlpatterns,
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "jiliang.core.views.permission_denied"
+handler404 = "jiliang.core.views.page_not_found"

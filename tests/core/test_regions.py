@@ -1,6 +1,7 @@
 """GB/T 2260 regions of Jiangsu as shipped (source: core/data/README.md)."""
 
 import pytest
+from django.utils import translation
 
 from jiliang.core.models import Region
 from jiliang.core.regions import subtree_codes
@@ -23,9 +24,13 @@ def test_province_cities_and_counties_are_all_there():
 def test_tree_and_names_with_their_city():
     kunshan = Region.objects.get(pk="320583")
     assert kunshan.parent_id == "320500" and kunshan.parent.parent_id == "320000"
-    # 鼓楼区 exists in Nanjing and in Xuzhou: the display name carries the city.
-    assert str(Region.objects.get(pk="320106")) == "南京市 鼓楼区"
-    assert str(Region.objects.get(pk="320302")) == "徐州市 鼓楼区"
+    # 鼓楼区 exists in Nanjing and in Xuzhou: the display name carries the city, in the reader's language.
+    with translation.override("zh-hans"):
+        assert str(Region.objects.get(pk="320106")) == "南京市 鼓楼区"
+        assert str(Region.objects.get(pk="320302")) == "徐州市 鼓楼区"
+    with translation.override("en"):
+        assert str(Region.objects.get(pk="320106")) == "Gulou District, Nanjing"
+        assert str(Region.objects.get(pk="320500")) == "Suzhou"
 
 
 @pytest.mark.django_db

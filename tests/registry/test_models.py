@@ -16,10 +16,11 @@ from jiliang.registry import models as m
 def test_wrong_check_character_is_refused_naming_the_field(world):
     code = uscc_for("91", "320583", 55)
     bad = code[:-1] + ("0" if code[-1] != "0" else "1")
-    with pytest.raises(ValidationError) as exc:
-        services.create_record(m.Organisation, {"name": "x", "uscc": bad, "kind": "enterprise",
-                                                "region_id": "320583"}, actor=world.admin)
-    assert "check character" in exc.value.message_dict["uscc"][0]
+    for lang, words in (("en", "check character"), ("zh-hans", "校验码")):  # in the user's language
+        with translation.override(lang), pytest.raises(ValidationError) as exc:
+            services.create_record(m.Organisation, {"name": "x", "uscc": bad, "kind": "enterprise",
+                                                    "region_id": "320583"}, actor=world.admin)
+        assert words in exc.value.message_dict["uscc"][0]
     assert not m.Organisation.objects.filter(name="x").exists()
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jiliang.core.roles import Role
@@ -23,10 +24,12 @@ def _distribution_labels() -> dict[str, str]:
         "rectangular": _("rectangular"), "triangular": _("triangular"), "trapezoidal": _("trapezoidal"),
         "arcsine": _("arcsine (U-shaped)"), "curvilinear_trapezoid": _("curvilinear trapezoid"),
     }
-    return {k: f"{KINDS[k].name_zh} · {labels.get(k, k)}" for k in KINDS}
+    english = (get_language() or "").startswith("en")
+    # one name per language (the gettext label; the module's own name where no label exists)
+    return {k: str(labels[k]) if k in labels else (KINDS[k].name_en if english else KINDS[k].name_zh) for k in KINDS}
 
 
-def _strings() -> dict[str, str]:
+def _strings() -> dict[str, object]:
     """Texts the calculator's script shows, translated here (gettext, English msgids)."""
     return {
         "input_quantity": _("Input quantity"), "estimate": _("Estimate"),
@@ -47,6 +50,10 @@ def _strings() -> dict[str, str]:
         "evaluate_first": _("Evaluate first."), "at_column": _("at column"), "remove": _("Remove"),
         "not_converged": _("not converged"), "adaptive": _("adaptive"),
         "other_share": _("Correlations and higher-order terms"),
+        # labels of the distribution parameters (the API names stay in data-param)
+        "params": {"low": _("lower limit"), "high": _("upper limit"), "value": _("value"), "scale": _("scale"),
+                   "observations": _("observations"), "half_width": "a", "beta": "β", "d": "d", "u": "u",
+                   "U": "U", "k": "k"},
     }
 
 

@@ -4,7 +4,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .roles import BUREAU_ROLES, Role
-from .scoping import user_role
+from .scoping import sees_provenance, user_role
 
 # (label, url name, roles that see it or None for every signed-in user)
 NAV = [
@@ -65,4 +65,4 @@ def navigation(request):
                 continue
         if links:
             groups.append((label, links))
-    return {"nav": groups, "user_role": role}
+    return {"nav": groups, "user_role": role, "sees_provenance": sees_provenance(user)}

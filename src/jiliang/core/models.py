@@ -70,6 +70,7 @@ class Region(models.Model):
 
     code = models.CharField(_("code"), max_length=6, primary_key=True, help_text=_("GB/T 2260 six-digit code"))
     name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
     level = models.CharField(_("level"), max_length=20, choices=RegionLevel.choices)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -92,7 +93,18 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         if self.parent_id and self.level not in (RegionLevel.PROVINCE, RegionLevel.PREFECTURE):
+            if self.name_en and self.parent.name_en and self.display_name == self.name_en:
+                return f"{self.name_en}, {self.parent.name_en}"
             return f"{self.parent.name} {self.name}"
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (English where the data has it)."""
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
         return self.name
 
     def clean(self) -> None:
@@ -193,7 +205,7 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id", "id"])]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+        return f"#{self.pk} {self.get_action_display()} {self.object_repr or self.object_id}"
 
 
 class AuditHead(models.Model):

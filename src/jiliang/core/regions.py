@@ -9,6 +9,7 @@ from pathlib import Path
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CURRENT_FILE = DATA_DIR / "regions-jiangsu-2024.csv"
 HISTORICAL_FILE = DATA_DIR / "regions-jiangsu-historical.csv"
+ENGLISH_FILE = DATA_DIR / "regions-jiangsu-names-en.csv"
 PROVINCE_CODE = "320000"
 
 _CACHE_SECONDS = 300
@@ -74,5 +75,19 @@ def load_regions(Region=None) -> int:
                 "is_current": False, "retired_year": int(row["retired_year"]),
                 "successor_id": row["successor_code"] or None, "source": row["source"][:300]})
             count += 1
+    load_english_names(Region)
     invalidate_cache()
+    return count
+
+
+def load_english_names(Region=None) -> int:
+    """Set the English names (core/data/regions-jiangsu-names-en.csv) where the model has the column."""
+    if Region is None:
+        from .models import Region
+    if "name_en" not in {f.name for f in Region._meta.get_fields()}:
+        return 0  # an older migration state
+    count = 0
+    with ENGLISH_FILE.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            count += Region.objects.filter(code=row["code"]).update(name_en=row["name_en"])
     return count

@@ -81,6 +81,15 @@ def user_role(user) -> str | None:
     return getattr(user, "role", None) or None
 
 
+def sees_provenance(user) -> bool:
+    """Provenance of reference data (confidence marks, sources, "from memory") is for the provincial
+    administrator who curates that data: shown on the data pages to them only, never to other roles and
+    never on a certificate."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser) or user_role(user) == Role.PROVINCIAL_BUREAU
+
+
 def is_unrestricted(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and (
         user.is_superuser or user_role(user) == Role.PROVINCIAL_BUREAU

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.utils.html import format_html
 
+from .formatting import display
+
 
 @dataclass(frozen=True)
 class Column:
@@ -15,6 +17,7 @@ class Column:
     accessor: str | Callable | None = None  # attribute path with '.' or a function(obj)
     order_by: str | None = None  # ORM ordering; None = not sortable
     link: bool = False  # link to the object's detail page
+    provenance: bool = False  # sources/confidence of reference data: for the provincial administrator only
 
     def value(self, obj):
         acc = self.accessor or self.name
@@ -35,7 +38,7 @@ class Column:
         if isinstance(value, bool):
             return format_html('<span class="badge text-bg-{}">{}</span>', "success" if value else "secondary",
                                "✓" if value else "—")
-        text = "" if value is None else value
+        text = display(value, empty="")
         if self.link and url:
             return format_html('<a href="{}">{}</a>', url, text)
         return text

@@ -7,6 +7,7 @@ starts from ``Model.objects.restrict(user, action)`` and every change goes throu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -18,13 +19,16 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 
 from . import services
+from .changes import describe
 from .export import workbook_bytes
+from .formatting import decimal_text, display
 from .models import AuditEntry
-from .scoping import ADD, CHANGE, DELETE, VIEW, locked_fields, may_write
+from .scoping import ADD, CHANGE, DELETE, VIEW, locked_fields, may_write, sees_provenance
 from .tables import Column
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -42,10 +46,23 @@ class ModelUI:
     import_view: type | None = None
     default_order: str = "-pk"
     filter_fields: list[str] | None = None  # filters shown on the page (the API takes them all)
+    detail_context: object = None  # callable(request, obj) -> extra context of the detail page
+    provenance_fields: tuple[str, ...] = ()  # fields and filters shown only to whom sees_provenance()
+    chinese_only_fields: tuple[str, ...] = ()  # Chinese text with an English twin: left out of English detail pages
+    detail_template: str | None = None
 
     @property
     def name(self) -> str:
         return self.model._meta.model_name
+
+    def columns_for(self, user) -> list[Column]:
+        return [c for c in self.columns if not c.provenance or sees_provenance(user)]
+
+    def hidden_fields_for(self, user) -> set[str]:
+        hidden = set() if sees_provenance(user) else set(self.provenance_fields)
+        if (get_language() or "").startswith("en"):
+            hidden |= set(self.chinese_only_fields)
+        return hidden
 
     def url(self, action: str, obj=None) -> str:
         if obj is not None:
@@ -105,6 +122,13 @@ class ScopedFormMixin:
             if name in self.fields:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Written by the market supervision bureau.")
+        # Decimals as entered (30, not 30.000000) in the edit form too.
+        instance = getattr(self, "instance", None)
+        for name, f in self.fields.items():
+            if isinstance(f, forms.DecimalField) and instance is not None and instance.pk:
+                value = getattr(instance, name, None)
+                if isinstance(value, Decimal):
+                    self.initial[name] = decimal_text(value)
 
 
 class UIView(LoginRequiredMixin, View):
@@ -136,7 +160,7 @@ def list_queryset(ui: ModelUI, user, params, request=None):
     else:
         qs = filterset.qs
     sort = params.get("sort", "")
-    orderable = {c.name: c.order_by for c in ui.columns if c.order_by}
+    orderable = {c.name: c.order_by for c in ui.columns_for(user) if c.order_by}
     key = sort.lstrip("-")
     if key in orderable:
         qs = qs.order_by(("-" if sort.startswith("-") else "") + orderable[key], "pk")
@@ -193,8 +217,9 @@ def export_list(ui: ModelUI, user, params, request=None) -> tuple[str, bytes]:
     Labels and the description sheet come out in the active language (a task activates the user's).
     """
     filterset, qs, sort = list_queryset(ui, user, params, request)
-    headers = [str(c.label) for c in ui.columns]
-    rows = ([c.value(obj) for c in ui.columns] for obj in qs.iterator(chunk_size=2000))
+    columns = ui.columns_for(user)
+    headers = [str(c.label) for c in columns]
+    rows = ([c.value(obj) for c in columns] for obj in qs.iterator(chunk_size=2000))
     now = timezone.localtime()
     title = str(ui.model._meta.verbose_name_plural)
     about = [(_("export of"), title), (_("exported at"), now.strftime("%Y-%m-%d %H:%M")),
@@ -221,7 +246,8 @@ class ObjectListView(UIView):
             per_page = 50
         per_page = per_page if per_page in PAGE_SIZES else 50
         page = Paginator(qs, per_page).get_page(request.GET.get("page"))
-        rows = [(obj, [c.html(obj, ui.url("detail", obj)) for c in ui.columns]) for obj in page.object_list]
+        columns = ui.columns_for(request.user)
+        rows = [(obj, [c.html(obj, ui.url("detail", obj)) for c in columns]) for obj in page.object_list]
         # The query of the current view without page (and without sort, for the sort links): links add
         # their own parameter instead of piling up copies of it.
         query = request.GET.copy()
@@ -229,10 +255,11 @@ class ObjectListView(UIView):
             query.pop(name, None)
         unsorted = query.copy()
         unsorted.pop("sort", None)
-        shown = [filterset.form[name] for name in (ui.filter_fields or filterset.form.fields)]
+        hidden = ui.hidden_fields_for(request.user)
+        shown = [filterset.form[name] for name in (ui.filter_fields or filterset.form.fields) if name not in hidden]
         ctx = self.base_context(filterset=filterset, filter_fields=shown, page=page, rows=rows, sort=sort,
                                 query=query.urlencode(), unsorted_query=unsorted.urlencode(),
-                                columns=ui.columns, page_sizes=PAGE_SIZES, per_page=per_page)
+                                columns=columns, page_sizes=PAGE_SIZES, per_page=per_page)
         template = "core/htmx/table.html" if request.htmx and not request.htmx.boosted else "core/object_list.html"
         return render(request, template, ctx)
 
@@ -248,14 +275,17 @@ def _viewable_link(value, user) -> str | None:
     return link
 
 
+def _field_names(obj, names: list[str] | None) -> list[str]:
+    if names is not None:
+        return list(names)
+    return [f.name for f in obj._meta.get_fields()
+            if (getattr(f, "concrete", False) or f.many_to_many) and not f.auto_created]
+
+
 def field_rows(obj, names: list[str] | None, user=None) -> list[tuple[str, object, str | None]]:
     """(label, display value, link) for the detail page, in the declared order; with ``user``, related
     records are linked only where that user may open them."""
-    if names is not None:
-        fields = [obj._meta.get_field(n) for n in names]
-    else:
-        fields = [f for f in obj._meta.get_fields()
-                  if (getattr(f, "concrete", False) or f.many_to_many) and not f.auto_created]
+    fields = [obj._meta.get_field(n) for n in _field_names(obj, names)]
     rows = []
     for f in fields:
         if f.many_to_many:
@@ -265,10 +295,7 @@ def field_rows(obj, names: list[str] | None, user=None) -> list[tuple[str, objec
         else:
             value = getattr(obj, f.name)
         link = _viewable_link(value, user) if hasattr(value, "_meta") else None
-        if value is None or value == "":
-            value = "—"
-        elif isinstance(value, bool):
-            value = _("yes") if value else _("no")
+        value = display(value)
         rows.append((f.verbose_name, value, link))
     return rows
 
@@ -283,12 +310,19 @@ class ObjectDetailView(UIView):
             rel_ui = REGISTRY.get(qs.model)
             related.append((title, columns, [
                 [c.html(o, rel_ui.url("detail", o) if rel_ui else None) for c in columns] for o in qs]))
-        history = AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("-id")[:30]
+        history = list(AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+                       .order_by("-id")[:30])
+        changes = describe(history)
         ctx = self.base_context(
-            object=obj, fields=field_rows(obj, ui.detail_fields, request.user), related=related, history=history,
+            object=obj, related=related,
+            fields=[row for row, name in zip(field_rows(obj, ui.detail_fields, request.user), _field_names(obj, ui.detail_fields),
+                                             strict=True) if name not in ui.hidden_fields_for(request.user)],
+            history=[(e, changes[e.pk]) for e in history],
             can_change_obj=ui.model.objects.restrict(request.user, CHANGE).filter(pk=obj.pk).exists(),
             can_delete_obj=ui.model.objects.restrict(request.user, DELETE).filter(pk=obj.pk).exists(),
         )
+        if ui.detail_context is not None:
+            ctx.update(ui.detail_context(request, obj))
         return render(request, getattr(ui, "detail_template", None) or "core/object_detail.html", ctx)
 
 

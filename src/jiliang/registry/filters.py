@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jiliang.core.filters import IdFilter
+from jiliang.core.filters import FilterSet, IdFilter
 from jiliang.core.models import Region
 from jiliang.core.regions import subtree_codes
 
@@ -44,7 +44,7 @@ def category_choices() -> list[tuple[str, str]]:
     return [("", "—")] + [(c.code, str(c)) for c in m.InstrumentCategory.objects.filter(is_active=True)]
 
 
-class SearchFilterSet(df.FilterSet):
+class SearchFilterSet(FilterSet):
     """Adds ``q``: a case-insensitive search over a few indexed or short columns of the model itself.
 
     On pages, region and category filters are drop-downs limited to what the user may see; the API

@@ -19,12 +19,24 @@ USCC_DEPARTMENTS = frozenset("123456789ANY")
 _VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
 
 
-class IdentityError(ValueError):
-    """A malformed identity code; ``position`` is 1-based where one character is at fault."""
+def gettext_noop(message: str) -> str:
+    """Marks a message for makemessages; the caller translates it (this module imports no Django)."""
+    return message
 
-    def __init__(self, message: str, position: int | None = None):
-        super().__init__(message)
-        self.position = position
+
+class IdentityError(ValueError):
+    """A malformed identity code; ``position`` is 1-based where one character is at fault.
+
+    ``str(exc)`` is the English message; ``exc.translated(gettext)`` the same in the active language.
+    """
+
+    def __init__(self, template: str, position: int | None = None, **params):
+        super().__init__(template % params if params else template)
+        self.template, self.params, self.position = template, params, position
+
+    def translated(self, gettext) -> str:
+        text = gettext(self.template)
+        return text % self.params if self.params else text
 
 
 def compact_uscc(code: str) -> str:
@@ -40,21 +52,22 @@ def validate_uscc(code: str) -> str:
     """Return the compact code, or raise :class:`IdentityError` saying which character is wrong and why."""
     code = compact_uscc(code)
     if len(code) != 18:
-        raise IdentityError(f"a unified social credit code has 18 characters, this one has {len(code)}")
+        raise IdentityError(gettext_noop("a unified social credit code has 18 characters, this one has %(n)d"),
+                            n=len(code))
     for i, c in enumerate(code, start=1):
         if c not in _VALUE:
-            raise IdentityError(f"character {i} ({c!r}) is not allowed: the code uses 0-9 and A-Z without I, O, Z, S, V",
-                                position=i)
+            raise IdentityError(gettext_noop("character %(i)d (%(c)s) is not allowed: the code uses 0-9 and A-Z "
+                                             "without I, O, Z, S, V"), position=i, i=i, c=repr(c))
     if code[0] not in USCC_DEPARTMENTS:
-        raise IdentityError(f"character 1 ({code[0]!r}) is not a registration department code (1-9, A, N, Y)",
-                            position=1)
+        raise IdentityError(gettext_noop("character 1 (%(c)s) is not a registration department code (1-9, A, N, Y)"),
+                            position=1, c=repr(code[0]))
     if not code[2:8].isdigit():
-        raise IdentityError(f"characters 3-8 ({code[2:8]!r}) must be the six digits of a GB/T 2260 region code",
-                            position=3)
+        raise IdentityError(gettext_noop("characters 3-8 (%(part)s) must be the six digits of a GB/T 2260 region "
+                                         "code"), position=3, part=repr(code[2:8]))
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
-        raise IdentityError(f"check character is {code[17]!r}, but the first 17 characters give {expected!r}",
-                            position=18)
+        raise IdentityError(gettext_noop("check character is %(c)s, but the first 17 characters give %(expected)s"),
+                            position=18, c=repr(code[17]), expected=repr(expected))
     return code
 
 
@@ -75,10 +88,12 @@ def normalise_gbw(number: str) -> tuple[str, str]:
     raw = (number or "").strip().upper()
     m = GBW_PATTERN.match(raw)
     if not m:
-        raise IdentityError("a reference material number is GBW followed by 5 digits, or GBW(E) followed by 6 digits")
+        raise IdentityError(gettext_noop("a reference material number is GBW followed by 5 digits, or GBW(E) "
+                                         "followed by 6 digits"))
     secondary, digits = bool(m.group(1)), m.group(2)
     if secondary and len(digits) != 6:
-        raise IdentityError(f"a GBW(E) number has 6 digits after GBW(E), this one has {len(digits)}")
+        raise IdentityError(gettext_noop("a GBW(E) number has 6 digits after GBW(E), this one has %(n)d"),
+                            n=len(digits))
     if not secondary and len(digits) != 5:
-        raise IdentityError(f"a GBW number has 5 digits after GBW, this one has {len(digits)}")
+        raise IdentityError(gettext_noop("a GBW number has 5 digits after GBW, this one has %(n)d"), n=len(digits))
     return (f"GBW(E){digits}", "secondary") if secondary else (f"GBW{digits}", "primary")

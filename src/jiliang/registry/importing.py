@@ -677,7 +677,7 @@ class InstrumentImporter(Importer):
                     problems.append(("owner_uscc", _("no organisation with code %(code)s is registered")
                                      % {"code": uscc}))
             except IdentityError as exc:
-                problems.append(("owner_uscc", str(exc)))
+                problems.append(("owner_uscc", exc.translated(_)))
         category = None
         text = values.get("category_code")
         if text:

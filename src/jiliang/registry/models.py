@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import ProtectedError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.models import Region, RegistryModel
@@ -149,7 +150,7 @@ class Organisation(UnreferencedDeleteMixin, RegistryModel):
         try:
             self.uscc = validate_uscc(self.uscc)
         except IdentityError as exc:
-            raise ValidationError({"uscc": str(exc)}) from exc
+            raise ValidationError({"uscc": exc.translated(gettext)}) from exc
         if self.mms_status == MMSStatus.CERTIFIED and not self.mms_certificate:
             raise ValidationError({"mms_certificate": _("A certified measurement management system needs its certificate number.")})
         if self.deregistered_on and not self.deregistration_reason.strip():
@@ -301,7 +302,22 @@ class InstrumentCategory(RegistryModel):
         verbose_name_plural = _("instrument categories")
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The entry's name in the active language: the English name where the data has it."""
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
         return f"{self.name} · {self.second_level}" if self.second_level else self.name
+
+    @property
+    def short_name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
 
     def clean(self) -> None:
         if self.verification_mode == VerificationMode.FIRST_ONLY_ROTATE and not self.service_life_years:
@@ -386,7 +402,7 @@ class Instrument(UnreferencedDeleteMixin, RegistryModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.category.name if self.category_id else ''} {self.model} #{self.serial_number}".strip()
+        return f"{self.category.short_name if self.category_id else ''} {self.model} #{self.serial_number}".strip()
 
     def clean(self) -> None:
         if self.range_min is not None and self.range_max is not None and self.range_max < self.range_min:
@@ -529,7 +545,7 @@ class ReferenceMaterial(RegistryModel):
         try:
             self.gbw_number, self.grade = normalise_gbw(self.gbw_number)
         except IdentityError as exc:
-            raise ValidationError({"gbw_number": str(exc)}) from exc
+            raise ValidationError({"gbw_number": exc.translated(gettext)}) from exc
         if self.uncertainty is not None and self.uncertainty < 0:
             raise ValidationError({"uncertainty": _("An uncertainty cannot be negative.")})
         if self.coverage_factor is not None and self.coverage_factor <= 0:

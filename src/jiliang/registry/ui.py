@@ -2,6 +2,7 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.tables import Column
@@ -21,7 +22,7 @@ ORGANISATION_COLUMNS = [
 ]
 INSTRUMENT_COLUMNS = [
     Column("serial_number", _("serial number"), order_by="serial_number", link=True),
-    Column("category", _("category"), accessor="category.name", order_by="category__name"),
+    Column("category", _("category"), accessor="category.short_name", order_by="category__name"),
     Column("manufacturer", _("manufacturer"), order_by="manufacturer"),
     Column("model", _("model"), order_by="model"),
     Column("accuracy_class", _("accuracy class")),
@@ -65,16 +66,22 @@ RM_COLUMNS = [
     Column("holder", _("holder"), accessor="holder.name", order_by="holder__name"),
     Column("expiry_date", _("expiry date"), order_by="expiry_date"),
 ]
+def _in_chinese_only(text: str) -> str:
+    # Chinese-only text of the catalogue (its English name says it all in English).
+    return "" if (get_language() or "").startswith("en") else text
+
+
 CATEGORY_COLUMNS = [
-    Column("name", _("name"), order_by="name", link=True),
-    Column("second_level", _("second-level entry")),
+    Column("name", _("name"), accessor=lambda o: o.display_name if (get_language() or "").startswith("en")
+           else o.name, order_by="name", link=True),
+    Column("second_level", _("second-level entry"), accessor=lambda o: _in_chinese_only(o.second_level)),
     Column("domain", _("measurement domain"), order_by="domain"),
     Column("regulation", _("verification regulation"), order_by="regulation"),
     Column("supervision_mode", _("supervision mode"), order_by="supervision_mode"),
     Column("verification_mode", _("verification mode"), order_by="verification_mode"),
     Column("period_months", _("verification period (months)")),
     Column("service_life_years", _("service life (years)")),
-    Column("confidence", _("confidence"), order_by="confidence"),
+    Column("confidence", _("confidence"), order_by="confidence", provenance=True),
 ]
 
 
@@ -100,6 +107,7 @@ person_ui = register(ModelUI(
 category_ui = register(ModelUI(
     model=m.InstrumentCategory, slug="categories", columns=CATEGORY_COLUMNS,
     filterset=filters.InstrumentCategoryFilterSet, form=forms.InstrumentCategoryForm, default_order="domain",
+    provenance_fields=("source", "confidence"), chinese_only_fields=("name", "second_level", "scope_text"),
     import_view=_import_view(),
 ))
 instrument_ui = register(ModelUI(

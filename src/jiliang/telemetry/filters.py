@@ -3,7 +3,7 @@
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
-from jiliang.core.filters import IdFilter
+from jiliang.core.filters import FilterSet, IdFilter
 from jiliang.registry.filters import RegionSubtreeFilter, SearchFilterSet
 
 from . import models as m
@@ -25,7 +25,7 @@ class MeteringPointFilterSet(SearchFilterSet):
                   "protocol", "meter_address", "interval_seconds", "required_for_online", "active"]
 
 
-class IngestBatchFilterSet(df.FilterSet):
+class IngestBatchFilterSet(FilterSet):
     enterprise_id = IdFilter(field_name="enterprise_id")
     enterprise = df.CharFilter(field_name="enterprise__uscc", label=_("enterprise (USCC)"))
     region = RegionSubtreeFilter(path="enterprise__region")
@@ -43,7 +43,7 @@ class IngestBatchFilterSet(df.FilterSet):
         return qs.filter(rejected__gt=0) if value else qs.filter(rejected=0)
 
 
-class AnomalyFilterSet(df.FilterSet):
+class AnomalyFilterSet(FilterSet):
     point_id = IdFilter(field_name="point_id")
     enterprise_id = IdFilter(field_name="enterprise_id")
     region = RegionSubtreeFilter(path="enterprise__region")
@@ -55,7 +55,7 @@ class AnomalyFilterSet(df.FilterSet):
         fields = ["point_id", "enterprise_id", "region", "kind", "state", "owner"]
 
 
-class ReadingConflictFilterSet(df.FilterSet):
+class ReadingConflictFilterSet(FilterSet):
     point_id = IdFilter(field_name="point_id")
     enterprise_id = IdFilter(field_name="point__enterprise_id")
     region = RegionSubtreeFilter(path="point__enterprise__region")
@@ -65,7 +65,7 @@ class ReadingConflictFilterSet(df.FilterSet):
         fields = ["point_id", "enterprise_id", "region", "reviewed", "source"]
 
 
-class ReadingFilterSet(df.FilterSet):
+class ReadingFilterSet(FilterSet):
     point_id = IdFilter(field_name="point_id")
     after = df.IsoDateTimeFilter(field_name="ts", lookup_expr="gte")
     before = df.IsoDateTimeFilter(field_name="ts", lookup_expr="lt")
@@ -75,7 +75,7 @@ class ReadingFilterSet(df.FilterSet):
         fields = ["point_id", "after", "before", "source"]
 
 
-class EnterpriseRollupFilterSet(df.FilterSet):
+class EnterpriseRollupFilterSet(FilterSet):
     enterprise_id = IdFilter(field_name="enterprise_id")
     region = RegionSubtreeFilter(path="enterprise__region")
     after = df.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
@@ -86,7 +86,7 @@ class EnterpriseRollupFilterSet(df.FilterSet):
         fields = ["enterprise_id", "region", "energy_type", "period", "after", "before"]
 
 
-class PointRollupFilterSet(df.FilterSet):
+class PointRollupFilterSet(FilterSet):
     point_id = IdFilter(field_name="point_id")
     after = df.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
     before = df.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
@@ -96,7 +96,7 @@ class PointRollupFilterSet(df.FilterSet):
         fields = ["point_id", "period", "after", "before"]
 
 
-class EqualPriceElectricityFilterSet(df.FilterSet):
+class EqualPriceElectricityFilterSet(FilterSet):
     class Meta:
         model = m.EqualPriceElectricity
         fields = ["year", "confidence"]

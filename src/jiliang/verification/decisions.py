@@ -27,6 +27,7 @@ from .rules import (
     load_regulation,
     required_test_points,
 )
+from .rules.conformity import is_provenance_note
 
 
 def registry_dsi(text: str | None) -> str:
@@ -181,7 +182,10 @@ def decide(item, points: list[dict]) -> dict:
                    for d in result.points],
         "groups": [{"rule": g.rule, "label": g.label, "statistic": str(g.statistic), "limit": str(g.limit),
                     "unit": g.unit, "outcome": str(g.outcome)} for g in result.groups],
-        "notes": list(result.notes),
+        # Notes on the sources of the rule data (confidence marks) are for the administrators of that data:
+        # kept apart, so that the certificate (which prints "notes") never carries them.
+        "notes": [n for n in result.notes if not is_provenance_note(n)],
+        "provenance": [n for n in result.notes if is_provenance_note(n)],
     }
 
 

@@ -3,7 +3,7 @@
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
-from jiliang.core.filters import IdFilter
+from jiliang.core.filters import FilterSet, IdFilter
 from jiliang.registry.filters import RegionSubtreeFilter, SearchFilterSet
 
 from . import models as m
@@ -28,7 +28,7 @@ class WorkOrderFilterSet(SearchFilterSet):
         return super().qs.select_related("owner", "institute", "technician")
 
 
-class WorkOrderItemFilterSet(df.FilterSet):
+class WorkOrderItemFilterSet(FilterSet):
     work_order_id = IdFilter(field_name="work_order_id")
     instrument_id = IdFilter(field_name="instrument_id")
 
@@ -56,6 +56,11 @@ class CertificateFilterSet(SearchFilterSet):
         model = m.Certificate
         fields = ["number", "kind", "status", "owner_id", "institute_id", "instrument_id", "region"]
 
+    def __init__(self, data=None, queryset=None, **kwargs):
+        # ``status`` is the effective status (Certificate.effective_status), the one the list shows.
+        queryset = (m.Certificate.objects.all() if queryset is None else queryset).with_effective_status()
+        super().__init__(data, queryset, **kwargs)
+
     @property
     def qs(self):
         return super().qs.select_related("instrument__category", "owner", "institute").defer("pdf")
@@ -74,7 +79,7 @@ class StandardCalibrationFilterSet(SearchFilterSet):
         return super().qs.select_related("standard")
 
 
-class NotificationFilterSet(df.FilterSet):
+class NotificationFilterSet(FilterSet):
     work_order_id = IdFilter(field_name="work_order_id")
 
     class Meta:

@@ -13,10 +13,13 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiliang.core.formatting import outcome_label
 from jiliang.core.models import TimestampedModel
-from jiliang.core.scoping import RestrictedManager, ScopeSpec
+from jiliang.core.scoping import RestrictedManager, RestrictedQuerySet, ScopeSpec
 from jiliang.registry.models import Instrument, MeasurementStandard, Organisation, Person
 
 # Workflow records change only through services (write_roles empty: the generic edit pages and the
@@ -191,6 +194,10 @@ class MeasurementResult(TimestampedModel):
     def __str__(self) -> str:
         return f"{self.item} @ {self.measured_on}"
 
+    @property
+    def outcome_label(self) -> str:
+        return outcome_label(self.outcome)
+
 
 class TestPointResult(models.Model):
     """One test point: reference value, indication, error, conditions, and for calibration its uncertainty.
@@ -230,6 +237,10 @@ class TestPointResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.error} {self.error_unit}"
+
+    @property
+    def outcome_label(self) -> str:
+        return outcome_label(self.outcome)
 
 
 class CertificateKind(models.TextChoices):
@@ -287,6 +298,29 @@ class CertificateSequence(models.Model):
         return f"{self.institute_id}/{self.year}: {self.last}"
 
 
+# A verification's outcome (检定证书 or 检定结果通知书) stands until the instrument's next verification.
+VERIFICATION_OUTCOMES = (CertificateKind.VERIFICATION, CertificateKind.NONCONFORMITY)
+
+
+class CertificateQuerySet(RestrictedQuerySet):
+    def with_effective_status(self, today: dt.date | None = None) -> CertificateQuerySet:
+        """Annotates ``effective_status_code``: :meth:`Certificate.effective_status` in SQL, for filters and sorting."""
+        today = today or timezone.localdate()
+        later = Certificate.objects.filter(
+            Q(issued_on__gt=OuterRef("issued_on")) | Q(issued_on=OuterRef("issued_on"), pk__gt=OuterRef("pk")),
+            instrument_id=OuterRef("instrument_id"), kind__in=VERIFICATION_OUTCOMES,
+        ).exclude(status=CertificateStatus.REVOKED)
+        return self.annotate(effective_status_code=Case(
+            When(~Q(status=CertificateStatus.VALID), then=F("status")),
+            When(Q(kind__in=VERIFICATION_OUTCOMES) & Exists(later), then=Value(CertificateStatus.SUPERSEDED.value)),
+            When(valid_until__lt=today, then=Value(CertificateStatus.EXPIRED.value)),
+            default=Value(CertificateStatus.VALID.value), output_field=models.CharField()))
+
+
+class CertificateManager(models.Manager.from_queryset(CertificateQuerySet)):
+    pass
+
+
 class Certificate(TimestampedModel):
     """An issued certificate: the signed canonical content, its PDF and its status.
 
@@ -324,7 +358,7 @@ class Certificate(TimestampedModel):
         _("check code"), max_length=16, blank=True, editable=False,
         help_text=_("printed on the certificate; the public check asks for it with the number"))
 
-    objects = RestrictedManager()
+    objects = CertificateManager()
     scope = ScopeSpec(region="owner__region", organisation="owner", write_roles=NO_GENERIC_WRITES)
 
     class Meta:
@@ -343,10 +377,24 @@ class Certificate(TimestampedModel):
         return self.owner_id
 
     def effective_status(self, today: dt.date | None = None) -> str:
-        """Revoked and superseded stand; a valid certificate past its date is expired."""
+        """The one definition of a certificate's status, used by list, filter, API, public check and export.
+
+        Revoked and superseded (by a corrected certificate) stand as recorded. A verification certificate or
+        notice of non-conformity is superseded once a later one for the same instrument was issued (and not
+        revoked): the instrument's latest verification decides, so a notice no longer reads "valid" after
+        the repaired instrument passed. A valid certificate past its date is expired. Dates are Beijing's.
+        :meth:`CertificateQuerySet.with_effective_status` is the same rule in SQL; rows annotated by it
+        answer from the annotation.
+        """
+        if today is None and "effective_status_code" in self.__dict__:
+            return self.__dict__["effective_status_code"]
         if self.status != CertificateStatus.VALID:
             return self.status
-        today = today or dt.date.today()
+        if self.kind in VERIFICATION_OUTCOMES and self.pk and self.instrument_id and \
+                Certificate.objects.filter(pk=self.pk).with_effective_status(today).filter(
+                    effective_status_code=CertificateStatus.SUPERSEDED).exists():
+            return CertificateStatus.SUPERSEDED
+        today = today or timezone.localdate()
         if self.valid_until and self.valid_until < today:
             return CertificateStatus.EXPIRED
         return CertificateStatus.VALID

@@ -24,7 +24,8 @@ WORK_ORDER_COLUMNS = [
 CERTIFICATE_COLUMNS = [
     Column("number", _("number"), order_by="number", link=True),
     Column("kind", _("kind"), order_by="kind"),
-    Column("status", _("status"), accessor=lambda o: o.get_effective_status_display(), order_by="status"),
+    Column("status", _("status"), accessor=lambda o: o.get_effective_status_display(),
+           order_by="effective_status_code"),
     Column("instrument", _("instrument"), accessor="instrument"),
     Column("owner", _("owner"), accessor="owner.name", order_by="owner__name"),
     Column("institute", _("institute"), accessor="institute.name", order_by="institute__name"),

@@ -1,25 +1,21 @@
 """Fixtures of the DCC tests: the directory of PTB's XSDs, never copied into the project.
 
 ``$JILIANG_DCC_SCHEMA_DIR`` if set, else ``../shared/reference/dcc`` next to the repository root
-(the reference README: "tests point it at ../shared/reference/dcc/").
+(the reference README: "tests point it at ../shared/reference/dcc/"). Without either they are
+skipped with the reason, except under CI, where a missing schema fails (``tests/dcc_schema.py``).
 """
 
-import os
 from pathlib import Path
 
 import pytest
+from tests.dcc_schema import schema_dir_or_skip
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_SCHEMA_DIR = (REPO_ROOT / ".." / "shared" / "reference" / "dcc").resolve()
 DATA = Path(__file__).with_name("data")
 
 
 @pytest.fixture(scope="session")
 def schema_dir() -> Path:
-    path = Path(os.environ.get("JILIANG_DCC_SCHEMA_DIR", DEFAULT_SCHEMA_DIR)).resolve()
-    if not (path / "dcc-3.1.2.xsd").is_file():
-        pytest.fail(f"DCC schema directory {path} lacks dcc-3.1.2.xsd (set JILIANG_DCC_SCHEMA_DIR)")
-    return path
+    return schema_dir_or_skip()
 
 
 @pytest.fixture(scope="session")

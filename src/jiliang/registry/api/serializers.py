@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from jiliang.core.api.serializers import DetailURLField, QuantityField, RangeField, ScopedModelSerializer
 from jiliang.core.models import Region
+from jiliang.core.scoping import sees_provenance
 from jiliang.registry import models as m
 
 COMMON = ("id", "url", "display", "description", "comments", "created", "last_updated")
@@ -51,6 +52,14 @@ class InstrumentCategorySerializer(ScopedModelSerializer):
                            "verification_mode", "period_months", "service_life_years", "mandatory_trade",
                            "mandatory_safety", "mandatory_medical", "mandatory_environment", "scope_text",
                            "source", "confidence", "is_active")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if not sees_provenance(getattr(request, "user", None)):
+            for name in ("source", "confidence"):  # the provincial administrator's curation notes
+                data.pop(name, None)
+        return data
 
 
 class InstrumentSerializer(ScopedModelSerializer):

@@ -542,6 +542,15 @@ def _required(res: _Resolved) -> tuple[tuple[RequiredTestPoint, ...], list[str]]
     return tuple(out), notes
 
 
+# Notes about where the rule data came from (its confidence marks), never printed on a certificate.
+UNVERIFIED_SOURCE_NOTE = "rests on an unverified (M) source"
+UNVERIFIED_POINTS_NOTE = "are marked M (not in the reference)"
+
+
+def is_provenance_note(note: str) -> bool:
+    return UNVERIFIED_SOURCE_NOTE in note or UNVERIFIED_POINTS_NOTE in note
+
+
 def decide_instrument(instrument: Instrument, measurements: Sequence[Measurement],
                       stage: Stage | str = Stage.INITIAL, rule: DecisionRule | None = None) -> InstrumentDecision:
     """The verification decision of an instrument from all its measurements.
@@ -592,11 +601,11 @@ def decide_instrument(instrument: Instrument, measurements: Sequence[Measurement
 
     for d in decisions:
         if d.mpe.unverified:
-            notes.append(f"test point {d.label!r}: MPE band {d.mpe.band} rests on an unverified (M) source "
+            notes.append(f"test point {d.label!r}: MPE band {d.mpe.band} {UNVERIFIED_SOURCE_NOTE} "
                          f"(value {d.mpe.confidence}, use in {reg.id} {d.mpe.regulation_confidence}, "
                          f"stage {d.mpe.stage_confidence})")
     if reg.required_points.confidence == "M" and required:
-        notes.append(f"the required test points of {reg.id} are marked M (not in the reference)")
+        notes.append(f"the required test points of {reg.id} {UNVERIFIED_POINTS_NOTE}")
     outcome = worst([d.outcome for d in decisions] + [g.outcome for g in groups])
     return InstrumentDecision(regulation=reg.id, stage=stage_spec.name, rule=rule, outcome=outcome,
                               points=tuple(decisions), groups=tuple(groups), notes=tuple(dict.fromkeys(notes)))

@@ -47,11 +47,11 @@
     wrap.className = "input-group input-group-sm param-group" + (name === "observations" ? " w-100" : "");
     const label = document.createElement("span");
     label.className = "input-group-text px-1";
-    label.textContent = name === "half_width" ? "a" : name;
+    label.textContent = (S.params && S.params[name]) || name;
     const input = document.createElement("input");
     input.className = "form-control param";
     input.dataset.param = name;
-    input.setAttribute("aria-label", name);
+    input.setAttribute("aria-label", (S.params && S.params[name]) || name);
     if (value !== undefined) input.value = value === null ? "?" : Array.isArray(value) ? value.join(" ") : value;
     wrap.append(label, input);
     return wrap;
