@@ -21,7 +21,7 @@ def _data_strings(node) -> list[str]:
 
 def test_chinese_certificate_has_no_english_and_no_provenance(flow):
     cert = flow.issued()
-    assert any("unverified" in n for n in cert.item.result.decision["notes"])  # the rules do flag M data ...
+    assert any("unverified" in n for n in cert.item.result.decision["provenance"])  # the rules do flag M data ...
     text = pdf_text(cert.pdf)
     for word in ("unverified", "(M)", "source", "rests on", "required test point"):  # ... the certificate does not
         assert word not in text
@@ -76,6 +76,9 @@ def test_provenance_notes_stay_on_the_work_order_page(flow):
 
     cert = flow.issued()
     client = Client()
-    client.force_login(flow.institute_user)
+    client.force_login(flow.world.users["province"])  # provenance is for the provincial administrator (#10 item 13)
     html = client.get(f"/verification/work-orders/{cert.item.work_order_id}/").content.decode()
     assert "decision-notes" in html and "unverified (M) source" in html
+    client.force_login(flow.institute_user)
+    assert "unverified (M) source" not in client.get(f"/verification/work-orders/{cert.item.work_order_id}/"
+                                                      ).content.decode()

@@ -95,8 +95,9 @@ def test_api_filter_and_field_agree(certs, flow, api_client):
 
 def test_public_check_and_export_show_the_same_status(certs, flow):
     expired, notice, passed = certs
-    assert 'data-status="superseded"' in Client().get(f"/verify/{notice.number}").content.decode()
-    assert Client().get(f"/verify/{notice.number}.json").json()["status"] == "superseded"
+    code = f"?code={notice.check_code}"  # the public check needs the printed check code
+    assert 'data-status="superseded"' in Client().get(f"/verify/{notice.number}{code}").content.decode()
+    assert Client().get(f"/verify/{notice.number}.json{code}").json()["status"] == "superseded"
     client = Client()
     client.force_login(flow.world.users["province"])
     client.cookies["django_language"] = "en"

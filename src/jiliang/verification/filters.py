@@ -44,7 +44,8 @@ class WorkOrderItemFilterSet(FilterSet):
 class CertificateFilterSet(SearchFilterSet):
     search_fields = ("number",)
     kind = df.MultipleChoiceFilter(choices=m.CertificateKind.choices)
-    status = df.MultipleChoiceFilter(choices=m.CertificateStatus.choices)
+    status = df.MultipleChoiceFilter(choices=m.CertificateStatus.choices, field_name="effective_status_code",
+                                      label=_("status"))
     owner_id = IdFilter(field_name="owner_id")
     institute_id = IdFilter(field_name="institute_id")
     instrument_id = IdFilter(field_name="instrument_id")
