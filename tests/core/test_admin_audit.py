@@ -68,7 +68,7 @@ def test_admin_edit_of_a_region_is_audited(world):
 
     source = Region.objects.get(pk="320583").source
     response = web_client_for(world.admin).post(reverse("admin:core_region_change", args=["320583"]), {
-        "code": "320583", "name": "昆山市（测试）", "level": "county-level-city", "parent": "320500",
+        "code": "320583", "name": "昆山市（测试）", "name_en": "Kunshan", "level": "county-level-city", "parent": "320500",
         "is_current": "on", "successor": "", "retired_year": "", "source": source})
     assert response.status_code == 302, response.content.decode()[:2000]
     [entry] = _entries("core.region", "320583")

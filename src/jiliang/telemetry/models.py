@@ -495,7 +495,7 @@ class EqualPriceElectricity(models.Model):
         verbose_name_plural = _("equal-price coefficients of electricity")
 
     def __str__(self) -> str:
-        return f"{self.year}: {self.kgce_per_kwh} kgce/kWh"
+        return f"{self.year}: {self.kgce_per_kwh}"
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

@@ -148,6 +148,13 @@ def _region_names(level: str) -> dict[str, str]:
     return dict(Region.objects.filter(level=level).values_list("code", "name"))
 
 
+def _region_labels(codes) -> dict[str, str]:
+    """Region names in the active language (the map keeps the Chinese names its GeoJSON uses)."""
+    from jiliang.core.models import Region
+
+    return {r.code: r.display_name for r in Region.objects.filter(code__in=set(codes))}
+
+
 def online_by_city(statuses: list[EnterpriseStatus]) -> list[dict]:
     names = _region_names("prefecture")
     per = defaultdict(lambda: [0, 0, 0])
@@ -155,8 +162,9 @@ def online_by_city(statuses: list[EnterpriseStatus]) -> list[dict]:
         per[s.city_code][0] += 1
         per[s.city_code][1] += s.online
         per[s.city_code][2] += not s.connected
-    return [{"code": c, "name": names.get(c, c), "enterprises": n, "online": k, "rate": k / n, "not_connected": x}
-            for c, (n, k, x) in sorted(per.items())]
+    labels = _region_labels(per)
+    return [{"code": c, "name": names.get(c, c), "label": labels.get(c, c), "enterprises": n, "online": k,
+             "rate": k / n, "not_connected": x} for c, (n, k, x) in sorted(per.items())]
 
 
 # --- the online rate over time ------------------------------------------------------------------------------
@@ -662,10 +670,7 @@ def coverage(user, month: dt.date, now: dt.datetime | None = None) -> Coverage:
     received = dict(PointRollup.objects.filter(period="month", start=start, point__in=points).order_by()
                     .values("point__enterprise_id").annotate(n=Sum("readings"))
                     .values_list("point__enterprise_id", "n"))
-    names = dict(_region_names("prefecture"))
-    from jiliang.core.models import Region
-
-    names.update(Region.objects.filter(code__in={o.region_id for o in orgs}).values_list("code", "name"))
+    names = _region_labels({city_of(o.region_id) for o in orgs} | {o.region_id for o in orgs})
     total = CoverageRow("", "")
     regions: dict[str, CoverageRow] = {}
     rows = []

@@ -49,7 +49,7 @@ def scope_name(user) -> str:
     from jiliang.core.regions import PROVINCE_CODE
 
     region = Region.objects.filter(code=PROVINCE_CODE if is_unrestricted(user) else user.region_id).first()
-    return region.name if region else _("the province")
+    return region.display_name if region else _("the province")
 
 
 def history_chart(user, days: int = HISTORY_DAYS) -> dict:
