@@ -29,6 +29,8 @@ from types import SimpleNamespace
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from jiliang.core.values.decimals import decimal_text
+
 GENESIS = "0" * 64
 HASH_VERSION = 2  # 1: SHA-256 (legacy entries); 2: HMAC-SHA256 with JILIANG_AUDIT_KEY
 ANCHOR_FORMAT = "jiliang.audit-anchor/1"
@@ -80,7 +82,7 @@ def json_value(value):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         # 30, 30.0 and 30.000000 are one value: compare and store it in its shortest exact form.
-        return format(value.normalize(), "f") if value.is_finite() else str(value)
+        return decimal_text(value)
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, (list, tuple)):

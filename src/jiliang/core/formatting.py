@@ -15,6 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .values.decimals import decimal_text
+
+__all__ = ["DATE", "DATETIME", "OUTCOME_LABELS", "decimal_text", "display", "local_datetime_text", "outcome_label"]
+
 # Outcomes of a conformity decision (verification/rules/decision.py Outcome), as the pages name them.
 OUTCOME_LABELS = {"pass": gettext_lazy("conforming"), "fail": gettext_lazy("non-conforming"),
                   "conditional": gettext_lazy("conditional")}
@@ -25,16 +29,6 @@ def outcome_label(code: str) -> str:
 
 DATETIME = "%Y-%m-%d %H:%M"
 DATE = "%Y-%m-%d"
-
-
-def decimal_text(value: Decimal) -> str:
-    """``Decimal('30.000000')`` → ``'30'``, ``Decimal('0.500')`` → ``'0.5'``; never an exponent."""
-    if not value.is_finite():
-        return str(value)
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def local_datetime_text(value: dt.datetime) -> str:

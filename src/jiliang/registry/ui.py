@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.tables import Column
 from jiliang.core.ui import ModelUI, register
+from jiliang.core.values.decimals import decimal_text
 
 from . import filters, forms
 from . import models as m
@@ -27,7 +28,7 @@ INSTRUMENT_COLUMNS = [
     Column("model", _("model"), order_by="model"),
     Column("accuracy_class", _("accuracy class")),
     Column("range", _("measuring range"),
-           accessor=lambda o: f"{o.range_min.normalize():f}–{o.range_max.normalize():f} {o.range_unit}"
+           accessor=lambda o: f"{decimal_text(o.range_min)}–{decimal_text(o.range_max)} {o.range_unit}"
            if o.range_min is not None and o.range_max is not None else ""),
     Column("owner", _("owner"), accessor="owner.name", order_by="owner__name"),
     Column("region", _("region"), accessor="region", order_by="region"),
@@ -49,7 +50,7 @@ STANDARD_COLUMNS = [
     Column("domain", _("measurement domain"), order_by="domain"),
     Column("parameter", _("parameter")),
     Column("uncertainty", _("expanded uncertainty U"),
-           accessor=lambda o: f"U = {o.uncertainty.normalize():f} {o.uncertainty_unit} (k = {o.coverage_factor.normalize():f})"
+           accessor=lambda o: f"U = {decimal_text(o.uncertainty)} {o.uncertainty_unit} (k = {decimal_text(o.coverage_factor)})"
            if o.uncertainty is not None and o.coverage_factor is not None else (o.accuracy_class or o.mpe)),
     Column("level", _("level"), order_by="level"),
     Column("certificate_no", _("assessment certificate number")),
@@ -61,8 +62,8 @@ RM_COLUMNS = [
     Column("name", _("name"), order_by="name"),
     Column("property", _("certified property")),
     Column("certified", _("certified value"),
-           accessor=lambda o: f"{o.certified_value.normalize():f} ± {o.uncertainty.normalize():f} {o.unit} "
-                              f"(k = {o.coverage_factor.normalize():f})"),
+           accessor=lambda o: f"{decimal_text(o.certified_value)} ± {decimal_text(o.uncertainty)} {o.unit} "
+                              f"(k = {decimal_text(o.coverage_factor)})"),
     Column("holder", _("holder"), accessor="holder.name", order_by="holder__name"),
     Column("expiry_date", _("expiry date"), order_by="expiry_date"),
 ]

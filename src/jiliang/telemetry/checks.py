@@ -25,6 +25,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from jiliang.core.values.decimals import decimal_text
+
 from .models import Anomaly, AnomalyKind, AnomalyState, MeteringPoint, PointRollup
 
 LAPSED_STATUSES = ("suspended", "retired", "deregistered")  # registry.models.LAPSED_STATUSES
@@ -136,5 +138,4 @@ def raise_imbalances(day_start: dt.datetime, **kwargs) -> list[Anomaly]:
     return out
 
 
-def _num(d: Decimal) -> str:
-    return format(d.normalize(), "f")
+_num = decimal_text

@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from jiliang.core import audit
+from jiliang.core.values.decimals import decimal_text
 from jiliang.telemetry.energy import CoefficientError, to_tce
 from jiliang.telemetry.energy.coefficients import UNIT_FACTORS, equal_price_for_year
 
@@ -653,8 +654,7 @@ def _save_anomalies(anomalies: _Anomalies) -> None:
     Anomaly.objects.bulk_update(update, ["occurrences", "last_seen", "evidence"])
 
 
-def _num(d: Decimal) -> str:
-    return format(d.normalize(), "f")
+_num = decimal_text
 
 
 def _chunks(items, n: int):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.tables import Column
 from jiliang.core.ui import ModelUI, ObjectDetailView, ObjectListView, register
+from jiliang.core.values.decimals import decimal_text
 
 from . import filters, forms
 from . import models as m
@@ -12,7 +13,7 @@ from . import models as m
 
 def _last(p):
     state = getattr(p, "state", None)
-    return f"{state.last_ts:%Y-%m-%d %H:%M} · {state.last_value.normalize():f}" if state and state.last_ts else ""
+    return f"{state.last_ts:%Y-%m-%d %H:%M} · {decimal_text(state.last_value)}" if state and state.last_ts else ""
 
 
 POINT_COLUMNS = [

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from jiliang.core.export import csv_safe, workbook_bytes
 from jiliang.core.scoping import VIEW, is_unrestricted
+from jiliang.core.values.decimals import decimal_text
 
 from . import gb17167, quality, services
 from .consumption import LOCAL
@@ -266,8 +267,8 @@ def _flag_labels() -> dict[str, str]:
 
 
 def _energy_text(check: quality.EnergyCheck) -> str:
-    monthly = "—" if check.monthly is None else f"{check.monthly.normalize():f}"
-    return (f"{check.energy_label}: {check.daily_sum.normalize():f} / {monthly} {check.unit} "
+    monthly = "—" if check.monthly is None else f"{decimal_text(check.monthly)}"
+    return (f"{check.energy_label}: {decimal_text(check.daily_sum)} / {monthly} {check.unit} "
             f"({pct_up(check.deviation):.2f} %)")
 
 

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiliang.core.values.decimals import optional_decimal_text
 from jiliang.uncertainty.rounding import round_to, round_uncertainty, text
 
 from . import decisions, signing, unit_symbols
@@ -41,10 +42,7 @@ TITLES = {
 NUMBER_FORMAT = "{org}-{year}-{letter}{seq:06d}"
 
 
-def dec(value) -> str | None:
-    if value is None:
-        return None
-    return format(Decimal(value).normalize(), "f")
+dec = optional_decimal_text
 
 
 def reported_uncertainty(U) -> Decimal | None:

@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from jiliang.core.values.decimals import decimal_text
+
 from . import unit_symbols
 from .dcc.units import UnitError, same_unit
 from .rules import (
@@ -114,7 +116,7 @@ def suggest_parameters(instrument, regulation: str) -> tuple[dict, dict]:
     klass = instrument.accuracy_class
 
     def q(value) -> dict:
-        return {"value": format(Decimal(value).normalize(), "f"), "unit": unit}
+        return {"value": decimal_text(value), "unit": unit}
 
     if hi is None or not unit:
         return {}, {}
@@ -235,5 +237,5 @@ def _ratio_text(ratio: Decimal) -> str:
     for n in (2, 3, 4, 5, 10):
         if abs(ratio * n - 1) < Decimal("1e-9"):
             return f"1/{n}"
-    return format(ratio.normalize(), "f")
+    return decimal_text(ratio)
 

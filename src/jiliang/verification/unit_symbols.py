@@ -14,8 +14,10 @@ range checks need.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
+
+from jiliang.core.values.decimals import number_text
 
 from .dcc.units import PREFIXES, UnitError, parse_unit
 
@@ -173,17 +175,7 @@ def conversion(from_dsi: str, to_dsi_unit: str) -> Decimal | None:
 
 def number(value) -> str:
     """A decimal as written on a certificate: as entered, without exponent or trailing zeros (``0.4``, ``150``)."""
-    if value is None or value == "":
-        return ""
-    try:
-        d = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    if not d.is_finite():
-        return str(value)
-    d = d.normalize()
-    text = format(d, "f")
-    return "0" if text in ("-0", "") else text
+    return number_text(value)
 
 
 def quantity(value, unit: str) -> str:

@@ -6,6 +6,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from jiliang.core.scoping import VIEW
+from jiliang.core.values.decimals import optional_decimal_text
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
@@ -68,8 +69,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
 
 
 
-def _dec(value) -> str | None:
-    return None if value is None else format(Decimal(value).normalize(), "f")
+_dec = optional_decimal_text
 
 
 class RangeField(serializers.Field):

@@ -2,7 +2,8 @@
 
 from django import template
 
-from jiliang.core.formatting import decimal_text, display
+from jiliang.core.formatting import display
+from jiliang.core.values.decimals import number_text
 
 register = template.Library()
 
@@ -15,11 +16,4 @@ def show(value, empty="—"):
 @register.filter
 def decimal(value):
     """A decimal as entered: ``30.000000`` → ``30``."""
-    from decimal import Decimal, InvalidOperation
-
-    if value is None or value == "":
-        return ""
-    try:
-        return decimal_text(value if isinstance(value, Decimal) else Decimal(str(value)))
-    except InvalidOperation:
-        return value
+    return number_text(value)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from jiliang.core.api.serializers import ScopedModelSerializer
+from jiliang.core.values.decimals import decimal_text
 from jiliang.telemetry import models as m
 
 COMMON = ("id", "url", "display", "description", "comments", "created", "last_updated")
@@ -14,7 +15,7 @@ COMMON = ("id", "url", "display", "description", "comments", "created", "last_up
 def _dec(value, places: int = 6) -> str | None:
     if value is None:
         return None
-    return format(Decimal(value).quantize(Decimal(1).scaleb(-places)).normalize(), "f")
+    return decimal_text(Decimal(value).quantize(Decimal(1).scaleb(-places)))
 
 
 def quantity(value, unit: str, u: float | None = None, places: int = 6) -> dict:

@@ -1,15 +1,13 @@
 """Serializers of the verification API: records out; workflow payloads in (the services validate them)."""
 
-from decimal import Decimal
 
 from rest_framework import serializers
 
 from jiliang.core.api.serializers import ScopedModelSerializer
+from jiliang.core.values.decimals import optional_decimal_text
 from jiliang.verification import models as m
 
-
-def _dec(value):
-    return None if value is None else format(Decimal(value).normalize(), "f")
+_dec = optional_decimal_text
 
 
 class TestPointResultSerializer(serializers.ModelSerializer):
