@@ -20,6 +20,7 @@ import decimal
 import hashlib
 import hmac
 import json
+import math
 import os
 import uuid
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from types import SimpleNamespace
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from jiliang.core.values.canonical import NotCanonical, canonical_json
 from jiliang.core.values.decimals import decimal_text
 
 GENESIS = "0" * 64
@@ -80,6 +82,9 @@ def json_value(value):
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        # canonical JSON refuses NaN and Infinity; write them as a Decimal of the same value reads.
+        return str(decimal.Decimal(value))
     if isinstance(value, decimal.Decimal):
         # 30, 30.0 and 30.000000 are one value: compare and store it in its shortest exact form.
         return decimal_text(value)
@@ -102,8 +107,7 @@ def snapshot(obj: models.Model) -> dict:
     return data
 
 
-def canonical(data: dict) -> bytes:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+canonical = canonical_json
 
 
 def entry_payload(entry) -> dict:
@@ -317,7 +321,11 @@ def verify_chain(batch_size: int = 5000, progress=None) -> tuple[int, ChainBreak
             if entry.version != HASH_VERSION and (legacy_last_id is None or entry.pk > legacy_last_id):
                 return checked, ChainBreak(entry.pk, f"unkeyed version {entry.version} entry after the chain was "
                                                      "keyed (rewritten without the audit key)")
-            if not hmac.compare_digest(entry_hash(entry), entry.hash):
+            try:
+                recomputed = entry_hash(entry)
+            except NotCanonical as exc:
+                return checked, ChainBreak(entry.pk, f"content cannot be hashed: {exc}")
+            if not hmac.compare_digest(recomputed, entry.hash):
                 why = ("the row was altered, or JILIANG_AUDIT_KEY is not the key it was written with"
                        if entry.version == 2 else "the row was altered")
                 return checked, ChainBreak(entry.pk, f"content does not match its hash ({why})")

@@ -2,8 +2,8 @@
 
 Canonical content: ``json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``
 encoded as UTF-8 -- keys sorted, no whitespace, and only strings, integers, booleans, null, lists and
-objects inside (decimals travel as strings), so that the bytes are the same in any language that
-re-serialises the JSON in this way.
+objects inside (decimals travel as strings; NaN and Infinity are refused), so that the bytes are the same
+in any language that re-serialises the JSON in this way (:mod:`jiliang.core.values.canonical`).
 
 Private keys at rest: the 32-byte Ed25519 seed is wrapped with AES-256-GCM (NIST SP 800-38D) under a key
 derived with HKDF-SHA256 (RFC 5869) from ``settings.JILIANG_SIGNING_SECRET`` (from the environment in
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import os
 from functools import lru_cache
 
@@ -29,14 +28,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from jiliang.core.values.canonical import canonical_json
+
 ALGORITHM = "Ed25519"
 HKDF_INFO = b"jiliang certificate signing key wrap v1"
 
 
 def canonical_bytes(content: dict) -> bytes:
-    """The signed bytes of a certificate's content (sorted keys, no whitespace, UTF-8)."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    """The signed bytes of a certificate's content (:func:`jiliang.core.values.canonical.canonical_json`)."""
+    return canonical_json(content)
 
 
 def key_id_of(public_key: Ed25519PublicKey) -> str:
