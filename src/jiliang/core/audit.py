@@ -30,6 +30,7 @@ from types import SimpleNamespace
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from jiliang.core.bulk import copy_rows
 from jiliang.core.values.canonical import NotCanonical, canonical_json
 from jiliang.core.values.decimals import decimal_text
 
@@ -277,13 +278,11 @@ def _copy_entries(entries) -> int:
 
     table = AuditEntry._meta.db_table
     with connection.cursor() as cursor:
-        raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
-        with raw.copy(f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
-            for e in entries:
-                copy.write_row((e.timestamp, e.actor_id, e.actor_name, e.channel, e.request_id, e.remote_addr,
-                                e.action, e.object_type, e.object_id, e.object_repr, e.region_code,
-                                e.organisation_id, _json_or_none(e.before), _json_or_none(e.after), e.message,
-                                e.prev_hash, e.hash, e.version))
+        copy_rows(cursor, table, _COPY_COLUMNS,
+                  ((e.timestamp, e.actor_id, e.actor_name, e.channel, e.request_id, e.remote_addr, e.action,
+                    e.object_type, e.object_id, e.object_repr, e.region_code, e.organisation_id,
+                    _json_or_none(e.before), _json_or_none(e.after), e.message, e.prev_hash, e.hash, e.version)
+                   for e in entries))
         cursor.execute(f"SELECT max(id) FROM {table}")  # noqa: S608  (table name from the model, not input)
         return cursor.fetchone()[0]
 

@@ -7,6 +7,8 @@ and can write their audit entries.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from django.db import connection, models
 
 
@@ -24,15 +26,23 @@ def fast_insert(model: type[models.Model], objs: list[models.Model], batch_size:
         ids = [row[0] for row in cursor.fetchall()]
         for obj, pk in zip(objs, ids, strict=True):
             obj.pk = pk
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        table = connection.ops.quote_name(meta.db_table)
         # psycopg adapts dates, decimals, strings and numbers itself; only JSON needs Django's preparation.
         prepare = [(f, f.get_internal_type() == "JSONField") for f in fields]
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                copy.write_row([f.get_db_prep_save(f.pre_save(obj, add=True), connection) if is_json
-                                else f.pre_save(obj, add=True) for f, is_json in prepare])
+        copy_rows(cursor, meta.db_table, [f.column for f in fields],
+                  ([f.get_db_prep_save(f.pre_save(obj, add=True), connection) if is_json
+                    else f.pre_save(obj, add=True) for f, is_json in prepare] for obj in objs))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = "default"
     return objs
+
+
+def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Write ``rows`` into ``table`` with PostgreSQL's ``COPY … FROM STDIN`` (psycopg 3 adapts the values).
+
+    ``cursor`` is Django's cursor on a PostgreSQL connection; names are quoted here."""
+    quote = connection.ops.quote_name
+    statement = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    with cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)

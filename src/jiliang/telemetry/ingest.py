@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from jiliang.core import audit
+from jiliang.core.bulk import copy_rows
 from jiliang.core.values.decimals import decimal_text
 from jiliang.telemetry.energy import CoefficientError, to_tce
 from jiliang.telemetry.energy.coefficients import UNIT_FACTORS, equal_price_for_year
@@ -506,10 +507,8 @@ def _insert_readings(rows: list[tuple[int, dt.datetime, Decimal, int]], now: dt.
     if connection.vendor == "postgresql" and len(rows) >= 50:
         with connection.cursor() as cur:
             # psycopg 3 COPY: the fastest way into PostgreSQL; duplicates were excluded under the row locks.
-            with cur.cursor.copy("COPY telemetry_reading (point_id, ts, value, received_at, source, batch_id) "
-                                 "FROM STDIN") as copy:
-                for point_id, ts, value, batch_id in rows:
-                    copy.write_row((point_id, ts, value, now, channel, batch_id))
+            copy_rows(cur, "telemetry_reading", ("point_id", "ts", "value", "received_at", "source", "batch_id"),
+                      ((point_id, ts, value, now, channel, batch_id) for point_id, ts, value, batch_id in rows))
         return
     Reading.objects.bulk_create([Reading(point_id=p, ts=ts, value=v, received_at=now, source=channel, batch_id=b)
                                  for p, ts, v, b in rows], batch_size=2000)

@@ -34,6 +34,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection, transaction
 
+from jiliang.core.bulk import copy_rows
+
 from .consumption import Delta, bucket_starts
 
 D0 = Decimal(0)
@@ -138,10 +140,8 @@ def _queue(inc: Increments) -> None:
     from .models import RollupIncrement
 
     if connection.vendor == "postgresql":
-        with connection.cursor() as cur, cur.cursor.copy(f"COPY telemetry_rollupincrement ({COPY_COLUMNS}) "
-                                                          "FROM STDIN") as copy:
-            for row in inc.copy_rows():
-                copy.write_row(row)
+        with connection.cursor() as cur:
+            copy_rows(cur, "telemetry_rollupincrement", COPY_NAMES, inc.copy_rows())
         return
     RollupIncrement.objects.bulk_create([RollupIncrement(**dict(zip(COPY_NAMES, row))) for row in inc.copy_rows()],
                                         batch_size=1000)
@@ -244,9 +244,7 @@ ON CONFLICT (enterprise_id, energy_type, unit, period, start) DO UPDATE SET
 def _to_temp(cur, inc: Increments) -> None:
     cur.execute(PG_TEMP)
     cur.execute("DELETE FROM telemetry_increment")  # empty after every commit; not inside a test's transaction
-    with cur.cursor.copy(f"COPY telemetry_increment ({COPY_COLUMNS}) FROM STDIN") as copy:
-        for row in inc.copy_rows():
-            copy.write_row(row)
+    copy_rows(cur, "telemetry_increment", COPY_NAMES, inc.copy_rows())
 
 
 # --- Any other database: the same in Python --------------------------------------------------------------
