@@ -29,6 +29,7 @@ from jiliang.core.models import Region
 from jiliang.core.scoping import ADD, CHANGE, VIEW, instance_in_scope, is_unrestricted, may_write
 from jiliang.core.services import ScopeError
 from jiliang.core.tabular import Table, TableError
+from jiliang.core.values.chunks import chunks
 
 from . import models as m
 from .identity import IdentityError, make_uscc, validate_uscc
@@ -424,8 +425,7 @@ class Importer:
 
 
 def _count_in_scope(model, user, pks: list[int], chunk: int = 5000) -> int:
-    return sum(model.objects.restrict(user, CHANGE).filter(pk__in=pks[i:i + chunk]).count()
-               for i in range(0, len(pks), chunk))
+    return sum(model.objects.restrict(user, CHANGE).filter(pk__in=batch).count() for batch in chunks(pks, chunk))
 
 
 def _text(value) -> str:
@@ -547,8 +547,8 @@ class OrganisationImporter(Importer):
     def existing(self, keys):
         found = {}
         flat = [k[0] for k in keys]
-        for i in range(0, len(flat), 5000):
-            for o in m.Organisation.objects.filter(uscc__in=flat[i:i + 5000]):
+        for batch in chunks(flat, 5000):
+            for o in m.Organisation.objects.filter(uscc__in=batch):
                 found[(o.uscc,)] = o
         return found
 
@@ -650,10 +650,10 @@ class InstrumentImporter(Importer):
         codes = {r["owner_uscc"].upper() for r in rows if r.get("owner_uscc")}
         self.owners = {}
         codes_l = sorted(codes)
-        for i in range(0, len(codes_l), 5000):
+        for batch in chunks(codes_l, 5000):
             # Owners the user cannot see do not exist for them, as in the form's dropdown.
             visible = m.Organisation.objects.restrict(self.user, VIEW)
-            for o in visible.filter(uscc__in=codes_l[i:i + 5000]).only("id", "uscc", "region_id", "name"):
+            for o in visible.filter(uscc__in=batch).only("id", "uscc", "region_id", "name"):
                 self.owners[o.uscc] = o
 
     def example(self):
@@ -700,8 +700,8 @@ class InstrumentImporter(Importer):
     def existing(self, keys):
         found = {}
         serials = sorted({k[2] for k in keys})
-        for i in range(0, len(serials), 5000):
-            for obj in m.Instrument.objects.filter(serial_number__in=serials[i:i + 5000]):
+        for batch in chunks(serials, 5000):
+            for obj in m.Instrument.objects.filter(serial_number__in=batch):
                 found[(obj.manufacturer, obj.model, obj.serial_number)] = obj
         return found
 

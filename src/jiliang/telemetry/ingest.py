@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from jiliang.core import audit
 from jiliang.core.bulk import copy_rows
+from jiliang.core.values.chunks import chunks
 from jiliang.core.values.decimals import decimal_text
 from jiliang.telemetry.energy import CoefficientError, to_tce
 from jiliang.telemetry.energy.coefficients import UNIT_FACTORS, equal_price_for_year
@@ -485,7 +486,7 @@ def _lock_states(point_ids: list[int]) -> dict[int, _State]:
             cur.execute(PG_LOCK_STATES[1], ids)
             return {row[0]: _State(*row) for row in cur.fetchall()}
     states = {}
-    for chunk in _chunks(point_ids, 2000):
+    for chunk in chunks(point_ids, 2000):
         PointState.objects.bulk_create([PointState(point_id=p) for p in chunk], ignore_conflicts=True)
         for row in PointState.objects.select_for_update().filter(point_id__in=chunk).order_by("point_id") \
                 .values_list(*STATE_COLUMNS):
@@ -495,7 +496,7 @@ def _lock_states(point_ids: list[int]) -> dict[int, _State]:
 
 def _existing(keys: list[tuple[int, dt.datetime]]) -> dict[tuple[int, dt.datetime], Decimal]:
     found = {}
-    for chunk in _chunks(sorted(set(keys)), 500):
+    for chunk in chunks(sorted(set(keys)), 500):
         for point_id, ts, value in Reading.objects.filter(pk__in=chunk).values_list("point_id", "ts", "value"):
             found[(point_id, ts)] = value
     return found
@@ -656,8 +657,4 @@ def _save_anomalies(anomalies: _Anomalies) -> None:
 _num = decimal_text
 
 
-def _chunks(items, n: int):
-    items = list(items)
-    for i in range(0, len(items), n):
-        yield items[i:i + n]
 

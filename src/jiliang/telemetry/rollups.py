@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from jiliang.core.bulk import copy_rows
+from jiliang.core.values.chunks import chunks
 
 from .consumption import Delta, bucket_starts
 
@@ -185,7 +186,7 @@ def fold(limit: int = 50_000) -> int:
             inc.add_row(row[1], row[2], row[3:9], row[9:])
         _write_generic(inc)
         ids = [row[0] for row in rows]
-        for chunk in _chunks(ids, 500):
+        for chunk in chunks(ids, 500):
             RollupIncrement.objects.filter(id__in=chunk)._raw_delete(connection.alias)
         return len(rows)
 
@@ -289,7 +290,7 @@ def _write_generic(inc: Increments) -> None:
         sent[(key[0], key[1], key[2].astimezone(dt.UTC).replace(tzinfo=None))] = key
     after = {}
     with connection.cursor() as cur:
-        for chunk in _chunks(rows, 300):
+        for chunk in chunks(rows, 300):
             cur.execute(POINT_SQL.format(values=",".join(["(%s,%s,%s,%s,%s,%s,%s,%s,%s)"] * len(chunk))),
                         [v for row in chunk for v in row])
             after.update({sent[(p, period, _naive_utc(start))]: float(u) for p, period, start, u in cur.fetchall()})
@@ -311,7 +312,7 @@ def _write_generic(inc: Increments) -> None:
         e[5] += n
     erows = [(*k[:4], adapt(k[4]), *v) for k, v in sorted(ent.items())]
     with connection.cursor() as cur:
-        for chunk in _chunks(erows, 300):
+        for chunk in chunks(erows, 300):
             cur.execute(ENTERPRISE_SQL.format(values=",".join(["(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"] * len(chunk))),
                         [v for row in chunk for v in row])
 
@@ -323,6 +324,3 @@ def _naive_utc(v) -> dt.datetime:
     return v.astimezone(dt.UTC).replace(tzinfo=None) if v.tzinfo else v
 
 
-def _chunks(items, n: int):
-    for i in range(0, len(items), n):
-        yield items[i:i + n]

@@ -31,7 +31,7 @@ def test_number_text_is_lenient(value, text):
 
 
 def test_values_import_no_django():
-    code = ("import sys, jiliang.core.values.decimals, jiliang.core.values.canonical;"
+    code = ("import sys, jiliang.core.values.decimals, jiliang.core.values.canonical, jiliang.core.values.chunks;"
             "bad = [m for m in sys.modules if m == 'django' or m.startswith('django.')];"
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)

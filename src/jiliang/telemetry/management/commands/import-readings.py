@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import itertools
 import os
 
 from django.core.management.base import BaseCommand, CommandError
@@ -24,6 +23,7 @@ from rich.progress import (
 )
 
 from jiliang.core.audit import audit_context
+from jiliang.core.values.chunks import chunks
 from jiliang.telemetry.ingest import Group, enterprises, ingest
 from jiliang.telemetry.models import Channel
 from jiliang.telemetry.parsing import PayloadError, check_csv_header, parse_csv_lines
@@ -61,10 +61,7 @@ class Command(BaseCommand):
         with Progress(*columns, disable=not self.stdout.isatty()) as progress, \
                 audit_context(channel="command", actor=None):
             task = progress.add_task(os.path.basename(file), total=size)
-            while True:
-                lines = list(itertools.islice(text, chunk))
-                if not lines:
-                    break
+            for lines in chunks(text, chunk):
                 readings, rejections, _ = parse_csv_lines(io.StringIO("".join(lines)), first_row=row, header=header)
                 row += len(lines)
                 [res] = ingest([Group(enterprise=org, readings=readings, rejections=rejections,
