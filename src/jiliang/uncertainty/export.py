@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -130,26 +129,6 @@ def _no_formulas(ws) -> None:
                 cell.quotePrefix = True
 
 
-_FONT = "STSong-Light"
-
-
-def _register_font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if _FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(_FONT))
-
-
-_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
-_SUPERSCRIPT_RUN = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+")
-# glyphs STSong-Light lacks, and plain stand-ins (ν δ ± ∞ ≤ μ Ω ° ℃ × ‰ are present)
-_MISSING = str.maketrans({"ᵢ": "i", "−": "-", "–": "-", "—": "-", "µ": "μ", "·": "*", "ⱼ": "j"})
-
-
-def _pdf_text(s: str) -> str:
-    s = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group(0).translate(_SUPERSCRIPTS), s)
-    return s.translate(_MISSING)
 
 
 def export_pdf(budgets: Budget | Sequence[Budget], target: Target = None, *, title: str = "测量不确定度评定 / Uncertainty budget") -> bytes:
@@ -160,13 +139,15 @@ def export_pdf(budgets: Budget | Sequence[Budget], target: Target = None, *, tit
     from reportlab.lib.units import mm
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    _register_font()
-    body = ParagraphStyle("body", fontName=_FONT, fontSize=8.5, leading=11)
-    head = ParagraphStyle("head", fontName=_FONT, fontSize=8, leading=10, alignment=1)
-    titled = ParagraphStyle("title", fontName=_FONT, fontSize=14, leading=18, spaceAfter=6)
+    from jiliang.core.pdf_fonts import cjk_font, cjk_text
+
+    font = cjk_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11)
+    head = ParagraphStyle("head", fontName=font, fontSize=8, leading=10, alignment=1)
+    titled = ParagraphStyle("title", fontName=font, fontSize=14, leading=18, spaceAfter=6)
 
     def para(s: str, style: ParagraphStyle = body) -> Paragraph:
-        return Paragraph(_pdf_text(s).replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br/>"), style)
+        return Paragraph(cjk_text(s).replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br/>"), style)
 
     story: list = []
     for n, b in enumerate(_budgets(budgets)):
@@ -180,11 +161,11 @@ def export_pdf(budgets: Budget | Sequence[Budget], target: Target = None, *, tit
             source = r.source + (f"\n{r.description}" if r.description else "")
             data.append([str(i), para(source), _g(r.estimate, 10), _g(r.std_uncertainty, 3),
                          para(r.distribution_label), _g(r.sensitivity, 4), _g(r.contribution, 3),
-                         _pdf_text(_dof_text(r.dof)), f"{r.share:.1%}"])
+                         cjk_text(_dof_text(r.dof)), f"{r.share:.1%}"])
         widths = [10, 52, 34, 30, 30, 30, 32, 20, 22]
         table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
         table.setStyle(TableStyle([
-            ("FONTNAME", (0, 0), (-1, -1), _FONT),
+            ("FONTNAME", (0, 0), (-1, -1), font),
             ("FONTSIZE", (0, 0), (-1, -1), 8.5),
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
@@ -195,7 +176,7 @@ def export_pdf(budgets: Budget | Sequence[Budget], target: Target = None, *, tit
         story.append(Spacer(1, 4 * mm))
         summary = Table([[para(label), para(value)] for label, value in _summary(b)],
                         colWidths=[110 * mm, 150 * mm])
-        summary.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), _FONT), ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+        summary.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 8.5),
                                      ("GRID", (0, 0), (-1, -1), 0.25, colors.grey)]))
         story.append(summary)
         for note in b.notes:

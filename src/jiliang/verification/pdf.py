@@ -13,8 +13,8 @@ labels throughout, the English one English labels; only names (organisations, pe
 addresses) stay as registered. Data provenance (V1/V2/M marks of the rules) belongs on the rule and
 catalogue pages and is never printed here.
 
-Chinese text uses reportlab's built-in CID font STSong-Light (Adobe-GB1), so no font file ships with
-jiliang. ``invariant=1`` makes the output depend only on the content, so the same content gives the
+Chinese text uses reportlab's built-in CID font STSong-Light (Adobe-GB1, :mod:`jiliang.core.pdf_fonts`),
+so no font file ships with jiliang. ``invariant=1`` makes the output depend only on the content, so the same content gives the
 same bytes.
 """
 
@@ -30,22 +30,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.doctemplate import LayoutError
 
-FONT = "STSong-Light"
-_registered = False
-
-
-def _font() -> str:
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _registered = True
-    return FONT
-
+from jiliang.core.pdf_fonts import CJK_FONT, cjk_font
 
 LABELS = {
     "zh": {
@@ -163,7 +152,7 @@ def _page_canvas(lang: str, number: str):
             total = len(self._pages)
             for state in self._pages:
                 self.__dict__.update(state)
-                self.setFont(FONT, 8)
+                self.setFont(CJK_FONT, 8)
                 width, _height = self._pagesize
                 self.drawRightString(width - 18 * mm, 12 * mm, template.format(page=self._pageNumber, pages=total))
                 self.drawString(18 * mm, 12 * mm, f"{LABELS[lang]['number']}: {number}")
@@ -205,7 +194,7 @@ def render_pdf(content: dict, *, lang: str = "zh", verify_url: str | None = None
     """Draw the certificate; ``verify_url`` is the absolute check URL encoded in the QR code."""
     lang = "en" if lang == "en" else "zh"
     t = LABELS[lang]
-    font = _font()
+    font = cjk_font()
     st = _styles(font)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
