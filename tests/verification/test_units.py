@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from jiliang.verification import certificates, decisions, unit_symbols
-from jiliang.verification.dcc.units import UnitError, same_unit
+from jiliang.core.units import symbols as unit_symbols
+from jiliang.core.units.dsi import UnitError, same_unit
+from jiliang.verification import certificates, decisions
 
 PAIRS = [("kg", "\\kilogram"), ("g", "\\gram"), ("mg", "\\milli\\gram"), ("t", "\\tonne"), ("MPa", "\\mega\\pascal"),
          ("kPa", "\\kilo\\pascal"), ("m³/h", "\\metre\\tothe{3}\\hour\\tothe{-1}"), ("L/min", "\\litre\\minute\\tothe{-1}"),
@@ -73,3 +74,19 @@ def test_api_takes_units_as_people_write_them(flow):
                    "parameters": {"e": {"value": "5", "unit": "grams"}, "Max": {"value": "15", "unit": "kg"}}}]},
         format="json")
     assert r.status_code == 400 and "items[0].parameters.e.unit" in r.json()
+
+
+@pytest.mark.django_db
+def test_a_standard_covers_an_instrument_through_normalised_si_values(flow):
+    """The instrument measures up to 15 kg; a standard registered in t or g is compared in SI (issue 12 item 4)."""
+    from jiliang.registry import models as rm
+    from jiliang.verification import services
+
+    std, item = flow.world.standard_p, flow.request().items.get()
+    for unit, hi, expect in (("t", "0.02", ""), ("t", "0.01", "reaches"), ("g", "15000", ""), ("kg", "14", "reaches"),
+                             ("A", "20", "measures in")):
+        rm.MeasurementStandard.objects.filter(pk=std.pk).update(range_min=0, range_max=Decimal(hi), range_unit=unit)
+        std.refresh_from_db()
+        problem = services.standard_unfit(std, item, flow.today)
+        assert (expect in problem) if expect else problem == "", (unit, hi, problem)
+

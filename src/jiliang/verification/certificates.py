@@ -19,10 +19,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiliang.core import units
 from jiliang.core.values.decimals import optional_decimal_text
 from jiliang.uncertainty.rounding import round_to, round_uncertainty, text
 
-from . import decisions, signing, unit_symbols
+from . import decisions, signing
 from .models import (
     KIND_LETTER,
     Certificate,
@@ -227,8 +228,8 @@ def _org(o) -> dict:
 
 
 def unit_text(unit: str) -> str:
-    """The symbol of a D-SI unit string for the PDF (\\kilogram -> kg, \\mega\\pascal -> MPa): unit_symbols."""
-    return unit_symbols.symbol(unit)
+    """The symbol of a D-SI unit string for the PDF (\\kilogram -> kg, \\mega\\pascal -> MPa): units."""
+    return units.symbol(unit)
 
 
 def build_content(item: WorkOrderItem, kind: str, number: str, issued_on: dt.date, valid_until: dt.date | None,

@@ -12,10 +12,10 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from jiliang.core import units
+from jiliang.core.units import UnitError, same_unit
 from jiliang.core.values.decimals import decimal_text
 
-from . import unit_symbols
-from .dcc.units import UnitError, same_unit
 from .rules import (
     DecisionRule,
     Instrument,
@@ -31,13 +31,7 @@ from .rules import (
 )
 from .rules.conformity import is_provenance_note
 
-
-def registry_dsi(text: str | None) -> str:
-    """The D-SI string of a unit as the registry writes it (``kg``, ``m³/h``), or "" when it is not a unit."""
-    try:
-        return unit_symbols.to_dsi(text or "")
-    except UnitError:
-        return ""
+registry_dsi = units.registry_dsi
 
 
 def rule_error(exc: RuleError, prefix: str = "") -> ValidationError:
@@ -65,7 +59,7 @@ def quantity(raw, field: str) -> QuantityValue:
     if not isinstance(raw, dict) or "value" not in raw or not raw.get("unit"):
         raise ValidationError({field: [_('Expected {"value": …, "unit": "<D-SI unit>"}.')]})
     try:
-        unit = unit_symbols.to_dsi(str(raw["unit"]))  # kg or \kilogram alike; stored as D-SI
+        unit = units.to_dsi(str(raw["unit"]))  # kg or \kilogram alike; stored as D-SI
     except UnitError as exc:
         raise ValidationError({f"{field}.unit": [_("%(unit)s is not a unit (write it as kg, MPa, m³/h, kWh, °C …).")
                                                  % {"unit": raw["unit"]}]}) from exc

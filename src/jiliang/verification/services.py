@@ -26,14 +26,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiliang.core import audit
+from jiliang.core import audit, units
 from jiliang.core.roles import Role
 from jiliang.core.scoping import VIEW, user_role
+from jiliang.core.units import UnitError, same_unit
 from jiliang.registry.models import Instrument, InstrumentStatus, MeasurementStandard, Organisation, Person
 
 from . import certificates as certs
-from . import decisions, signing, unit_symbols
-from .dcc.units import UnitError, same_unit
+from . import decisions, signing
 from .models import (
     KIND_LETTER,
     OPEN_STATUSES,
@@ -324,14 +324,14 @@ def _points(item: WorkOrderItem, raw_points: list[dict], calibration: bool) -> l
         if not label:
             raise ValidationError({f"{f}.label": [_("Name the test point.")]})
         try:
-            unit = unit_symbols.to_dsi(str(p.get("unit") or ""))
+            unit = units.to_dsi(str(p.get("unit") or ""))
         except UnitError as exc:
             raise ValidationError({f"{f}.unit": [_("Test point %(label)s: %(reason)s")
                                                  % {"label": label, "reason": exc.message}]}) from exc
         ref = decisions.decimal(p.get("reference_value"), f"{f}.reference_value")
         ind = decisions.decimal(p.get("indication"), f"{f}.indication")
         try:
-            error_unit = unit_symbols.to_dsi(str(p.get("error_unit") or (reg.error.unit if reg and reg.error.unit
+            error_unit = units.to_dsi(str(p.get("error_unit") or (reg.error.unit if reg and reg.error.unit
                                                                           else unit)))
         except UnitError as exc:
             raise ValidationError({f"{f}.error_unit": [exc.message]}) from exc
@@ -447,15 +447,16 @@ def standard_unfit(standard: MeasurementStandard, item: WorkOrderItem, day: dt.d
                    "id": inst.category.get_domain_display()})
     s_unit, i_unit = decisions.registry_dsi(standard.range_unit), decisions.registry_dsi(inst.range_unit)
     if s_unit and i_unit and standard.range_max is not None and inst.range_max is not None:
-        factor = unit_symbols.conversion(i_unit, s_unit)
-        if factor is None:
+        # normalised SI values: a standard in t covers an instrument in kg (SI brochure Table 8)
+        above = units.compare(inst.range_max, i_unit, standard.range_max, s_unit)
+        if above is None:
             return (_("Standard “%(s)s” measures in %(su)s; %(i)s measures in %(iu)s.")
                     % {"s": standard.name, "su": standard.range_unit, "i": inst, "iu": inst.range_unit})
-        if inst.range_max * factor > standard.range_max:
+        if above > 0:
             return (_("Standard “%(s)s” reaches %(sr)s; %(i)s measures up to %(imax)s.")
                     % {"s": standard.name, "i": inst,
-                       "sr": unit_symbols.range_text(standard.range_min, standard.range_max, standard.range_unit),
-                       "imax": unit_symbols.quantity(inst.range_max, inst.range_unit)})
+                       "sr": units.range_text(standard.range_min, standard.range_max, standard.range_unit),
+                       "imax": units.quantity(inst.range_max, inst.range_unit)})
     return ""
 
 

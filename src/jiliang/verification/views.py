@@ -23,16 +23,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
-from jiliang.core import ratelimit
+from jiliang.core import ratelimit, units
 from jiliang.core.filters import MAX_ID
 from jiliang.core.roles import Role
 from jiliang.core.scoping import VIEW, user_role
 from jiliang.core.services import validation_messages
 from jiliang.core.ui import ObjectDetailView
+from jiliang.core.values.decimals import number_text
 from jiliang.registry.models import Instrument, MeasurementStandard, Organisation, Person
 
 from . import certificates as certs
-from . import dcc_bridge, decisions, services, signing, unit_symbols
+from . import dcc_bridge, decisions, services, signing
 from .models import Certificate, CertificateStatus, SigningKey, WorkKind, WorkOrder, WorkOrderItem, WorkStatus
 from .rules import RuleError, available_regulations, load_regulation, required_test_points
 
@@ -225,7 +226,7 @@ class WorkRequestForm(forms.Form):
 def _instrument_text(inst: Instrument) -> str:
     parts = [inst.category.name, f"{inst.manufacturer} {inst.model}".strip(), inst.serial_number]
     if inst.range_max is not None:
-        parts.append(unit_symbols.range_text(inst.range_min, inst.range_max, inst.range_unit))
+        parts.append(units.range_text(inst.range_min, inst.range_max, inst.range_unit))
     return " · ".join(p for p in parts if p)
 
 
@@ -339,15 +340,15 @@ def _result_rows(item: WorkOrderItem, specs: list[dict]) -> list[dict]:
     existing = getattr(item, "result", None) if _has_result(item) else None
     names = [a["name"] for a in specs]
     if existing is not None:
-        return [{"label": p.label, "ref": unit_symbols.number(p.reference_value),
-                 "ind": unit_symbols.number(p.indication), "unit": unit_symbols.symbol(p.unit),
-                 "U": unit_symbols.number(p.expanded_uncertainty), "k": unit_symbols.number(p.coverage_factor),
+        return [{"label": p.label, "ref": number_text(p.reference_value),
+                 "ind": number_text(p.indication), "unit": units.symbol(p.unit),
+                 "U": number_text(p.expanded_uncertainty), "k": number_text(p.coverage_factor),
                  "attrs": {n: (p.attributes or {}).get(n, "") for n in names}} for p in existing.points.all()]
     if item.regulation:
         try:
             spec = decisions.rules_instrument(item.regulation, item.attributes, item.parameters)
-            return [{"label": p.label, "ref": unit_symbols.number(p.nominal.value), "ind": "",
-                     "unit": unit_symbols.symbol(p.nominal.unit), "U": "", "k": "2",
+            return [{"label": p.label, "ref": number_text(p.nominal.value), "ind": "",
+                     "unit": units.symbol(p.nominal.unit), "U": "", "k": "2",
                      "attrs": {a["name"]: p.attributes.get(a["name"], a["default"]) for a in specs}}
                     for p in required_test_points(spec)]
         except (RuleError, ValidationError):
@@ -457,7 +458,7 @@ def item_results(request, pk):
         "item": item, "wo": wo, "rows": rows, "standards": offered, "specs": specs, "errors": errors,
         "signer": signer, "today": (day if request.method == "POST" else timezone.localdate()).isoformat(),
         "calibration": wo.kind == WorkKind.CALIBRATION, "max_rows": MAX_ROWS,
-        "parameters": [(k, unit_symbols.quantity(v.get("value"), v.get("unit", "")))
+        "parameters": [(k, units.quantity(v.get("value"), v.get("unit", "")))
                        for k, v in (item.parameters or {}).items() if isinstance(v, dict)],
         "selected": set(_ids(request.POST.getlist("standards")))
         if request.method == "POST" else set()})

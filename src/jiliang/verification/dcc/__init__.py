@@ -4,11 +4,13 @@
 * :mod:`.writer` -- :func:`write_dcc` / :func:`build_dcc` with a schema-version strategy
   (:data:`DCC_3_1_2`; :data:`DCC_3_3_0_DRAFT` is an unvalidated draft for D-SI 2.2.x).
 * :mod:`.reader` -- :func:`read_dcc` for DCC 3.1.x into the same dataclasses.
-* :mod:`.units` -- D-SI unit strings: :func:`parse_unit`, :func:`same_unit`.
+* D-SI unit strings: :func:`parse_unit`, :func:`same_unit` (from :mod:`jiliang.core.units.dsi`).
 * :mod:`.validate` -- :func:`validate_dcc` against the XSDs of a configured schema directory.
 
 Reference: ``shared/reference/protocols-energy-dcc.md`` §5.
 """
+
+from jiliang.core.units.dsi import DsiUnit, UnitError, parse_unit, same_unit
 
 from .model import (
     Certificate,
@@ -25,7 +27,6 @@ from .model import (
     Text,
 )
 from .reader import read_dcc
-from .units import DsiUnit, UnitError, parse_unit, same_unit
 from .validate import (
     DccValidationError,
     ValidationProblem,

@@ -29,6 +29,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from jiliang.core.units.dsi import UnitError, parse_unit
+
 from .model import (
     Certificate,
     Contact,
@@ -43,7 +45,6 @@ from .model import (
     Software,
     Text,
 )
-from .units import UnitError, parse_unit
 from .writer import DCC_3_1_2, DCC_NS, SI_NS, SchemaVersion, dcc, si
 
 #: ``schemaVersion`` prefixes the reader accepts, with the strategy that reads their uncertainties.

@@ -25,6 +25,8 @@ from decimal import Decimal
 
 from lxml import etree
 
+from jiliang.core.units.dsi import UnitError, parse_unit
+
 from .model import (
     Certificate,
     Contact,
@@ -38,7 +40,6 @@ from .model import (
     RespPerson,
     Text,
 )
-from .units import UnitError, parse_unit
 
 DCC_NS = "https://ptb.de/dcc"
 SI_NS = "https://ptb.de/si"

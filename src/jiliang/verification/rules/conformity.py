@@ -32,7 +32,8 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from types import MappingProxyType
 
-from ..dcc.units import UnitError, same_unit
+from jiliang.core.units.dsi import UnitError, same_unit
+
 from .decision import Decision, DecisionRule, Outcome, RuleError, decide, worst
 from .loader import (
     Band,

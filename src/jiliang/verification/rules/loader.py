@@ -54,7 +54,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..dcc.units import UnitError, parse_unit, same_unit
+from jiliang.core.units.dsi import UnitError, parse_unit, same_unit
+
 from .decision import RuleError
 
 FORMAT = "jiliang.verification.rules/1"

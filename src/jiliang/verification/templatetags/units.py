@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from jiliang.verification import unit_symbols
+from jiliang.core.units import symbols as unit_symbols
 
 register = template.Library()
 

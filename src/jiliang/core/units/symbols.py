@@ -1,14 +1,16 @@
 """Units as people write them (``kg``, ``MPa``, ``m³/h``, ``kWh``, ``°C``) and as D-SI writes them (``\\kilogram``).
 
-The one table of display symbols of jiliang: forms take symbols, pages and certificates print symbols,
-and D-SI strings (PTB's Digital System of Units, SI_Format 2.1.0, checked by :mod:`.dcc.units`) are what
-the rules files, the stored test points and the DCC carry. Symbols follow the SI brochure, 9th edition
-(2019), Tables 2, 4, 7 and 8 (prefixes and units), and GB 3100-1993 where Chinese practice names a unit
-of its own (``L`` for the litre, ``t`` for the tonne, ``kWh`` for the kilowatt hour). A quantity is printed
-as number, space, symbol (SI brochure 5.4.3: ``20 °C``, ``5 %``); a range as ``0–150 kg``.
+The one table of display symbols of jiliang: forms and the registry take symbols, pages and certificates
+print symbols, and D-SI strings (PTB's Digital System of Units, SI_Format 2.1.0, checked by :mod:`.dsi`) are
+what the rules files, the stored test points and the DCC carry. Every unit the D-SI parser accepts has exactly
+one symbol here. Symbols follow the SI brochure, 9th edition (2019), Tables 2, 4, 7 and 8 (prefixes and
+units), its 8th edition (2006) Tables 7 to 9 for the older units D-SI still lists, IEC 80000-13 for the byte,
+and GB 3100-1993 where Chinese practice names a unit of its own (``L`` for the litre, ``t`` for the tonne,
+``kWh`` for the kilowatt hour). A quantity is printed as number, space, symbol (SI brochure 5.4.3:
+``20 °C``, ``5 %``); a range as ``0–150 kg``.
 
-Pure: no Django. Conversion is limited to SI prefixes of the same unit (``kPa`` and ``MPa``), which is all the
-range checks need.
+Pure: no Django. :func:`conversion` is limited to SI prefixes of the same unit (``kPa`` and ``MPa``);
+comparisons across units (``t`` and ``kg``, ``°C`` and ``K``) go through :mod:`.si`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from fractions import Fraction
 
 from jiliang.core.values.decimals import number_text
 
-from .dcc.units import PREFIXES, UnitError, parse_unit
+from .dsi import PREFIXES, UNITS, UnitError, parse_unit
 
 PREFIX_SYMBOLS: dict[str, str] = {
     "yotta": "Y", "zetta": "Z", "exa": "E", "peta": "P", "tera": "T", "giga": "G", "mega": "M", "kilo": "k",
@@ -35,8 +37,24 @@ UNIT_SYMBOLS: dict[str, str] = {
     "becquerel": "Bq", "sievert": "Sv", "gray": "Gy", "katal": "kat", "minute": "min", "hour": "h", "day": "d",
     "degree": "°", "arcminute": "′", "arcsecond": "″", "hectare": "ha", "litre": "L", "tonne": "t",
     "electronvolt": "eV", "dalton": "Da", "neper": "Np", "bel": "B", "decibel": "dB", "percent": "%",
-    "ppm": "ppm", "one": "1", "bar": "bar", "mmHg": "mmHg", "bit": "bit", "byte": "B",
+    "ppm": "ppm", "one": "1", "bar": "bar", "mmHg": "mmHg", "bit": "bit", "byte": "B", "astronomicalunit": "au",
+    **{  # printed only: 8th-edition units D-SI still lists (brochure 2006, Tables 7, 8, 9)
+        "clight": "c₀", "planckbar": "ħ", "electronmass": "mₑ", "naturalunittime": "ħ/(mₑc₀²)",
+        "elementarycharge": "e", "atomicunittime": "ħ/Eₕ", "bohr": "a₀", "hartree": "Eₕ", "angstrom": "Å",
+        "nauticalmile": "M", "barn": "b", "knot": "kn", "erg": "erg", "dyne": "dyn", "poise": "P", "stokes": "St",
+        "stilb": "sb", "phot": "ph", "gal": "Gal", "maxwell": "Mx", "gauss": "G", "oersted": "Oe",
+    },
 }  # fmt: skip
+
+#: Units that are printed but not read from a typed symbol: ``B`` reads as the bel, and the older units' symbols
+#: (M, P, G, b, e …) would shadow a prefix or a letter people type for something else; none of them is a legal
+#: unit of measurement in China (GB 3100-1993).
+PRINT_ONLY: frozenset[str] = frozenset({
+    "clight", "planckbar", "electronmass", "naturalunittime", "elementarycharge", "atomicunittime", "bohr",
+    "hartree", "nauticalmile", "barn", "knot", "erg", "dyne", "poise", "stokes", "stilb", "phot", "gal",
+    "maxwell", "gauss", "oersted", "byte",
+})  # fmt: skip
+assert set(UNIT_SYMBOLS) == UNITS, "every D-SI unit has one display symbol"
 
 #: Compound units written as a whole in Chinese practice rather than with a product sign.
 COMPOUNDS: dict[str, str] = {
@@ -58,7 +76,7 @@ ALIASES: dict[str, str] = {
 
 _SUPERSCRIPT = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
 _FROM_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
-_SYMBOL_TO_UNIT = {v: k for k, v in UNIT_SYMBOLS.items() if k not in ("byte",)}
+_SYMBOL_TO_UNIT = {v: k for k, v in UNIT_SYMBOLS.items() if k not in PRINT_ONLY}
 _SYMBOL_TO_PREFIX = {v: k for k, v in PREFIX_SYMBOLS.items()}
 _TOKEN = re.compile(r"^(?P<sym>[^\d⁰¹²³⁴⁵⁶⁷⁸⁹⁻^\-]+?)(?:\^?(?P<exp>-?\d+)|(?P<sup>[⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))?$")
 

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from jiliang.verification.dcc import UnitError, parse_unit, same_unit
+from jiliang.core.units.dsi import UnitError, parse_unit, same_unit
 
 
 @pytest.mark.parametrize(
