@@ -36,7 +36,6 @@ from . import certificates as certs
 from . import decisions, signing
 from .models import (
     KIND_LETTER,
-    OPEN_STATUSES,
     CalibrationSource,
     Certificate,
     CertificateKind,
@@ -53,6 +52,7 @@ from .models import (
     WorkStatus,
 )
 from .pdf import render_pdf
+from .workflow import ACTS, OWNER, Act
 
 # -- who may act ----------------------------------------------------------------------------------
 
@@ -89,6 +89,20 @@ def _expect(wo: WorkOrder, *statuses: str) -> None:
         raise ValidationError({"status": [_("Work order %(number)s is %(status)s; this step needs it to be %(need)s.")
                                           % {"number": wo.number, "status": wo.get_status_display(),
                                              "need": " / ".join(str(WorkStatus(s).label) for s in statuses)}]})
+
+
+def _may(actor, wo: WorkOrder, name: str) -> Act:
+    """The act ``name`` of the flow table (workflow.ACTS), after checking that ``actor`` is on a side that may
+    take it and that the work order is in a state it starts from."""
+    act = ACTS[name]
+    try:
+        _require_institute_staff(actor, wo.institute)
+    except PermissionDenied:
+        if OWNER not in act.by:
+            raise
+        _require_owner_side(actor, wo.owner)
+    _expect(wo, *act.sources)
+    return act
 
 
 def _notify(wo: WorkOrder, message: str) -> None:
@@ -239,9 +253,8 @@ def request_work(*, actor, owner: Organisation, institute: Organisation, kind: s
 @transaction.atomic
 def accept(work_order: WorkOrder, *, actor) -> WorkOrder:
     wo = _lock(work_order)
-    _require_institute_staff(actor, wo.institute)
-    _expect(wo, WorkStatus.REQUESTED)
-    return _transition(wo, WorkStatus.ACCEPTED, actor=actor, accepted_at=timezone.now(),
+    act = _may(actor, wo, "accept")
+    return _transition(wo, act.target, actor=actor, accepted_at=timezone.now(),
                        message=_("%(institute)s accepted work order %(number)s.")
                        % {"institute": wo.institute, "number": wo.number})
 
@@ -249,11 +262,10 @@ def accept(work_order: WorkOrder, *, actor) -> WorkOrder:
 @transaction.atomic
 def decline(work_order: WorkOrder, *, actor, reason: str) -> WorkOrder:
     wo = _lock(work_order)
-    _require_institute_staff(actor, wo.institute)
-    _expect(wo, WorkStatus.REQUESTED)
+    act = _may(actor, wo, "decline")
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Say why the work order is declined.")]})
-    return _transition(wo, WorkStatus.DECLINED, actor=actor, status_reason=reason.strip()[:300],
+    return _transition(wo, act.target, actor=actor, status_reason=reason.strip()[:300],
                        closed_at=timezone.now(),
                        message=_("%(institute)s declined work order %(number)s: %(reason)s")
                        % {"institute": wo.institute, "number": wo.number, "reason": reason.strip()})
@@ -262,12 +274,11 @@ def decline(work_order: WorkOrder, *, actor, reason: str) -> WorkOrder:
 @transaction.atomic
 def schedule(work_order: WorkOrder, *, actor, date: dt.date, technician: Person) -> WorkOrder:
     wo = _lock(work_order)
-    _require_institute_staff(actor, wo.institute)
-    _expect(wo, WorkStatus.ACCEPTED, WorkStatus.SCHEDULED)
+    act = _may(actor, wo, "schedule")
     if date is None:
         raise ValidationError({"date": [_("Give the date of the work.")]})
     _signer_check(technician, wo, _("technician"), date, "technician")
-    return _transition(wo, WorkStatus.SCHEDULED, actor=actor, scheduled_date=date, technician=technician,
+    return _transition(wo, act.target, actor=actor, scheduled_date=date, technician=technician,
                        message=_("Work order %(number)s is scheduled for %(date)s (%(where)s).")
                        % {"number": wo.number, "date": date, "where": wo.get_location_display()})
 
@@ -276,14 +287,10 @@ def schedule(work_order: WorkOrder, *, actor, date: dt.date, technician: Person)
 def cancel(work_order: WorkOrder, *, actor, reason: str) -> WorkOrder:
     wo = _lock(work_order)
     _visible(actor, wo)
-    try:
-        _require_institute_staff(actor, wo.institute)
-    except PermissionDenied:
-        _require_owner_side(actor, wo.owner)
-    _expect(wo, *OPEN_STATUSES)
+    act = _may(actor, wo, "cancel")
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Say why the work order is cancelled.")]})
-    return _transition(wo, WorkStatus.CANCELLED, actor=actor, status_reason=reason.strip()[:300],
+    return _transition(wo, act.target, actor=actor, status_reason=reason.strip()[:300],
                        closed_at=timezone.now(),
                        message=_("Work order %(number)s was cancelled: %(reason)s")
                        % {"number": wo.number, "reason": reason.strip()})
@@ -474,8 +481,7 @@ def record_results(item: WorkOrderItem, *, actor, measured_on: dt.date, standard
     wo = _lock(item.work_order)
     item = WorkOrderItem.objects.select_related("instrument__category").get(pk=item.pk)
     item.work_order = wo
-    _require_institute_staff(actor, wo.institute)
-    _expect(wo, WorkStatus.SCHEDULED, WorkStatus.MEASURED)
+    act = _may(actor, wo, "measure")
     if measured_on is None:
         raise ValidationError({"measured_on": [_("Give the date of measurement.")]})
     if measured_on > timezone.localdate():
@@ -536,7 +542,7 @@ def record_results(item: WorkOrderItem, *, actor, measured_on: dt.date, standard
         "standards": [s.pk for s in std_objs], "points": len(rows)},
         message=f"results recorded for {item.instrument}")
     if not wo.items.filter(result__isnull=True).exists() and wo.status == WorkStatus.SCHEDULED:
-        _transition(wo, WorkStatus.MEASURED, actor=actor, measured_at=timezone.now(), status_reason="",
+        _transition(wo, act.target, actor=actor, measured_at=timezone.now(), status_reason="",
                     message=_("The instruments of work order %(number)s were measured.") % {"number": wo.number})
     return result
 
@@ -549,14 +555,13 @@ def _technicians(wo: WorkOrder) -> set[int]:
 def check(work_order: WorkOrder, *, actor, checker: Person | None = None) -> WorkOrder:
     """核验: a second metrologist checks the records; nobody checks their own work."""
     wo = _lock(work_order)
-    _require_institute_staff(actor, wo.institute)
-    _expect(wo, WorkStatus.MEASURED)
+    act = _may(actor, wo, "check")
     today = timezone.localdate()
     checker = _signer(actor, wo, _("checker"), [today], "checker", named=checker)
     if checker.pk in _technicians(wo):
         raise ValidationError({"checker": [_("%(person)s measured these instruments and may not check their own work.")
                                            % {"person": checker}]})
-    return _transition(wo, WorkStatus.CHECKED, actor=actor, checker=checker, checked_at=timezone.now(),
+    return _transition(wo, act.target, actor=actor, checker=checker, checked_at=timezone.now(),
                        message=_("The results of work order %(number)s were checked.") % {"number": wo.number})
 
 
@@ -565,8 +570,7 @@ def return_to_measurement(work_order: WorkOrder, *, actor, reason: str) -> WorkO
     """The checker (or the approver) sends the order back to measurement with a reason; the results stay for
     the technician to correct, and the check starts again once they are recorded anew."""
     wo = _lock(work_order)
-    _require_institute_staff(actor, wo.institute)
-    _expect(wo, WorkStatus.MEASURED, WorkStatus.CHECKED)
+    act = _may(actor, wo, "send_back")
     role = _("checker") if wo.status == WorkStatus.MEASURED else _("approver")
     person = _signer(actor, wo, role, [timezone.localdate()], "reason")
     if person.pk in _technicians(wo):
@@ -574,7 +578,7 @@ def return_to_measurement(work_order: WorkOrder, *, actor, reason: str) -> WorkO
                                           % {"person": person}]})
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Say why the order goes back to measurement.")]})
-    return _transition(wo, WorkStatus.SCHEDULED, actor=actor, status_reason=reason.strip()[:300], measured_at=None,
+    return _transition(wo, act.target, actor=actor, status_reason=reason.strip()[:300], measured_at=None,
                        checker_id=None, checked_at=None,
                        message=_("%(person)s sent work order %(number)s back to measurement: %(reason)s")
                        % {"person": person, "number": wo.number, "reason": reason.strip()})
@@ -613,8 +617,7 @@ def approve(work_order: WorkOrder, *, actor, approver: Person | None = None) -> 
     """批准: a third metrologist approves; refused while any standard used had lapsed on the day of measurement,
     or while a verification point's U exceeds the regulation's limit or a third of its MPE (JJF 1094-2002 5.3.1)."""
     wo = _lock(work_order)
-    _require_institute_staff(actor, wo.institute)
-    _expect(wo, WorkStatus.CHECKED)
+    act = _may(actor, wo, "approve")
     today = timezone.localdate()
     approver = _signer(actor, wo, _("approver"), [today], "approver", named=approver)
     if approver.pk in _technicians(wo):
@@ -632,7 +635,7 @@ def approve(work_order: WorkOrder, *, actor, approver: Person | None = None) -> 
         raise ValidationError({"standards": list(dict.fromkeys(problems))})
     if capability:
         raise ValidationError({"uncertainty": capability})
-    return _transition(wo, WorkStatus.APPROVED, actor=actor, approver=approver, approved_at=timezone.now(),
+    return _transition(wo, act.target, actor=actor, approver=approver, approved_at=timezone.now(),
                        message=_("Work order %(number)s was approved.") % {"number": wo.number})
 
 
@@ -696,8 +699,7 @@ def issue_certificate(work_order: WorkOrder, *, actor, numbers: dict | None = No
     for a fail, 校准证书 for a calibration. ``numbers`` ({item id: number}) takes pre-assigned numbers,
     which must follow the institute's pattern and never have been used."""
     wo = _lock(work_order)
-    _require_institute_staff(actor, wo.institute)
-    _expect(wo, WorkStatus.APPROVED)
+    act = _may(actor, wo, "issue")
     today = timezone.localdate()
     key, key_created = _signing_key_for(wo.institute)
     prepared = []
@@ -725,7 +727,7 @@ def issue_certificate(work_order: WorkOrder, *, actor, numbers: dict | None = No
                                                          "key_id": key.key_id, "pdf_sha256": cert.pdf_sha256},
                      message=f"certificate {cert.number} issued")
         issued.append(cert)
-    _transition(wo, WorkStatus.ISSUED, actor=actor, issued_at=timezone.now(),
+    _transition(wo, act.target, actor=actor, issued_at=timezone.now(),
                 message=_("Certificates %(numbers)s were issued for work order %(number)s.")
                 % {"numbers": ", ".join(c.number for c in issued), "number": wo.number})
     return issued

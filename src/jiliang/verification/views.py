@@ -32,7 +32,7 @@ from jiliang.core.values.decimals import number_text
 from jiliang.registry.models import Instrument, MeasurementStandard, Organisation, Person
 
 from . import certificates as certs
-from . import dcc_bridge, decisions, services, signing
+from . import dcc_bridge, decisions, services, signing, workflow
 from .forms import WorkRequestForm
 from .models import Certificate, CertificateStatus, SigningKey, WorkKind, WorkOrder, WorkOrderItem, WorkStatus
 from .rules import RuleError, load_regulation, required_test_points
@@ -117,19 +117,13 @@ class WorkOrderDetailView(ObjectDetailView):
         technicians = [item.result.technician for item in items if _has_result(item)]
         signer = services.signer_of(user, wo.institute) if staff else None
         measured_by_signer = signer is not None and any(t.pk == signer.pk for t in technicians)
+        sides = {workflow.INSTITUTE} if staff else {workflow.OWNER} if owner_side else set()
+        allowed = workflow.allowed_acts(wo.status, sides)
         ctx.update(
             items=items, staff=staff, people=people, S=WorkStatus, signer=signer,
             measured_by_signer=measured_by_signer, steps=_steps(wo, technicians),
-            can_accept=staff and wo.status == WorkStatus.REQUESTED,
-            can_schedule=staff and wo.status in (WorkStatus.ACCEPTED, WorkStatus.SCHEDULED),
-            can_measure=staff and wo.status in (WorkStatus.SCHEDULED, WorkStatus.MEASURED),
-            can_check=staff and wo.status == WorkStatus.MEASURED,
-            can_approve=staff and wo.status == WorkStatus.CHECKED,
-            can_send_back=staff and wo.status in (WorkStatus.MEASURED, WorkStatus.CHECKED),
-            can_issue=staff and wo.status == WorkStatus.APPROVED,
-            can_cancel=(staff or owner_side) and wo.status in (WorkStatus.REQUESTED, WorkStatus.ACCEPTED,
-                                                               WorkStatus.SCHEDULED, WorkStatus.MEASURED,
-                                                               WorkStatus.CHECKED, WorkStatus.APPROVED),
+            # the buttons: what the flow table (workflow.ACTS) lets this viewer's side do in this state
+            **{f"can_{name}": name in allowed for name in workflow.ACTS},
             today=timezone.localdate().isoformat(),
         )
         return ctx
