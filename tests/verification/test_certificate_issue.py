@@ -29,8 +29,8 @@ def test_pdfs_are_drawn_before_the_first_audit_entry(flow, monkeypatch):
     services.check(wo, actor=flow.checker_user)
     services.approve(wo, actor=flow.approver_user)
     events = []
-    real_render, real_record = services.render_pdf, audit.record
-    monkeypatch.setattr(services, "render_pdf", lambda *a, **k: events.append("pdf") or real_render(*a, **k))
+    real_render, real_record = services.certificates.render_pdf, audit.record
+    monkeypatch.setattr(services.certificates, "render_pdf", lambda *a, **k: events.append("pdf") or real_render(*a, **k))
     monkeypatch.setattr(audit, "record", lambda *a, **k: events.append("audit") or real_record(*a, **k))
     issued = services.issue_certificate(wo, actor=flow.institute_user)
     assert len(issued) == 2

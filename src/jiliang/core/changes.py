@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from .formatting import display, outcome_label
 
-# Keys services write beside the model's fields (verification/services.py, telemetry/services.py).
+# Keys services write beside the model's fields (verification/services/, telemetry/services.py).
 EXTRA_KEYS = {
     "reason": gettext_lazy("reason"),
     "note": gettext_lazy("note"),

@@ -192,7 +192,7 @@ def valid_until_for(item: WorkOrderItem, kind: str, measured_on: dt.date) -> dt.
 
 
 def active_key(institute) -> SigningKey | None:
-    """The institute's active signing key, or None (services.signing_key_for creates one, audited)."""
+    """The institute's active signing key, or None (services.keys._signing_key_for creates one, audited)."""
     return SigningKey.objects.filter(institute=institute, active=True).order_by("-id").first()
 
 
