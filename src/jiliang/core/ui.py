@@ -49,7 +49,9 @@ class ModelUI:
     detail_context: object = None  # callable(request, obj) -> extra context of the detail page
     provenance_fields: tuple[str, ...] = ()  # fields and filters shown only to whom sees_provenance()
     chinese_only_fields: tuple[str, ...] = ()  # Chinese text with an English twin: left out of English detail pages
-    detail_template: str | None = None
+    detail_template: str | None = None  # default core/object_detail.html
+    detail_view: type | None = None  # an ObjectDetailView subclass with the page's own context
+    read_only: bool = False  # list and detail pages only: a workflow or ingest writes these records
 
     @property
     def name(self) -> str:
@@ -70,10 +72,14 @@ class ModelUI:
         return reverse(f"{self.slug}-{action}")
 
     def urls(self) -> list:
+        listing = path(f"{self.slug}/", ObjectListView.as_view(ui=self), name=f"{self.slug}-list")
+        detail = (self.detail_view or ObjectDetailView).as_view(ui=self)
+        if self.read_only:
+            return [listing, path(f"{self.slug}/<int:pk>/", detail, name=f"{self.slug}-detail")]
         patterns = [
-            path(f"{self.slug}/", ObjectListView.as_view(ui=self), name=f"{self.slug}-list"),
+            listing,
             path(f"{self.slug}/add/", ObjectEditView.as_view(ui=self), name=f"{self.slug}-add"),
-            path(f"{self.slug}/<pk>/", ObjectDetailView.as_view(ui=self), name=f"{self.slug}-detail"),
+            path(f"{self.slug}/<pk>/", detail, name=f"{self.slug}-detail"),
             path(f"{self.slug}/<pk>/edit/", ObjectEditView.as_view(ui=self), name=f"{self.slug}-edit"),
             path(f"{self.slug}/<pk>/delete/", ObjectDeleteView.as_view(ui=self), name=f"{self.slug}-delete"),
         ]
@@ -323,7 +329,7 @@ class ObjectDetailView(UIView):
         )
         if ui.detail_context is not None:
             ctx.update(ui.detail_context(request, obj))
-        return render(request, getattr(ui, "detail_template", None) or "core/object_detail.html", ctx)
+        return render(request, ui.detail_template or "core/object_detail.html", ctx)
 
 
 class ObjectEditView(UIView):
