@@ -22,7 +22,7 @@ from jiliang.registry.models import Organisation
 from jiliang.uncertainty import BudgetTemplate as EngineTemplate
 from jiliang.uncertainty import UncertaintyError
 
-from . import engine
+from . import evaluation
 
 WRITE_ROLES = frozenset({Role.INSTITUTE, *BUREAU_ROLES})
 INSTITUTE_SCOPE = ScopeSpec(region="institute__region", organisation="institute", write_roles=WRITE_ROLES)
@@ -83,8 +83,8 @@ class BudgetTemplate(RegistryModel):
         if unknown:
             raise ValidationError({"template": _("Unknown template key “%(key)s”.") % {"key": unknown[0]}})
         try:
-            engine.check_payload_size(self.template)
-            bounds = engine.limits()
+            evaluation.check_payload_size(self.template)
+            bounds = evaluation.limits()
             model, inputs = self.template.get("model"), self.template.get("inputs")
             if isinstance(model, dict | list):
                 bounds.check_outputs(len(model))
@@ -92,7 +92,7 @@ class BudgetTemplate(RegistryModel):
                 bounds.check_inputs(len(inputs))
             self.engine_template()
         except UncertaintyError as exc:
-            raise ValidationError({"template": engine.error_text(exc)}) from None
+            raise ValidationError({"template": evaluation.error_text(exc)}) from None
 
 
 class SavedBudget(RegistryModel):
@@ -142,9 +142,9 @@ class SavedBudget(RegistryModel):
         """Evaluate the payload when it is new or changed (core.services calls this before full_clean)."""
         if self.pk is None or not self.result or self.payload != self._stored_payload:
             try:
-                self.result = engine.evaluate(self.payload)
+                self.result = evaluation.evaluate(self.payload)
             except UncertaintyError as exc:
-                raise ValidationError({"payload": engine.error_text(exc)}) from None
+                raise ValidationError({"payload": evaluation.error_text(exc)}) from None
             self._stored_payload = copy.deepcopy(self.payload)
 
     def clean(self) -> None:
