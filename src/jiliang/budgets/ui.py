@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from jiliang.core.tables import Column
 from jiliang.core.ui import ModelUI, register
 
-from . import filters, forms
+from . import filters, forms, services
 from . import models as m
 
 TEMPLATE_COLUMNS = [
@@ -42,4 +42,5 @@ budget_ui = register(ModelUI(
                    "last_updated"],
     detail_template="budgets/savedbudget_detail.html",
     filter_fields=["q", "region", "created_after", "created_before", "attached"],
+    create=services.create_budget, update=services.update_budget,
 ))

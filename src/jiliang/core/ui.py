@@ -6,8 +6,11 @@ starts from ``Model.objects.restrict(user, action)`` and every change goes throu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -52,6 +55,10 @@ class ModelUI:
     detail_template: str | None = None  # default core/object_detail.html
     detail_view: type | None = None  # an ObjectDetailView subclass with the page's own context
     read_only: bool = False  # list and detail pages only: a workflow or ingest writes these records
+    # The app's service for the add and edit pages, where saving does more than core.services does:
+    # create(data, *, actor, m2m) and update(obj, changes, *, actor, m2m).
+    create: Callable[..., Any] | None = None
+    update: Callable[..., Any] | None = None
 
     @property
     def name(self) -> str:
@@ -362,10 +369,11 @@ class ObjectEditView(UIView):
                    if n in {f.name for f in self.ui.model._meta.many_to_many}}
             try:
                 if obj is None:
-                    obj = services.create_record(self.ui.model, data, actor=request.user, m2m=m2m)
+                    create = self.ui.create or partial(services.create_record, self.ui.model)
+                    obj = create(data, actor=request.user, m2m=m2m)
                     messages.success(request, _("Created %(obj)s.") % {"obj": obj})
                 else:
-                    obj = services.update_record(obj, data, actor=request.user, m2m=m2m)
+                    obj = (self.ui.update or services.update_record)(obj, data, actor=request.user, m2m=m2m)
                     messages.success(request, _("Saved %(obj)s.") % {"obj": obj})
             except ValidationError as exc:
                 for name, errs in services.validation_messages(exc).items():

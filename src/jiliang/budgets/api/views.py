@@ -141,3 +141,7 @@ class SavedBudgetViewSet(ScopedModelViewSet):
         data, _m2m = serializer.split_m2m(serializer.validated_data)
         serializer.instance = services.save_budget(actor=self.request.user, **data)
 
+    def perform_update(self, serializer):
+        data, m2m = serializer.split_m2m(serializer.validated_data)
+        serializer.instance = services.update_budget(serializer.instance, data, actor=self.request.user, m2m=m2m)
+
