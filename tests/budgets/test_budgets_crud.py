@@ -287,3 +287,26 @@ def test_saved_budgets_are_bounded_like_the_calculator(budgets_world, settings):
                            {"name": "多输出", "template": {"model": ["V", "I", "V / I"], "inputs": SMALL["inputs"]}},
                            format="json")
     assert response.status_code == 400 and "at most 2" in str(response.json()["template"])
+
+
+def test_edit_page_re_evaluates_a_changed_payload_through_the_service(budgets_world):
+    """The edit page saves through budgets.services like the API: a new payload gets its new result, a bad
+    one is refused on its field and the stored budget keeps its result."""
+    budget = budgets_world.budgets["p"]
+    web = web_client_for(budgets_world.users["institute"])
+    payload = copy.deepcopy(SMALL)
+    payload["inputs"]["V"]["value"] = 10.0
+    form = {"institute": budget.institute_id, "title": budget.title, "payload": json.dumps(payload)}
+    response = web.post(reverse("budgets-edit", args=[budget.pk]), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    budget.refresh_from_db()
+    assert budget.payload == payload and budget.result["gum"]["y"] == pytest.approx(500.0)
+    response = web.post(reverse("budgets-edit", args=[budget.pk]),
+                        {**form, "payload": json.dumps(example(model="V / (I - 0.02)"))})
+    assert response.status_code == 200 and 'data-field="payload"' in response.content.decode()
+    budget.refresh_from_db()
+    assert budget.payload == payload and budget.result["gum"]["y"] == pytest.approx(500.0)
+    before = copy.deepcopy(budget.result)
+    assert web.post(reverse("budgets-edit", args=[budget.pk]), {**form, "title": "改名"}).status_code == 302
+    budget.refresh_from_db()
+    assert budget.title == "改名" and budget.result == before

@@ -245,17 +245,17 @@ def test_limits_come_from_the_settings(world, settings):
 def test_evaluations_beyond_the_slots_are_refused_with_503(world, settings, tmp_path):
     """At most JILIANG_UNCERTAINTY_MAX_CONCURRENT evaluations run at once on a host (lock files, so across
     processes); one that finds no free slot within JILIANG_UNCERTAINTY_SLOT_WAIT_S gets 503 and Retry-After."""
-    from jiliang.budgets import engine
+    from jiliang.budgets import evaluation
 
     settings.VAR_DIR = tmp_path
     settings.JILIANG_UNCERTAINTY_MAX_CONCURRENT = 1
     settings.JILIANG_UNCERTAINTY_SLOT_WAIT_S = 0.2
     client = client_for(world.users["institute"])
-    with engine.evaluation_slot():
+    with evaluation.evaluation_slot():
         response = post(client, copy.deepcopy(SMALL))
         assert response.status_code == 503 and response["Retry-After"] == "30"
         assert "busy" in response.json()["detail"]
     assert post(client, copy.deepcopy(SMALL)).status_code == 200
     settings.JILIANG_UNCERTAINTY_MAX_CONCURRENT = 2
-    with engine.evaluation_slot():
+    with evaluation.evaluation_slot():
         assert post(client, copy.deepcopy(SMALL)).status_code == 200

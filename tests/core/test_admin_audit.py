@@ -124,3 +124,23 @@ def test_token_endpoint_creation_is_audited(world):
     token = ApiToken.objects.get(user=world.users["kunshan"])
     [entry] = _entries("core.apitoken", token.pk)
     assert entry.action == "create" and response.json()["token"] not in str(entry.after) + entry.message
+
+
+def test_records_changed_only_through_services_are_read_only_in_the_admin(world):
+    """The audit trail, change proposals and budgets: a superuser may look, but add, change and delete are
+    refused (a delete in the admin would leave no audit entry)."""
+    from jiliang.registry import services
+
+    proposal = services.propose_change(world.standard_p, {"rating": "international_advanced"}, reason="比对结果",
+                                       actor=world.users["institute"])
+    entry = AuditEntry.objects.order_by("-id").first()
+    admin = web_client_for(world.admin)
+    for name, pk in (("core_auditentry", entry.pk), ("registry_changeproposal", proposal.pk)):
+        assert admin.get(reverse(f"admin:{name}_changelist")).status_code == 200
+        assert admin.get(reverse(f"admin:{name}_add")).status_code == 403
+        assert admin.post(reverse(f"admin:{name}_delete", args=[pk]), {"post": "yes"}).status_code == 403
+    for name in ("budgets_budgettemplate", "budgets_savedbudget"):
+        assert admin.get(reverse(f"admin:{name}_changelist")).status_code == 200
+        assert admin.get(reverse(f"admin:{name}_add")).status_code == 403
+    assert type(proposal).objects.filter(pk=proposal.pk).exists()
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()

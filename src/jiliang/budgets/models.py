@@ -22,7 +22,7 @@ from jiliang.registry.models import Organisation
 from jiliang.uncertainty import BudgetTemplate as EngineTemplate
 from jiliang.uncertainty import UncertaintyError
 
-from . import engine
+from . import evaluation
 
 WRITE_ROLES = frozenset({Role.INSTITUTE, *BUREAU_ROLES})
 INSTITUTE_SCOPE = ScopeSpec(region="institute__region", organisation="institute", write_roles=WRITE_ROLES)
@@ -83,8 +83,8 @@ class BudgetTemplate(RegistryModel):
         if unknown:
             raise ValidationError({"template": _("Unknown template key “%(key)s”.") % {"key": unknown[0]}})
         try:
-            engine.check_payload_size(self.template)
-            bounds = engine.limits()
+            evaluation.check_payload_size(self.template)
+            bounds = evaluation.limits()
             model, inputs = self.template.get("model"), self.template.get("inputs")
             if isinstance(model, dict | list):
                 bounds.check_outputs(len(model))
@@ -92,14 +92,15 @@ class BudgetTemplate(RegistryModel):
                 bounds.check_inputs(len(inputs))
             self.engine_template()
         except UncertaintyError as exc:
-            raise ValidationError({"template": engine.error_text(exc)}) from None
+            raise ValidationError({"template": evaluation.error_text(exc)}) from None
 
 
 class SavedBudget(RegistryModel):
     """An evaluated uncertainty budget: the request as entered and the engine's result, kept as evaluated.
 
-    The result is always computed here from ``payload`` (never taken from a client), under the server's
-    Monte Carlo limit; a Monte Carlo run without a seed records the seed it used, so it can be repeated.
+    The result is always computed by :mod:`jiliang.budgets.services` from ``payload`` (never taken from a
+    client), under the server's Monte Carlo limit; a Monte Carlo run without a seed records the seed it used,
+    so it can be repeated.
     ``attached_to`` is a nullable generic link so that another app (verification) can attach the budget
     to a calibration result without this app depending on it.
     """
@@ -127,25 +128,8 @@ class SavedBudget(RegistryModel):
         verbose_name_plural = _("uncertainty budgets")
         indexes = [models.Index(fields=["attached_type", "attached_id"])]
 
-    _stored_payload = None
-
     def __str__(self) -> str:
         return self.title
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        obj = super().from_db(db, field_names, values)
-        obj._stored_payload = copy.deepcopy(obj.__dict__.get("payload"))
-        return obj
-
-    def prepare_for_save(self) -> None:
-        """Evaluate the payload when it is new or changed (core.services calls this before full_clean)."""
-        if self.pk is None or not self.result or self.payload != self._stored_payload:
-            try:
-                self.result = engine.evaluate(self.payload)
-            except UncertaintyError as exc:
-                raise ValidationError({"payload": engine.error_text(exc)}) from None
-            self._stored_payload = copy.deepcopy(self.payload)
 
     def clean(self) -> None:
         _check_institute(self)

@@ -8,19 +8,46 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from jiliang.core import services as core
+from jiliang.uncertainty import UncertaintyError
 
+from . import evaluation
 from .models import TEMPLATE_KEYS, BudgetTemplate, SavedBudget
 
 
-@transaction.atomic
+def evaluated(payload) -> dict:
+    """The result of ``payload`` under this server's limits (GUM, and Monte Carlo when it asks for it).
+
+    Runs before the record's transaction: a long Monte Carlo run holds no row lock.
+    """
+    try:
+        return evaluation.evaluate(payload)
+    except UncertaintyError as exc:
+        raise ValidationError({"payload": evaluation.error_text(exc)}) from None
+
+
 def save_budget(*, actor, institute, title: str, payload: dict, template: BudgetTemplate | None = None,
                 **fields) -> SavedBudget:
-    """Evaluate ``payload`` and keep the budget under ``institute`` (the model computes the result).
+    """Evaluate ``payload`` and keep the budget with its result under ``institute``.
 
     ``fields``: description, comments.
     """
-    return core.create_record(SavedBudget, {"institute": institute, "title": title, "payload": payload,
-                                            "template": template, "created_by": actor, **fields}, actor=actor)
+    return create_budget({"institute": institute, "title": title, "payload": payload, "template": template,
+                          "created_by": actor, **fields}, actor=actor)
+
+
+def create_budget(data: dict, *, actor, m2m: dict | None = None) -> SavedBudget:
+    """A new budget from the fields of a form or API request, with the result of its payload."""
+    return core.create_record(SavedBudget, {**data, "result": evaluated(data.get("payload"))}, actor=actor, m2m=m2m)
+
+
+def update_budget(budget: SavedBudget, changes: dict, *, actor, m2m: dict | None = None) -> SavedBudget:
+    """Change a budget; a changed payload (or a budget without a result) is evaluated again."""
+    # Compared with the stored row: a form has already written its values onto ``budget``.
+    stored_payload, stored_result = SavedBudget.objects.values_list("payload", "result").get(pk=budget.pk)
+    payload = changes.get("payload", stored_payload)
+    if payload != stored_payload or not stored_result:
+        changes = {**changes, "result": evaluated(payload)}
+    return core.update_record(budget, changes, actor=actor, m2m=m2m)
 
 
 @transaction.atomic

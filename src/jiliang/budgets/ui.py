@@ -1,20 +1,12 @@
 """List columns and page declarations of budgets and budget templates (see core.ui)."""
 
-from dataclasses import dataclass
-
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.tables import Column
 from jiliang.core.ui import ModelUI, register
 
-from . import filters, forms
+from . import filters, forms, services
 from . import models as m
-
-
-@dataclass
-class BudgetUI(ModelUI):
-    detail_template: str | None = None
-
 
 TEMPLATE_COLUMNS = [
     Column("name", _("name"), order_by="name", link=True),
@@ -36,21 +28,19 @@ BUDGET_COLUMNS = [
     Column("created", _("created"), order_by="created"),
 ]
 
-template_ui = register(BudgetUI(
+template_ui = register(ModelUI(
     model=m.BudgetTemplate, slug="budget-templates", columns=TEMPLATE_COLUMNS,
     filterset=filters.BudgetTemplateFilterSet, form=forms.BudgetTemplateForm, default_order="name",
     detail_fields=["institute", "name", "procedure", "description", "comments", "created", "last_updated"],
     related=[(_("uncertainty budgets"), "budgets", BUDGET_COLUMNS[:1] + BUDGET_COLUMNS[4:5] + BUDGET_COLUMNS[-1:])],
-    detail_template="budgets/budgettemplate_detail.html",
+    detail_template="budgets/budgettemplate_detail.html", filter_fields=["q", "procedure", "region"],
 ))
-budget_ui = register(BudgetUI(
+budget_ui = register(ModelUI(
     model=m.SavedBudget, slug="budgets", columns=BUDGET_COLUMNS, filterset=filters.SavedBudgetFilterSet,
     form=forms.SavedBudgetForm, default_order="-created",
     detail_fields=["title", "institute", "template", "created_by", "description", "comments", "created",
                    "last_updated"],
     detail_template="budgets/savedbudget_detail.html",
+    filter_fields=["q", "region", "created_after", "created_before", "attached"],
+    create=services.create_budget, update=services.update_budget,
 ))
-
-# Filters on the pages (the API takes every filter of the FilterSet).
-template_ui.filter_fields = ["q", "procedure", "region"]
-budget_ui.filter_fields = ["q", "region", "created_after", "created_before", "attached"]

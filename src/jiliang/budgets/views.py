@@ -14,7 +14,7 @@ from jiliang.core.scoping import ADD, VIEW, may_write, user_role
 from jiliang.uncertainty import UncertaintyError
 from jiliang.uncertainty.distributions import KINDS
 
-from . import engine
+from . import evaluation
 from .models import BudgetTemplate, SavedBudget
 
 
@@ -61,7 +61,7 @@ def _strings() -> dict[str, object]:
 def calculator(request):
     """Type a model, fill the inputs, evaluate through the API, see the budget, histogram and verdict."""
     user = request.user
-    initial, source = engine.EXAMPLE, None
+    initial, source = evaluation.EXAMPLE, None
     if request.GET.get("template"):
         template = get_object_or_404(BudgetTemplate.objects.restrict(user, VIEW), pk=request.GET["template"])
         try:
@@ -78,17 +78,17 @@ def calculator(request):
                 and may_write(user, SavedBudget.scope, ADD))
     return render(request, "budgets/calculator.html", {
         "initial": initial, "source": source, "can_save": can_save,
-        "distributions": _distribution_labels(), "max_trials": engine.max_trials(), "strings": _strings(),
+        "distributions": _distribution_labels(), "max_trials": evaluation.max_trials(), "strings": _strings(),
     })
 
 
 @login_required
 def budget_file(request, pk, fmt):
     """The saved budget as Excel or PDF in the JJF 1059.1 layout."""
-    if fmt not in engine.FILE_TYPES:
+    if fmt not in evaluation.FILE_TYPES:
         raise Http404
     budget = get_object_or_404(SavedBudget.objects.restrict(request.user, VIEW), pk=pk)
-    data, content_type = engine.budget_file(budget.result, fmt)
+    data, content_type = evaluation.budget_file(budget.result, fmt)
     response = HttpResponse(data, content_type=content_type)
     stamp = timezone.localtime(budget.created).strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="uncertainty-budget-{budget.pk}-{stamp}.{fmt}"'

@@ -97,13 +97,8 @@ class RegionAdmin(AuditedAdmin):
     search_fields = ("code", "name")
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the trail is changed by nobody, superusers included."""
-
-    list_display = ("id", "timestamp", "actor_name", "channel", "action", "object_type", "object_repr")
-    list_filter = ("action", "channel", "object_type")
-    search_fields = ("object_repr", "actor_name", "object_id")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that change only through their app's services (audited there): superusers look, nothing more."""
 
     def has_add_permission(self, request):
         return False
@@ -113,6 +108,15 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Read-only: the trail is changed by nobody, superusers included."""
+
+    list_display = ("id", "timestamp", "actor_name", "channel", "action", "object_type", "object_repr")
+    list_filter = ("action", "channel", "object_type")
+    search_fields = ("object_repr", "actor_name", "object_id")
 
 
 @admin.register(ImportBatch)

@@ -1,4 +1,4 @@
-"""The FilterSet base of every app, and the audit trail's FilterSet.
+"""The FilterSet bases of every app (labels per request, search, region subtree), and the audit trail's FilterSet.
 
 django-filter computes a filter's label the first time anyone reads it and caches it on the filter; the
 OpenAPI generator reads the class-level filters, so whichever language generated the schema first stayed in
@@ -10,17 +10,20 @@ language of the request that renders it, and phrases lookups in words of that la
 from __future__ import annotations
 
 import copy
+from functools import partial
 
 import django_filters as df
 from django import forms
 from django.db import models
+from django.db.models import Q
 from django.utils.functional import lazy
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.utils import get_model_field, label_for_filter, verbose_field_name
 
-from .models import AuditEntry
+from .models import AuditEntry, Region
+from .regions import subtree_codes
 
 # Primary keys are 64-bit (BigAutoField); a larger number is an invalid filter (400 in the API, an empty
 # list with the field's error on a page), never a query the database cannot take.
@@ -86,6 +89,72 @@ class FilterSet(df.FilterSet):
                 f = filters[name] = copy.deepcopy(f)  # declared filters are shared with subclasses
                 f._label = lazy_filter_label(model, f.field_name, f.lookup_expr, f.exclude)
         return filters
+
+
+def region_choices(user) -> list[tuple[str, str]]:
+    """Current regions the user can filter by: their own subtree, or the province for unrestricted users."""
+    from .scoping import REGIONAL_ROLES, user_role
+
+    qs = Region.objects.filter(is_current=True).select_related("parent").order_by("code")
+    if user is not None and user_role(user) in REGIONAL_ROLES and user.region_id:
+        qs = qs.filter(code__in=subtree_codes(user.region_id))
+    return [("", "—")] + [(r.code, f"{r.code} {r}") for r in qs]
+
+
+class RegionSubtreeFilter(df.CharFilter):
+    """``region=320100`` matches the city and every district and county below it.
+
+    ``path`` is the record's way to its region (``"region"``, ``"owner__region"``, ``"enterprise__region"``).
+    """
+
+    def __init__(self, *args, path: str = "region", **kwargs):
+        self.path = path
+        kwargs.setdefault("label", _("region (with the regions below it)"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        codes = []
+        for code in str(value).replace(" ", "").split(","):
+            if code:
+                codes.extend(subtree_codes(code))
+        return qs.filter(**{f"{self.path}__in": codes})
+
+    def page_choices(self, user) -> list[tuple[str, str]]:
+        return region_choices(user)
+
+
+class SearchFilterSet(FilterSet):
+    """Adds ``q``: a case-insensitive search over a few indexed or short columns of the model itself.
+
+    On pages, a filter that offers ``page_choices(user)`` (the region subtree, an app's code lists) is a
+    drop-down limited to what the user may see; the API takes the same parameters as plain codes.
+    """
+
+    search_fields: tuple[str, ...] = ()
+    q = df.CharFilter(method="search", label=_("search"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        for field in self.form.fields.values():
+            if isinstance(field.widget, forms.DateInput):
+                field.widget.input_type = "date"
+        # Choices are callables, so the queries run only when a page renders the form, never for the API.
+        for name, f in self.filters.items():
+            choices = getattr(f, "page_choices", None)
+            if choices is not None and name in self.form.fields:
+                self.form.fields[name].widget = forms.Select(choices=partial(choices, user))
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        query = Q()
+        for field in self.search_fields:
+            query |= Q(**{f"{field}__icontains": value})
+        return qs.filter(query)
 
 
 class AuditEntryFilterSet(FilterSet):

@@ -6,8 +6,11 @@ starts from ``Model.objects.restrict(user, action)`` and every change goes throu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -49,7 +52,13 @@ class ModelUI:
     detail_context: object = None  # callable(request, obj) -> extra context of the detail page
     provenance_fields: tuple[str, ...] = ()  # fields and filters shown only to whom sees_provenance()
     chinese_only_fields: tuple[str, ...] = ()  # Chinese text with an English twin: left out of English detail pages
-    detail_template: str | None = None
+    detail_template: str | None = None  # default core/object_detail.html
+    detail_view: type | None = None  # an ObjectDetailView subclass with the page's own context
+    read_only: bool = False  # list and detail pages only: a workflow or ingest writes these records
+    # The app's service for the add and edit pages, where saving does more than core.services does:
+    # create(data, *, actor, m2m) and update(obj, changes, *, actor, m2m).
+    create: Callable[..., Any] | None = None
+    update: Callable[..., Any] | None = None
 
     @property
     def name(self) -> str:
@@ -70,10 +79,14 @@ class ModelUI:
         return reverse(f"{self.slug}-{action}")
 
     def urls(self) -> list:
+        listing = path(f"{self.slug}/", ObjectListView.as_view(ui=self), name=f"{self.slug}-list")
+        detail = (self.detail_view or ObjectDetailView).as_view(ui=self)
+        if self.read_only:
+            return [listing, path(f"{self.slug}/<int:pk>/", detail, name=f"{self.slug}-detail")]
         patterns = [
-            path(f"{self.slug}/", ObjectListView.as_view(ui=self), name=f"{self.slug}-list"),
+            listing,
             path(f"{self.slug}/add/", ObjectEditView.as_view(ui=self), name=f"{self.slug}-add"),
-            path(f"{self.slug}/<pk>/", ObjectDetailView.as_view(ui=self), name=f"{self.slug}-detail"),
+            path(f"{self.slug}/<pk>/", detail, name=f"{self.slug}-detail"),
             path(f"{self.slug}/<pk>/edit/", ObjectEditView.as_view(ui=self), name=f"{self.slug}-edit"),
             path(f"{self.slug}/<pk>/delete/", ObjectDeleteView.as_view(ui=self), name=f"{self.slug}-delete"),
         ]
@@ -323,7 +336,7 @@ class ObjectDetailView(UIView):
         )
         if ui.detail_context is not None:
             ctx.update(ui.detail_context(request, obj))
-        return render(request, getattr(ui, "detail_template", None) or "core/object_detail.html", ctx)
+        return render(request, ui.detail_template or "core/object_detail.html", ctx)
 
 
 class ObjectEditView(UIView):
@@ -356,10 +369,11 @@ class ObjectEditView(UIView):
                    if n in {f.name for f in self.ui.model._meta.many_to_many}}
             try:
                 if obj is None:
-                    obj = services.create_record(self.ui.model, data, actor=request.user, m2m=m2m)
+                    create = self.ui.create or partial(services.create_record, self.ui.model)
+                    obj = create(data, actor=request.user, m2m=m2m)
                     messages.success(request, _("Created %(obj)s.") % {"obj": obj})
                 else:
-                    obj = services.update_record(obj, data, actor=request.user, m2m=m2m)
+                    obj = (self.ui.update or services.update_record)(obj, data, actor=request.user, m2m=m2m)
                     messages.success(request, _("Saved %(obj)s.") % {"obj": obj})
             except ValidationError as exc:
                 for name, errs in services.validation_messages(exc).items():

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from jiliang.core.admin import AuditedAdmin
+from jiliang.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 from . import models as m
 
@@ -52,14 +52,8 @@ class DesignationAdmin(AuditedAdmin):
 
 
 @admin.register(m.ChangeProposal)
-class ChangeProposalAdmin(admin.ModelAdmin):
+class ChangeProposalAdmin(ReadOnlyAdmin):
     """Read-only: proposals are decided by the bureau on its pages (registry.services), audited there."""
 
     list_display = ("id", "object_repr", "organisation", "status", "created")
     list_filter = ("status",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,79 +1,31 @@
 """One FilterSet per model, shared by list pages, the API and Excel export (NetBox's filtersets.py)."""
 
 import django_filters as df
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jiliang.core.filters import FilterSet, IdFilter
+from jiliang.core.filters import IdFilter, RegionSubtreeFilter, SearchFilterSet
 from jiliang.core.models import Region
-from jiliang.core.regions import subtree_codes
 
 from . import models as m
 
 
-class RegionSubtreeFilter(df.CharFilter):
-    """``region=320100`` matches the city and every district and county below it."""
+class CategoryFilter(df.CharFilter):
+    """``category=<code>``: instruments of a catalogue entry; on pages, a drop-down of the active entries."""
 
-    def __init__(self, *args, path: str = "region", **kwargs):
-        self.path = path
-        kwargs.setdefault("label", _("region (with the regions below it)"))
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("category (code)"))
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if not value:
             return qs
-        codes = []
-        for code in str(value).replace(" ", "").split(","):
-            if code:
-                codes.extend(subtree_codes(code))
-        return qs.filter(**{f"{self.path}__in": codes})
+        # Resolve the code to its id first: the (region, category, id) index then serves the whole query.
+        ids = list(m.InstrumentCategory.objects.filter(code=value).values_list("pk", flat=True))
+        return qs.filter(category_id__in=ids)
 
-
-def region_choices(user) -> list[tuple[str, str]]:
-    """Current regions the user can filter by: their own subtree, or the province for unrestricted users."""
-    from jiliang.core.scoping import REGIONAL_ROLES, user_role
-
-    qs = Region.objects.filter(is_current=True).select_related("parent").order_by("code")
-    if user is not None and user_role(user) in REGIONAL_ROLES and user.region_id:
-        qs = qs.filter(code__in=subtree_codes(user.region_id))
-    return [("", "—")] + [(r.code, f"{r.code} {r}") for r in qs]
-
-
-def category_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [(c.code, str(c)) for c in m.InstrumentCategory.objects.filter(is_active=True)]
-
-
-class SearchFilterSet(FilterSet):
-    """Adds ``q``: a case-insensitive search over a few indexed or short columns of the model itself.
-
-    On pages, region and category filters are drop-downs limited to what the user may see; the API
-    takes the same parameters as plain codes.
-    """
-
-    search_fields: tuple[str, ...] = ()
-    q = df.CharFilter(method="search", label=_("search"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = getattr(self.request, "user", None)
-        for field in self.form.fields.values():
-            if isinstance(field.widget, forms.DateInput):
-                field.widget.input_type = "date"
-        # Choices are callables, so the queries run only when a page renders the form, never for the API.
-        if "region" in self.filters and isinstance(self.filters["region"], RegionSubtreeFilter):
-            self.form.fields["region"].widget = forms.Select(choices=lambda: region_choices(user))
-        if "category" in self.filters and self._meta.model is m.Instrument:
-            self.form.fields["category"].widget = forms.Select(choices=category_choices)
-
-    def search(self, qs, name, value):
-        value = value.strip()
-        if not value:
-            return qs
-        query = Q()
-        for field in self.search_fields:
-            query |= Q(**{f"{field}__icontains": value})
-        return qs.filter(query)
+    def page_choices(self, user) -> list[tuple[str, str]]:
+        return [("", "—")] + [(c.code, str(c)) for c in m.InstrumentCategory.objects.filter(is_active=True)]
 
 
 REGISTRATION_CHOICES = [("current", _("in the register")), ("deregistered", _("deregistered")), ("all", _("all"))]
@@ -149,11 +101,6 @@ class PersonFilterSet(SearchFilterSet):
 class InstrumentCategoryFilterSet(SearchFilterSet):
     search_fields = ("code", "name", "name_en", "second_level", "regulation")
 
-    def filter_category(self, qs, name, value):
-        # Resolve the code to its id first: the (region, category, id) index then serves the whole query.
-        ids = list(m.InstrumentCategory.objects.filter(code=value).values_list("pk", flat=True))
-        return qs.filter(category_id__in=ids)
-
     class Meta:
         model = m.InstrumentCategory
         fields = ["code", "domain", "supervision_mode", "verification_mode", "confidence", "is_active"]
@@ -167,16 +114,11 @@ class InstrumentFilterSet(RegistrationFilterMixin, SearchFilterSet):
     owner_id = IdFilter(field_name="owner_id")
     owner = df.CharFilter(field_name="owner__uscc", label=_("owner (USCC)"))
     category_id = IdFilter(field_name="category_id")
-    category = df.CharFilter(method="filter_category", label=_("category (code)"))
+    category = CategoryFilter()
     status = df.MultipleChoiceFilter(choices=m.InstrumentStatus.choices)
     usage = df.MultipleChoiceFilter(choices=m.Usage.choices)
     installed_after = df.DateFilter(field_name="installation_date", lookup_expr="gte")
     installed_before = df.DateFilter(field_name="installation_date", lookup_expr="lte")
-
-    def filter_category(self, qs, name, value):
-        # Resolve the code to its id first: the (region, category, id) index then serves the whole query.
-        ids = list(m.InstrumentCategory.objects.filter(code=value).values_list("pk", flat=True))
-        return qs.filter(category_id__in=ids)
 
     class Meta:
         model = m.Instrument

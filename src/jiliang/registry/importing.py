@@ -749,7 +749,7 @@ def template_workbook(kind: str, user=None) -> bytes:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from .filters import region_choices
+    from jiliang.core.filters import region_choices
 
     importer = IMPORTERS[kind](user)
     wb = Workbook()

@@ -86,6 +86,10 @@ CATEGORY_COLUMNS = [
 ]
 
 
+# Detail pages with the registry's acts (deregister, propose a change; a proposal's page decides it).
+RECORD_DETAIL = "registry/record_detail.html"
+
+
 def _import_view():
     from .views import ImportView
 
@@ -99,11 +103,12 @@ organisation_ui = register(ModelUI(
     related=[(_("instruments"), "instruments", INSTRUMENT_COLUMNS[:5]),
              (_("measurement standards"), "standards", STANDARD_COLUMNS[:4]),
              (_("people"), "people", PERSON_COLUMNS[:4])],
-    import_view=_import_view(),
+    import_view=_import_view(), detail_template=RECORD_DETAIL,
 ))
 person_ui = register(ModelUI(
     model=m.Person, slug="people", columns=PERSON_COLUMNS, filterset=filters.PersonFilterSet,
     form=forms.PersonForm, default_order="name", filter_fields=["q", "region", "metrologist_level", "certified"],
+    detail_template=RECORD_DETAIL,
 ))
 category_ui = register(ModelUI(
     model=m.InstrumentCategory, slug="categories", columns=CATEGORY_COLUMNS,
@@ -116,11 +121,13 @@ instrument_ui = register(ModelUI(
     form=forms.InstrumentForm, import_view=_import_view(),
     filter_fields=["q", "region", "category", "status", "usage", "mandatory", "owner", "manufacturer",
                    "installed_after", "installed_before", "registration"],
+    detail_template=RECORD_DETAIL,
 ))
 standard_ui = register(ModelUI(
     model=m.MeasurementStandard, slug="standards", columns=STANDARD_COLUMNS,
     filterset=filters.MeasurementStandardFilterSet, form=forms.MeasurementStandardForm, default_order="name",
     filter_fields=["q", "region", "domain", "level", "rating", "status", "valid_on", "expires_before"],
+    detail_template=RECORD_DETAIL,
 ))
 reference_material_ui = register(ModelUI(
     model=m.ReferenceMaterial, slug="reference-materials", columns=RM_COLUMNS,
@@ -144,8 +151,5 @@ change_proposal_ui = register(ModelUI(
     filterset=filters.ChangeProposalFilterSet, default_order="-id", filter_fields=["q", "status", "region"],
     detail_fields=["object_repr", "organisation", "status", "reason", "proposed_by", "created", "decided_by",
                    "decided_at", "decision_note"],
+    detail_template="registry/proposal_detail.html",
 ))
-# Detail pages with the registry's acts (deregister, propose a change, decide a proposal).
-for _ui in (organisation_ui, person_ui, instrument_ui, standard_ui):
-    _ui.detail_template = "registry/record_detail.html"
-change_proposal_ui.detail_template = "registry/proposal_detail.html"

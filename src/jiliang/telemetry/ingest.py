@@ -3,8 +3,9 @@
 Readings arrive as plain values (:class:`~jiliang.telemetry.parsing.RawReading`) grouped by the enterprise
 that sent them (the token's organisation, or the USCC of the MQTT topic). :func:`ingest` then
 
-1. resolves each point code within that enterprise only (a code of another enterprise is an unknown point:
-   the sender is not authorised for it), checks the time (not in the future beyond
+1. resolves each point code, or a frame's meter address, within that enterprise only (:class:`PointDirectory`,
+   for every channel; a code of another enterprise is an unknown point: the sender is not authorised for it),
+   checks the time (not in the future beyond
    ``JILIANG_TELEMETRY_FUTURE_TOLERANCE_S``, not before 2000) and the value (below the register capacity);
 2. makes sure the PostgreSQL month partitions exist (in their own short transaction);
 3. in one transaction: locks the points' :class:`PointState` rows (ordered, so concurrent ingest processes
@@ -226,6 +227,12 @@ class PointDirectory:
             info = self._entry(enterprise_id, fresh=True)[2].get((protocol, address))
         return info
 
+    def resolve(self, enterprise_id: int, reading: RawReading) -> PointInfo | None:
+        """The point a reading is for: by the frame's meter address, or by the point code."""
+        if reading.protocol:
+            return self.by_address(enterprise_id, reading.protocol, reading.point)
+        return self.by_code(enterprise_id, reading.point)
+
 
 directory = PointDirectory()
 
@@ -266,7 +273,6 @@ class Group:
     rejections: list[Rejection] = field(default_factory=list)
     reference: str = ""
     sender: object | None = None  # core.User
-    points: list[PointInfo | None] | None = None  # resolved already (frames by meter address)
 
 
 @dataclass
@@ -355,15 +361,14 @@ def _ingest(groups: list[Group], channel: str, received_at: dt.datetime | None) 
                                  for r in g.rejections]
         good: list[tuple[RawReading, PointInfo]] = []
         seen: dict[tuple[int, dt.datetime], Decimal] = {}
-        codes = directory.codes(g.enterprise.pk) if g.points is None else None
-        for i, r in enumerate(g.readings):
-            if codes is None:
-                info = g.points[i]
-            else:
-                info = codes.get(r.point) or directory.by_code(g.enterprise.pk, r.point)
+        codes = directory.codes(g.enterprise.pk)
+        for r in g.readings:
+            info = (None if r.protocol else codes.get(r.point)) or directory.resolve(g.enterprise.pk, r)
+            if info is not None and r.protocol:  # from here on a frame's reading names its point, like the others
+                r = RawReading(r.position, info.code, r.ts, r.value)
             reject = None
             if info is None or info.enterprise_id != g.enterprise.pk:
-                reject = ("unknown_point", f"enterprise {g.enterprise.uscc} has no metering point {r.point!r}")
+                reject = _unknown(g.enterprise, r)
             elif not info.active:
                 reject = ("inactive_point", f"metering point {r.point!r} is not active")
             elif r.ts > now + tolerance:
@@ -393,6 +398,12 @@ def _ingest(groups: list[Group], channel: str, received_at: dt.datetime | None) 
     with transaction.atomic():
         results = _store(prepared, channel, now, anomalies)
     return results
+
+
+def _unknown(enterprise, r: RawReading) -> tuple[str, str]:
+    if r.protocol:
+        return "unknown_meter", f"enterprise {enterprise.uscc} has no point with {r.protocol} meter {r.point}"
+    return "unknown_point", f"enterprise {enterprise.uscc} has no metering point {r.point!r}"
 
 
 def _store(prepared, channel: str, now: dt.datetime, anomalies: _Anomalies) -> list[GroupResult]:

@@ -25,12 +25,17 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 @dataclass(frozen=True, slots=True)
 class RawReading:
-    """A reading read from a payload, before the checks that need the database (point, sender, dedupe)."""
+    """A reading read from a payload, before the checks that need the database (point, sender, dedupe).
+
+    ``point`` is the metering point's code; in a reading decoded from a frame, whose ``protocol`` is set
+    (``dlt645``, ``cjt188``), it is the meter address the frame carries. Ingest resolves both to the point.
+    """
 
     position: str
     point: str
     ts: dt.datetime
     value: Decimal
+    protocol: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ def subscriptions(prefix: str = DEFAULT_PREFIX, share: str | None = None) -> lis
 
 def frame_reading(kind: str, payload: bytes, received: dt.datetime, position: str
                   ) -> tuple[str, str, RawReading | None, Rejection | None]:
-    """Decode one frame message: (protocol, meter address, reading with point '' , rejection)."""
+    """Decode one frame message: (protocol, meter address, reading of that meter, rejection)."""
     fp = parse_frame_payload(payload)
     if isinstance(fp, Rejection):
         return kind, "", None, Rejection(position, fp.reason, fp.detail)
@@ -60,12 +60,12 @@ def frame_reading(kind: str, payload: bytes, received: dt.datetime, position: st
                 return kind, f.address, None, Rejection(
                     position, "not_a_register", f"meter {f.address}: DI {f.di_text} "
                     f"({item.quantity if item else '?'}) is not an energy register")
-            return kind, f.address, RawReading(position, "", ts, f.value), None
+            return kind, f.address, RawReading(position, f.address, ts, f.value, protocol=kind), None
         f = cjt188.decode(fp.frame)
         if not f.is_reply or f.is_error or f.value is None:
             return kind, f.address, None, Rejection(position, "not_a_reading",
                                                     f"meter {f.address}: the frame carries no reading")
-        return kind, f.address, RawReading(position, "", ts, f.value), None
+        return kind, f.address, RawReading(position, f.address, ts, f.value, protocol=kind), None
     except FrameError as exc:
         return kind, "", None, Rejection(f"{position} byte {exc.offset}", exc.reason, str(exc))
 
@@ -74,9 +74,10 @@ def groups_from_messages(messages, received: dt.datetime, prefix: str = DEFAULT_
     """Turn (mid, topic, payload) messages into ingest groups, one per enterprise (USCC).
 
     Returns (groups, unroutable): messages on topics that are not ours, or for an unknown USCC, are
-    reported in ``unroutable`` with their reason (they are acknowledged and logged, not stored).
+    reported in ``unroutable`` with their reason (they are acknowledged and logged, not stored). Point codes
+    and frames' meter addresses are resolved by ingest, as for every channel.
     """
-    from .ingest import Group, directory, enterprises
+    from .ingest import Group, enterprises
 
     by_uscc: dict[str, Group] = {}
     unroutable = []
@@ -92,7 +93,7 @@ def groups_from_messages(messages, received: dt.datetime, prefix: str = DEFAULT_
             continue
         g = by_uscc.get(t.uscc)
         if g is None:
-            g = by_uscc[t.uscc] = Group(enterprise=org, readings=[], rejections=[], points=[],
+            g = by_uscc[t.uscc] = Group(enterprise=org, readings=[], rejections=[],
                                         reference=f"MQTT {prefix}/{t.uscc}")
         position = f"message {mid}"
         if t.kind == "readings":
@@ -101,20 +102,12 @@ def groups_from_messages(messages, received: dt.datetime, prefix: str = DEFAULT_
             except PayloadError as exc:
                 g.rejections.append(Rejection(position, exc.reason, exc.detail))
                 continue
-            for r in readings:
-                g.readings.append(RawReading(f"{position} {r.position}", r.point, r.ts, r.value))
-                g.points.append(directory.by_code(org.pk, r.point))
+            g.readings.extend(RawReading(f"{position} {r.position}", r.point, r.ts, r.value) for r in readings)
             g.rejections.extend(Rejection(f"{position} {x.position}", x.reason, x.detail, x.point) for x in rejections)
             continue
-        protocol, address, reading, rejection = frame_reading(t.kind, payload, received, position)
+        _protocol, address, reading, rejection = frame_reading(t.kind, payload, received, position)
         if rejection is not None:
             g.rejections.append(Rejection(rejection.position, rejection.reason, rejection.detail, address))
             continue
-        info = directory.by_address(org.pk, protocol, address)
-        if info is None:
-            g.rejections.append(Rejection(position, "unknown_meter",
-                                          f"enterprise {t.uscc} has no point with {protocol} meter {address}", address))
-            continue
-        g.readings.append(RawReading(position, info.code, reading.ts, reading.value))
-        g.points.append(info)
+        g.readings.append(reading)
     return list(by_uscc.values()), unroutable

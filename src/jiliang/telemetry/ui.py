@@ -1,10 +1,9 @@
 """List columns and page declarations of telemetry (see core.ui)."""
 
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.tables import Column
-from jiliang.core.ui import ModelUI, ObjectDetailView, ObjectListView, register
+from jiliang.core.ui import ModelUI, register
 from jiliang.core.values.decimals import decimal_text
 
 from . import filters, forms
@@ -64,12 +63,13 @@ point_ui = register(ModelUI(
     form=forms.MeteringPointForm, default_order="code",
     related=[(_("child points"), "children", POINT_COLUMNS[:4]), (_("anomalies"), "anomalies", ANOMALY_COLUMNS[:4])],
 ))
+# Written by ingest, never edited by hand: list and detail pages only.
 batch_ui = register(ModelUI(model=m.IngestBatch, slug="ingest-batches", columns=BATCH_COLUMNS,
-                            filterset=filters.IngestBatchFilterSet, default_order="-id"))
+                            filterset=filters.IngestBatchFilterSet, default_order="-id", read_only=True))
 anomaly_ui = register(ModelUI(model=m.Anomaly, slug="anomalies", columns=ANOMALY_COLUMNS,
-                              filterset=filters.AnomalyFilterSet, default_order="-last_seen"))
+                              filterset=filters.AnomalyFilterSet, default_order="-last_seen", read_only=True))
 conflict_ui = register(ModelUI(model=m.ReadingConflict, slug="reading-conflicts", columns=CONFLICT_COLUMNS,
-                               filterset=filters.ReadingConflictFilterSet, default_order="-id"))
+                               filterset=filters.ReadingConflictFilterSet, default_order="-id", read_only=True))
 equal_price_ui = register(ModelUI(
     model=m.EqualPriceElectricity, slug="equal-price-electricity",
     columns=[Column("year", _("year"), order_by="year", link=True),
@@ -79,8 +79,3 @@ equal_price_ui = register(ModelUI(
     filterset=filters.EqualPriceElectricityFilterSet, form=forms.EqualPriceElectricityForm, default_order="-year",
 ))
 
-
-def read_only_urls(ui: ModelUI) -> list:
-    """List and detail only: these records are written by ingest, never edited by hand."""
-    return [path(f"{ui.slug}/", ObjectListView.as_view(ui=ui), name=f"{ui.slug}-list"),
-            path(f"{ui.slug}/<int:pk>/", ObjectDetailView.as_view(ui=ui), name=f"{ui.slug}-detail")]

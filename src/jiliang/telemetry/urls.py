@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .ui import anomaly_ui, batch_ui, conflict_ui, equal_price_ui, point_ui, read_only_urls
+from .ui import anomaly_ui, batch_ui, conflict_ui, equal_price_ui, point_ui
 
 urlpatterns = [
     path("", views.dashboard, name="energy-dashboard"),
@@ -13,7 +13,7 @@ urlpatterns = [
     path("anomalies/<int:pk>/state/", views.anomaly_state, name="anomaly-state"),
     *point_ui.urls(),
     *equal_price_ui.urls(),
-    *read_only_urls(batch_ui),
-    *read_only_urls(anomaly_ui),
-    *read_only_urls(conflict_ui),
+    *batch_ui.urls(),
+    *anomaly_ui.urls(),
+    *conflict_ui.urls(),
 ]

@@ -3,8 +3,7 @@
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
-from jiliang.core.filters import FilterSet, IdFilter
-from jiliang.registry.filters import RegionSubtreeFilter, SearchFilterSet
+from jiliang.core.filters import FilterSet, IdFilter, RegionSubtreeFilter, SearchFilterSet
 
 from . import models as m
 

@@ -1,10 +1,9 @@
 """List columns and page declarations of verification (see core.ui); no generic add/edit: the workflow does it."""
 
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.tables import Column
-from jiliang.core.ui import ModelUI, ObjectListView, register
+from jiliang.core.ui import ModelUI, register
 
 from . import filters
 from . import models as m
@@ -63,31 +62,34 @@ ITEM_HISTORY_COLUMNS = [
     Column("requested", _("requested at"), accessor=lambda o: o.work_order.requested_at.date()),
 ]
 
+
+
+def _views():
+    from . import views
+
+    return views
+
+
 work_order_ui = register(ModelUI(model=m.WorkOrder, slug="work-orders", columns=WORK_ORDER_COLUMNS,
-                                 filterset=filters.WorkOrderFilterSet,
-                                 filter_fields=["q", "status", "kind", "region", "requested_after", "requested_before"]))
-work_order_ui.detail_template = "verification/workorder_detail.html"
+                                 filterset=filters.WorkOrderFilterSet, read_only=True,
+                                 filter_fields=["q", "status", "kind", "region", "requested_after", "requested_before"],
+                                 detail_template="verification/workorder_detail.html",
+                                 detail_view=_views().WorkOrderDetailView))
 certificate_ui = register(ModelUI(model=m.Certificate, slug="certificates", columns=CERTIFICATE_COLUMNS,
-                                  filterset=filters.CertificateFilterSet,
+                                  filterset=filters.CertificateFilterSet, read_only=True,
                                   filter_fields=["q", "kind", "status", "region", "issued_after", "issued_before"],
                                   detail_fields=["number", "kind", "status", "status_reason", "superseded_by",
                                                  "instrument", "owner", "institute", "issued_on", "valid_until",
-                                                 "signing_key", "pdf_sha256"]))
-certificate_ui.detail_template = "verification/certificate_detail.html"
+                                                 "signing_key", "pdf_sha256"],
+                                  detail_template="verification/certificate_detail.html",
+                                  detail_view=_views().CertificateDetailView))
 calibration_ui = register(ModelUI(model=m.StandardCalibration, slug="standard-calibrations",
                                   columns=CALIBRATION_COLUMNS, filterset=filters.StandardCalibrationFilterSet,
-                                  default_order="-calibrated_on",
+                                  default_order="-calibrated_on", read_only=True,
                                   detail_fields=["standard", "certificate_no", "laboratory", "calibrated_on",
                                                  "valid_until", "source", "traceability", "certificate", "results"]))
 notification_ui = register(ModelUI(model=m.Notification, slug="notifications", columns=NOTIFICATION_COLUMNS,
-                                   filterset=filters.NotificationFilterSet))
-
-
-def read_only_urls(ui: ModelUI, detail_view) -> list:
-    return [
-        path(f"{ui.slug}/", ObjectListView.as_view(ui=ui), name=f"{ui.slug}-list"),
-        path(f"{ui.slug}/<int:pk>/", detail_view.as_view(ui=ui), name=f"{ui.slug}-detail"),
-    ]
+                                   filterset=filters.NotificationFilterSet, read_only=True))
 
 
 def add_instrument_history() -> None:

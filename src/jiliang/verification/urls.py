@@ -1,23 +1,23 @@
 from django.urls import path
 
 from . import views
-from .ui import calibration_ui, certificate_ui, notification_ui, read_only_urls, work_order_ui
+from .ui import calibration_ui, certificate_ui, notification_ui, work_order_ui
 
 urlpatterns = [
     path("work-orders/request/", views.work_order_request, name="work-orders-request"),
     path("work-orders/queue/", views.work_queue, name="work-queue"),
     path("work-orders/instruments/", views.instrument_search, name="work-orders-instrument-search"),
-    *read_only_urls(work_order_ui, views.WorkOrderDetailView),
+    *work_order_ui.urls(),
     path("work-orders/<int:pk>/<slug:step>/", views.work_order_step, name="work-orders-step"),
     path("items/<int:pk>/results/", views.item_results, name="work-order-items-results"),
-    *read_only_urls(certificate_ui, views.CertificateDetailView),
+    *certificate_ui.urls(),
     path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificates-pdf"),
     path("certificates/<int:pk>/dcc.xml", views.certificate_dcc, name="certificates-dcc"),
     path("certificates/<int:pk>/<slug:step>/", views.certificate_step, name="certificates-step"),
     path("keys/rotate/", views.rotate_key, name="signing-keys-rotate"),
     path("standard-calibrations/import-dcc/", views.import_dcc, name="standard-calibrations-import"),
-    *read_only_urls(calibration_ui, views.ObjectDetailView),
-    *read_only_urls(notification_ui, views.ObjectDetailView),
+    *calibration_ui.urls(),
+    *notification_ui.urls(),
 ]
 
 public_urlpatterns = [

@@ -14,7 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from jiliang.budgets import engine, services
+from jiliang.budgets import evaluation, services
 from jiliang.budgets import models as m
 from jiliang.budgets.filters import BudgetTemplateFilterSet, SavedBudgetFilterSet
 from jiliang.core.api.views import ScopedModelViewSet
@@ -22,7 +22,7 @@ from jiliang.uncertainty import UncertaintyError
 
 from . import serializers as s
 
-EXAMPLE = OpenApiExample("V / I with correlated inputs (issue #3)", request_only=True, value=engine.EXAMPLE)
+EXAMPLE = OpenApiExample("V / I with correlated inputs (issue #3)", request_only=True, value=evaluation.EXAMPLE)
 ERRORS = {
     400: OpenApiResponse(s.UncertaintyErrorSerializer, description="an input the engine refuses, named by its field "
                                                                 "path; or a body that is not JSON (field null)"),
@@ -47,16 +47,16 @@ class _EngineView(APIView):
 
     def evaluated(self, request) -> dict | Response:
         try:
-            payload = engine.read_json_body(request)
-        except engine.BodyError as exc:
+            payload = evaluation.read_json_body(request)
+        except evaluation.BodyError as exc:
             return Response(exc.body(), status=exc.status)
         try:
-            return engine.evaluate(payload)
-        except engine.EvaluatorBusy as exc:
-            return Response(engine.error_body(exc), status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            return evaluation.evaluate(payload)
+        except evaluation.EvaluatorBusy as exc:
+            return Response(evaluation.error_body(exc), status=status.HTTP_503_SERVICE_UNAVAILABLE,
                             headers={"Retry-After": "30"})
         except UncertaintyError as exc:
-            return Response(engine.error_body(exc), status=status.HTTP_400_BAD_REQUEST)
+            return Response(evaluation.error_body(exc), status=status.HTTP_400_BAD_REQUEST)
 
 
 class EvaluateView(_EngineView):
@@ -81,17 +81,17 @@ class ExportView(_EngineView):
         examples=[EXAMPLE],
         parameters=[OpenApiParameter("format", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=["xlsx", "pdf"],
                                      default="xlsx", description="the file type")],
-        responses={(200, engine.FILE_TYPES["xlsx"][0]): OpenApiTypes.BINARY,
-                   (200, engine.FILE_TYPES["pdf"][0]): OpenApiTypes.BINARY, **ERRORS})
+        responses={(200, evaluation.FILE_TYPES["xlsx"][0]): OpenApiTypes.BINARY,
+                   (200, evaluation.FILE_TYPES["pdf"][0]): OpenApiTypes.BINARY, **ERRORS})
     def post(self, request):
         fmt = request.query_params.get("format", "xlsx")
-        if fmt not in engine.FILE_TYPES:
+        if fmt not in evaluation.FILE_TYPES:
             return Response({"field": "format", "detail": "format must be xlsx or pdf"},
                             status=status.HTTP_400_BAD_REQUEST)
         result = self.evaluated(request)
         if isinstance(result, Response):
             return result
-        data, content_type = engine.budget_file(result, fmt)
+        data, content_type = evaluation.budget_file(result, fmt)
         response = HttpResponse(data, content_type=content_type)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
         response["Content-Disposition"] = f'attachment; filename="uncertainty-budget-{stamp}.{fmt}"'
@@ -100,7 +100,7 @@ class ExportView(_EngineView):
 
 @extend_schema(tags=["uncertainty"])
 class BudgetTemplateViewSet(ScopedModelViewSet):
-    parser_classes = [engine.LimitedJSONParser]
+    parser_classes = [evaluation.LimitedJSONParser]
     queryset = m.BudgetTemplate.objects.select_related("institute")
     serializer_class = s.BudgetTemplateSerializer
     filterset_class = BudgetTemplateFilterSet
@@ -118,12 +118,12 @@ class BudgetTemplateViewSet(ScopedModelViewSet):
             payload = services.fill_template(template, body.validated_data["values"])
             out = {"payload": payload}
             if body.validated_data.get("evaluate"):
-                out["result"] = engine.evaluate(payload)
-        except engine.EvaluatorBusy as exc:
-            return Response(engine.error_body(exc), status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                out["result"] = evaluation.evaluate(payload)
+        except evaluation.EvaluatorBusy as exc:
+            return Response(evaluation.error_body(exc), status=status.HTTP_503_SERVICE_UNAVAILABLE,
                             headers={"Retry-After": "30"})
         except UncertaintyError as exc:
-            return Response(engine.error_body(exc), status=status.HTTP_400_BAD_REQUEST)
+            return Response(evaluation.error_body(exc), status=status.HTTP_400_BAD_REQUEST)
         return Response(out)
 
 
@@ -131,7 +131,7 @@ class BudgetTemplateViewSet(ScopedModelViewSet):
 class SavedBudgetViewSet(ScopedModelViewSet):
     """Saved budgets; ``result`` is computed by the server from ``payload`` on create and when it changes."""
 
-    parser_classes = [engine.LimitedJSONParser]
+    parser_classes = [evaluation.LimitedJSONParser]
     queryset = m.SavedBudget.objects.select_related("institute", "template", "created_by", "attached_type")
     serializer_class = s.SavedBudgetSerializer
     filterset_class = SavedBudgetFilterSet
@@ -140,4 +140,8 @@ class SavedBudgetViewSet(ScopedModelViewSet):
     def perform_create(self, serializer):
         data, _m2m = serializer.split_m2m(serializer.validated_data)
         serializer.instance = services.save_budget(actor=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data, m2m = serializer.split_m2m(serializer.validated_data)
+        serializer.instance = services.update_budget(serializer.instance, data, actor=self.request.user, m2m=m2m)
 

@@ -1,8 +1,8 @@
-"""Base viewset: every query through ``restrict()``, every write through a service."""
+"""Base viewsets: every query through ``restrict()``, every write through a service."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,13 +11,26 @@ from jiliang.core import services
 from jiliang.core.scoping import VIEW
 
 
-class ScopedModelViewSet(viewsets.ModelViewSet):
+# The base of every API viewset: the rows are ``queryset`` restricted to what the user may see. Subclasses
+# declare queryset (with its order, where a list needs one), serializer_class and filterset_class, and take
+# the operations they offer: ReadOnlyScopedViewSet (list and detail; a workflow's or ingest's records add
+# actions that call one service each), ScopedModelViewSet (and create, update, delete through core.services),
+# or one of DRF's mixins (list only). These bases carry comments, not docstrings: drf-spectacular would
+# describe every endpoint below them with the base's docstring.
+class ScopedViewSet(viewsets.GenericViewSet):
+    def get_queryset(self):
+        return self.queryset.all().restrict(self.request.user, VIEW)
+
+
+class ReadOnlyScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    pass
+
+
+class ScopedModelViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+                         mixins.DestroyModelMixin, mixins.ListModelMixin, ScopedViewSet):
     """Like NetBox's NetBoxModelViewSet: subclasses declare queryset, serializer_class and filterset_class."""
 
     brief_fields: tuple[str, ...] = ("id", "url", "display")
-
-    def get_queryset(self):
-        return self.queryset.all().restrict(self.request.user, VIEW)
 
     def get_serializer(self, *args, **kwargs):
         if self.request and self.request.query_params.get("brief") in ("1", "true"):

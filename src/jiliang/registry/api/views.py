@@ -1,10 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jiliang.core.api.views import ScopedModelViewSet
+from jiliang.core.api.views import ReadOnlyScopedViewSet, ScopedModelViewSet
 from jiliang.core.models import Region
 from jiliang.core.scoping import VIEW
 from jiliang.registry import filters, services
@@ -13,23 +13,17 @@ from jiliang.registry import models as m
 from . import serializers as s
 
 
-class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+class RegionViewSet(ReadOnlyScopedViewSet):
     queryset = Region.objects.select_related("parent")
     serializer_class = s.RegionSerializer
     filterset_class = filters.RegionFilterSet
     lookup_value_regex = r"\d{6}"
 
-    def get_queryset(self):
-        return self.queryset.all().restrict(self.request.user, VIEW)
 
-
-class DesignationViewSet(viewsets.ReadOnlyModelViewSet):
+class DesignationViewSet(ReadOnlyScopedViewSet):
     queryset = m.Designation.objects.all()
     serializer_class = s.DesignationSerializer
     filterset_fields = ["code"]
-
-    def get_queryset(self):
-        return self.queryset.all().restrict(self.request.user, VIEW)
 
 
 class DeregisterSerializer(serializers.Serializer):

@@ -9,14 +9,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from jiliang.core.api.views import ScopedModelViewSet
-from jiliang.core.scoping import VIEW
+from jiliang.core.api.views import ReadOnlyScopedViewSet, ScopedModelViewSet, ScopedViewSet
 from jiliang.telemetry import filters, services
 from jiliang.telemetry import models as m
 from jiliang.telemetry.ingest import Group, fewer_collections, ingest
@@ -35,11 +34,6 @@ class MeteringPointViewSet(ScopedModelViewSet):
     def perform_create(self, serializer):
         data, _m2m = serializer.split_m2m(serializer.validated_data)
         serializer.instance = services.create_point(data, actor=self.request.user)
-
-
-class ReadOnlyScopedViewSet(viewsets.ReadOnlyModelViewSet):
-    def get_queryset(self):
-        return self.queryset.all().restrict(self.request.user, VIEW)
 
 
 class IngestBatchViewSet(ReadOnlyScopedViewSet):
@@ -74,37 +68,28 @@ class ReadingConflictViewSet(ReadOnlyScopedViewSet):
     ordering_fields = ["id", "ts"]
 
 
-class ReadingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ReadingViewSet(mixins.ListModelMixin, ScopedViewSet):
     """Stored readings (append-only; there is no detail, edit or delete)."""
 
-    queryset = m.Reading.objects.select_related("point")
+    queryset = m.Reading.objects.select_related("point").order_by("point_id", "ts")
     serializer_class = s.ReadingSerializer
     filterset_class = filters.ReadingFilterSet
     ordering_fields = ["ts"]
     ordering = ["point_id", "ts"]
 
-    def get_queryset(self):
-        return self.queryset.all().restrict(self.request.user, VIEW).order_by("point_id", "ts")
 
-
-class PointRollupViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    queryset = m.PointRollup.objects.select_related("point")
+class PointRollupViewSet(mixins.ListModelMixin, ScopedViewSet):
+    queryset = m.PointRollup.objects.select_related("point").order_by("point_id", "period", "start")
     serializer_class = s.PointRollupSerializer
     filterset_class = filters.PointRollupFilterSet
     ordering_fields = ["start"]
 
-    def get_queryset(self):
-        return self.queryset.all().restrict(self.request.user, VIEW).order_by("point_id", "period", "start")
 
-
-class EnterpriseRollupViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    queryset = m.EnterpriseRollup.objects.all()
+class EnterpriseRollupViewSet(mixins.ListModelMixin, ScopedViewSet):
+    queryset = m.EnterpriseRollup.objects.order_by("enterprise_id", "period", "start")
     serializer_class = s.EnterpriseRollupSerializer
     filterset_class = filters.EnterpriseRollupFilterSet
     ordering_fields = ["start"]
-
-    def get_queryset(self):
-        return self.queryset.all().restrict(self.request.user, VIEW).order_by("enterprise_id", "period", "start")
 
 
 def sender_enterprise(user):

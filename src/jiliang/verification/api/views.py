@@ -10,11 +10,12 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from jiliang.core.api.views import ReadOnlyScopedViewSet, ScopedViewSet
 from jiliang.core.scoping import VIEW
 from jiliang.registry.models import MeasurementStandard, Organisation, Person
 from jiliang.verification import dcc_bridge, filters, services, signing
@@ -22,12 +23,8 @@ from jiliang.verification import models as m
 
 from . import serializers as s
 
-
-class _Scoped(viewsets.GenericViewSet):
-    permission_classes = [IsAuthenticated]
-
-    def get_queryset(self):
-        return self.queryset.all().restrict(self.request.user, VIEW)
+# Any signed-in user may ask for a step; the service decides whether this user may take it.
+STEPS_DECIDED_BY_SERVICES = [IsAuthenticated]
 
 
 def _person(request, pk):
@@ -36,7 +33,8 @@ def _person(request, pk):
     return get_object_or_404(Person.objects.restrict(request.user, VIEW), pk=pk)
 
 
-class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
+class WorkOrderViewSet(ReadOnlyScopedViewSet):
+    permission_classes = STEPS_DECIDED_BY_SERVICES
     queryset = m.WorkOrder.objects.select_related("owner", "institute").prefetch_related(
         "items__certificates", "items__instrument__category", "items__result__points", "items__result__standards")
     serializer_class = s.WorkOrderSerializer
@@ -116,7 +114,8 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped
                         status=status.HTTP_201_CREATED)
 
 
-class WorkOrderItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
+class WorkOrderItemViewSet(ReadOnlyScopedViewSet):
+    permission_classes = STEPS_DECIDED_BY_SERVICES
     queryset = m.WorkOrderItem.objects.select_related("work_order", "instrument__category").prefetch_related(
         "certificates", "result__points", "result__standards")
     serializer_class = s.WorkOrderItemSerializer
@@ -141,7 +140,8 @@ class WorkOrderItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Sc
         return Response(s.WorkOrderItemSerializer(item, context=self.get_serializer_context()).data)
 
 
-class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
+class CertificateViewSet(ReadOnlyScopedViewSet):
+    permission_classes = STEPS_DECIDED_BY_SERVICES
     queryset = m.Certificate.objects.select_related("signing_key", "superseded_by").defer("pdf", "superseded_by__pdf")
     serializer_class = s.CertificateSerializer
     filterset_class = filters.CertificateFilterSet
@@ -180,7 +180,8 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scop
         return HttpResponse(xml, content_type="application/xml")
 
 
-class StandardCalibrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Scoped):
+class StandardCalibrationViewSet(ReadOnlyScopedViewSet):
+    permission_classes = STEPS_DECIDED_BY_SERVICES
     queryset = m.StandardCalibration.objects.select_related("standard")
     serializer_class = s.StandardCalibrationSerializer
     filterset_class = filters.StandardCalibrationFilterSet
@@ -198,7 +199,8 @@ class StandardCalibrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         return Response(s.StandardCalibrationSerializer(cal, context=self.get_serializer_context()).data, status=201)
 
 
-class NotificationViewSet(mixins.ListModelMixin, _Scoped):
+class NotificationViewSet(mixins.ListModelMixin, ScopedViewSet):
+    permission_classes = STEPS_DECIDED_BY_SERVICES
     queryset = m.Notification.objects.all()
     serializer_class = s.NotificationSerializer
     filterset_class = filters.NotificationFilterSet

@@ -1,4 +1,4 @@
-"""The uncertainty engine as the web layer calls it: the server's limits, JSON bodies, files and errors.
+"""Evaluations on this server: the pure engine called under the server's limits, with JSON bodies, files and errors.
 
 The engine itself (:mod:`jiliang.uncertainty`) is pure; this module adds what depends on the deployment:
 the cap on Monte Carlo trials (``JILIANG_MC_MAX_TRIALS``), the bounds on one evaluation
