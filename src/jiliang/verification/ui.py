@@ -89,13 +89,3 @@ def read_only_urls(ui: ModelUI, detail_view) -> list:
         path(f"{ui.slug}/<int:pk>/", detail_view.as_view(ui=ui), name=f"{ui.slug}-detail"),
     ]
 
-
-def add_instrument_history() -> None:
-    """The instrument page lists its certificates and work orders (restricted like every related list)."""
-    from jiliang.registry.ui import instrument_ui
-
-    titles = [t for t, _acc, _cols in instrument_ui.related]
-    if _("verification history: certificates") not in titles:
-        instrument_ui.related.append((_("verification history: certificates"), "certificates", HISTORY_COLUMNS))
-        instrument_ui.related.append((_("verification history: work orders"), "verification_items",
-                                      ITEM_HISTORY_COLUMNS))
