@@ -12,6 +12,7 @@ from tests.conftest import ROLES, web_client_for
 from tests.telemetry.conftest import T0
 
 from jiliang.core.audit import audit_context
+from jiliang.core.extending import MeterValidityHook, added
 from jiliang.registry import models as rm
 from jiliang.telemetry import checks, gb17167
 from jiliang.telemetry import services as ts
@@ -185,13 +186,10 @@ def test_data_from_a_suspended_meter_raise_an_anomaly(energy):
 def test_validity_hook_for_certificates(energy):
     water = energy.w_in_ks.meter_id
     hook = lambda ids, day: {water: "certificate expired 2026-10-01"} if water in ids else {}  # noqa: E731
-    checks.VALIDITY_HOOKS.append(hook)
-    try:
+    with added(MeterValidityHook(hook)):
         directory.clear()
         [res] = ingest([Group(energy.world.ent_ks, [RawReading("row 1", "W-IN", T0, Decimal(5))])], channel="file")
         assert res.counts["accepted"] == 1
         a = Anomaly.objects.get(kind=AnomalyKind.VERIFICATION)
         assert a.point_id == energy.w_in_ks.pk and a.evidence["first"]["reason"] == "certificate expired 2026-10-01"
-    finally:
-        checks.VALIDITY_HOOKS.remove(hook)
-        directory.clear()
+    directory.clear()

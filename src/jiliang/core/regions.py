@@ -6,6 +6,8 @@ import csv
 import time
 from pathlib import Path
 
+from django.apps import apps
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CURRENT_FILE = DATA_DIR / "regions-jiangsu-2024.csv"
 HISTORICAL_FILE = DATA_DIR / "regions-jiangsu-historical.csv"
@@ -22,15 +24,18 @@ def _tree() -> dict[str, list[str]]:
     # so every process keeps the parent→children map and refreshes it every few minutes.
     global _children, _loaded_at
     if _children is None or time.monotonic() - _loaded_at > _CACHE_SECONDS:
-        from .models import Region
-
         tree: dict[str, list[str]] = {}
-        for code, parent in Region.objects.values_list("code", "parent_id"):
+        for code, parent in _region_model().objects.values_list("code", "parent_id"):
             tree.setdefault(code, [])
             if parent:
                 tree.setdefault(parent, []).append(code)
         _children, _loaded_at = tree, time.monotonic()
     return _children
+
+
+def _region_model():
+    # Through the app registry, not an import of .models: models → scoping → regions stays one way.
+    return apps.get_model("core", "Region")
 
 
 def invalidate_cache(**_kwargs) -> None:
@@ -49,6 +54,15 @@ def subtree_codes(code: str) -> list[str]:
     return sorted(out)
 
 
+def group_under(root: str) -> dict[str, str]:
+    """Every code of ``root``'s subtree mapped to the child of ``root`` it lies in (``root`` maps to itself): how a
+    bureau's figures are broken down by the regions directly below it."""
+    out = {root: root}
+    for child in _tree().get(root, ()):
+        out.update(dict.fromkeys(subtree_codes(child), child))
+    return out
+
+
 def is_within(code: str, ancestor: str) -> bool:
     return code in subtree_codes(ancestor)
 
@@ -59,7 +73,7 @@ def load_regions(Region=None) -> int:
     ``Region`` may be a migration's historical model; by default the current one.
     """
     if Region is None:
-        from .models import Region
+        Region = _region_model()
     count = 0
     # Parents come before children in both files (province, city, then its counties).
     with CURRENT_FILE.open(encoding="utf-8") as f:
@@ -83,7 +97,7 @@ def load_regions(Region=None) -> int:
 def load_english_names(Region=None) -> int:
     """Set the English names (core/data/regions-jiangsu-names-en.csv) where the model has the column."""
     if Region is None:
-        from .models import Region
+        Region = _region_model()
     if "name_en" not in {f.name for f in Region._meta.get_fields()}:
         return 0  # an older migration state
     count = 0

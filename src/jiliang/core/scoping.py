@@ -6,8 +6,8 @@ how it is scoped with a :class:`ScopeSpec`; the user's role says how far they ma
 
 * provincial bureau and superusers: everything;
 * city and county bureaus: records whose region lies in their region's subtree;
-* institutes and enterprises: records of their own organisation (plus what other apps grant through
-  :func:`register_grant`, e.g. instruments an institute was asked to verify);
+* institutes and enterprises: records of their own organisation (plus what other apps grant with a
+  :class:`~jiliang.core.extending.ScopeGrant`, e.g. instruments an institute was asked to verify);
 * anonymous users: nothing (public pages use published querysets of their own).
 
 Writes are checked twice: the object must be in scope before the change, and the saved row is
@@ -17,12 +17,13 @@ move a record out of (or create one outside) their scope.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import models
 from django.db.models import Q
 
+from .extending import scope_grants
+from .regions import subtree_codes
 from .roles import BUREAU_ROLES, REGIONAL_ROLES, Role
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
@@ -62,23 +63,18 @@ class ScopeSpec:
         return self.write_roles
 
 
-# Extra grants by other apps: (model label, role) -> function(user) returning a Q for read access.
-_GRANTS: dict[tuple[str, str], list[Callable[[object], Q]]] = {}
-
-
-def register_grant(model_label: str, role: Role, grant: Callable[[object], Q]) -> None:
-    """Let an app widen a role's read scope on a model, e.g. an institute on instruments under a work order.
-
-    The grant must return ``Q(pk__in=<subquery>)`` rather than a join over a to-many relation, so that
-    restricted querysets never produce duplicate rows and never need DISTINCT.
-    """
-    _GRANTS.setdefault((model_label, str(role)), []).append(grant)
-
-
 def user_role(user) -> str | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return getattr(user, "role", None) or None
+
+
+def organisation_acting_as(user, role: str) -> int | None:
+    """The id of the organisation ``user`` works for in ``role`` (an institute's or an enterprise's staff), else
+    None: pages for one kind of organisation ask this before anything else."""
+    if user_role(user) != role:
+        return None
+    return user.organisation_id
 
 
 def sees_provenance(user) -> bool:
@@ -133,7 +129,7 @@ class RestrictedQuerySet(models.QuerySet):
             return self
         q = scope_q(user, spec)
         if action == VIEW:
-            for grant in _GRANTS.get((self.model._meta.label, str(user_role(user))), ()):
+            for grant in scope_grants(self.model._meta.label, user_role(user)):
                 q |= grant(user)
         return self.filter(q)
 
@@ -145,8 +141,6 @@ def scope_q(user, spec: ScopeSpec) -> Q:
     if role in REGIONAL_ROLES:
         if spec.region is None or user.region_id is None:
             return nothing
-        from .regions import subtree_codes
-
         return Q(**{f"{spec.region}__in": subtree_codes(user.region_id)})
     if role in (Role.INSTITUTE, Role.ENTERPRISE):
         if spec.organisation is None or user.organisation_id is None:
@@ -167,8 +161,6 @@ def instance_in_scope(user, obj) -> bool:
         return True
     role = user_role(user)
     if role in REGIONAL_ROLES:
-        from .regions import subtree_codes
-
         code = obj.audit_region_code()
         return bool(code) and user.region_id is not None and code in subtree_codes(user.region_id)
     if role in (Role.INSTITUTE, Role.ENTERPRISE):

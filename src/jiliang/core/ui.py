@@ -29,6 +29,7 @@ from django.views import View
 from . import services
 from .changes import describe
 from .export import workbook_bytes
+from .extending import detail_panels
 from .formatting import decimal_text, display
 from .models import AuditEntry
 from .scoping import ADD, CHANGE, DELETE, VIEW, locked_fields, may_write, sees_provenance
@@ -318,7 +319,8 @@ class ObjectDetailView(UIView):
         ui = self.ui
         obj = get_object_or_404(ui.model.objects.restrict(request.user, VIEW), pk=pk)
         related = []
-        for title, accessor, columns in ui.related:
+        panels = [(p.title, p.accessor, p.columns) for p in detail_panels(ui.model)]
+        for title, accessor, columns in [*ui.related, *panels]:
             qs = getattr(obj, accessor).all().restrict(request.user, VIEW)[:50]
             rel_ui = REGISTRY.get(qs.model)
             related.append((title, columns, [

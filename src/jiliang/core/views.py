@@ -8,21 +8,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import transaction
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST
 
 from . import audit, auth, services
 from .changes import describe, object_links, object_type_label
+from .extending import HomePanel, contributed, shown_to
 from .filters import AuditEntryFilterSet
 from .models import ApiToken, AuditEntry, TokenScope
 from .roles import BUREAU_ROLES
-from .scoping import VIEW, user_role
+from .scoping import user_role
 from .tables import Column
 from .ui import ModelUI, ObjectDetailView, ObjectListView, register
 
@@ -56,33 +56,19 @@ audit_detail = ObjectDetailView.as_view(ui=audit_ui)
 
 @login_required
 def home(request):
-    from jiliang.registry import models as rm
-
+    """The home page: the panels the installed apps contribute (core/extending.py) that apply to the user's role."""
     user = request.user
-    instruments = rm.Instrument.objects.restrict(user, VIEW)
-    by_status = dict(instruments.values_list("status").annotate(n=Count("id")).order_by())
-    english = (get_language() or "").startswith("en")
-    by_category = [{"category__name": (r["category__name_en"] if english and r["category__name_en"] else r["category__name"]),
-                    "n": r["n"]}
-                   for r in instruments.values("category__name", "category__name_en").annotate(n=Count("id"))
-                   .order_by("-n")[:10]]
-    counts = {
-        "instruments": sum(by_status.values()),
-        "mandatory": instruments.filter(mandatory=True).count(),
-        "organisations": rm.Organisation.objects.restrict(user, VIEW).count(),
-        "standards": rm.MeasurementStandard.objects.restrict(user, VIEW).count(),
-        "reference_materials": rm.ReferenceMaterial.objects.restrict(user, VIEW).count(),
-        "people": rm.Person.objects.restrict(user, VIEW).count(),
-    }
-    recent = list(AuditEntry.objects.restrict(user, VIEW).order_by("-id")[:10])
-    links, changes = object_links(recent, user), describe(recent)
-    recent = [(e, links.get(e.pk), [str(c) for c in changes[e.pk]]) for e in recent]
-    return render(request, "core/home.html", {
-        "counts": counts,
-        "by_status": [(rm.InstrumentStatus(k).label, v) for k, v in by_status.items()],
-        "by_category": by_category,
-        "recent": recent,
-    })
+    role = user_role(user)
+    panels = []
+    for panel in contributed(HomePanel):
+        if not shown_to(panel.roles, user, role):
+            continue
+        context = panel.context(request)
+        if context is None:
+            continue
+        panels.append({"key": panel.key, "width": panel.width,
+                       "html": render_to_string(panel.template, context, request)})
+    return render(request, "core/home.html", {"panels": panels})
 
 
 class ApiTokenForm(forms.Form):

@@ -7,10 +7,3 @@ class RegistryConfig(AppConfig):
     label = "registry"
     verbose_name = _("Registry")
 
-    def ready(self) -> None:
-        from jiliang.core.demo import register_step
-
-        from . import demo, scoping
-
-        register_step(10, "registry", demo.build)
-        scoping.register_grants()

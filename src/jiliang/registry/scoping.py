@@ -1,4 +1,4 @@
-"""Read grants of the registry app (core.scoping.register_grant).
+"""Read grants of the registry app (contributed as core.extending.ScopeGrant in registry/extensions.py).
 
 An instrument is scoped by where it is located: the bureau of that region supervises its use and may
 change its record. An owner may register an instrument located in another county than its own (a
@@ -11,19 +11,13 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from jiliang.core.roles import REGIONAL_ROLES
-from jiliang.core.scoping import register_grant
+from jiliang.core.regions import subtree_codes
 
 
-def _owner_in_region(user) -> Q:
-    from jiliang.core.regions import subtree_codes
-
+def owner_in_region(user) -> Q:
+    """Instruments whose owner lies in the bureau's region, wherever the instrument is located."""
     if user.region_id is None:
         return Q(pk__in=[])
     # owner is a to-one relation: the join cannot duplicate rows.
     return Q(owner__region__in=subtree_codes(user.region_id))
 
-
-def register_grants() -> None:
-    for role in REGIONAL_ROLES:
-        register_grant("registry.Instrument", role, _owner_in_region)

@@ -11,12 +11,9 @@ class TelemetryConfig(AppConfig):
         from django.core.checks import register
         from django.db.models.signals import post_delete, post_save, pre_save
 
-        from jiliang.core.demo import register_step
-
-        from . import demo, rollups, services
+        from . import rollups, services
         from .models import EqualPriceElectricity
 
-        register_step(30, "telemetry", demo.build)
         register(rollups.check_mode)
         pre_save.connect(services.remember_stored_year, sender=EqualPriceElectricity)
         post_save.connect(services.equal_price_changed, sender=EqualPriceElectricity)

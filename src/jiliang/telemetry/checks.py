@@ -6,8 +6,8 @@
   U = 2·√(u_parent² + Σ u_child²) of the difference, so a difference the meters' own classes explain is not
   flagged. Run for a closed day by ``jiliang telemetry-checks`` (daily, after midnight); idempotent per day.
 * **Lapsed verification**: data from a point whose meter may not be used: the registry's instrument status
-  ``suspended`` or ``retired`` counts as lapsed now. :data:`VALIDITY_HOOKS` lets the verification app add
-  its certificate validity (a callable ``(meter_ids, day) -> {meter_id: reason}``), as does the setting
+  ``suspended`` or ``retired`` counts as lapsed now. Another app adds reasons (e.g. certificate validity) by
+  contributing a ``core.extending.MeterValidityHook`` (``(meter_ids, day) -> {meter_id: reason}``), as does the setting
   ``JILIANG_TELEMETRY_METER_VALIDITY`` (dotted path of such a callable). Ingest asks :func:`lapsed_meters`
   when it loads an enterprise's points and raises the anomaly for each reading such a point sends.
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,15 +25,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from jiliang.core.extending import MeterValidityHook, contributed
 from jiliang.core.values.decimals import decimal_text
 
 from .models import Anomaly, AnomalyKind, AnomalyState, MeteringPoint, PointRollup
 
 LAPSED_STATUSES = ("suspended", "retired", "deregistered")  # registry.models.LAPSED_STATUSES
 DEFAULT_IMBALANCE_TOLERANCE = 0.05
-
-# Callables (meter_ids, day) -> {meter_id: reason}: more reasons for a meter's verification to have lapsed.
-VALIDITY_HOOKS: list[Callable[[list[int], dt.date], dict[int, str]]] = []
 
 
 def lapsed_meters(meter_ids: Iterable[int], day: dt.date | None = None) -> dict[int, str]:
@@ -47,7 +45,7 @@ def lapsed_meters(meter_ids: Iterable[int], day: dt.date | None = None) -> dict[
     out = {pk: f"instrument status {status}" + (f": {reason}" if reason else "")
            for pk, status, reason in Instrument.objects.filter(pk__in=ids, status__in=LAPSED_STATUSES)
            .values_list("pk", "status", "status_reason")}
-    hooks = list(VALIDITY_HOOKS)
+    hooks = [h.check for h in contributed(MeterValidityHook)]
     path = getattr(settings, "JILIANG_TELEMETRY_METER_VALIDITY", "")
     if path:
         hooks.append(import_string(path))

@@ -121,6 +121,11 @@ def point_counts(points, now: dt.datetime) -> dict[int, tuple[int, int, dt.datet
     return {e: (required, reporting, since) for e, required, reporting, since in rows}
 
 
+def late_points(points, now: dt.datetime):
+    """The required points of ``points`` not reporting at ``now``: never reported, or their next reading is late."""
+    return required_points(points).alias(due=_due()).filter(Q(due__lt=_cutoff(now)) | Q(due__isnull=True))
+
+
 def enterprise_statuses(user, now: dt.datetime | None = None, enterprise=None) -> list[EnterpriseStatus]:
     """Whether each key enterprise ``user`` may see is online at ``now`` (default: now), ordered by region and
     name; only ``enterprise`` when given. Two queries: the per-enterprise counts and the enterprises."""

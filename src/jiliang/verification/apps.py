@@ -7,11 +7,6 @@ class VerificationConfig(AppConfig):
     label = "verification"
     verbose_name = _("Verification and calibration")
 
+
     def ready(self) -> None:
-        from jiliang.core.demo import register_step
-
-        from . import demo, scoping, ui
-
-        scoping.register_grants()
-        ui.add_instrument_history()
-        register_step(20, "verification", demo.build)
+        from . import ui  # noqa: F401  (declares the list and detail pages in core.ui.REGISTRY)

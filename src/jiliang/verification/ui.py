@@ -91,13 +91,3 @@ calibration_ui = register(ModelUI(model=m.StandardCalibration, slug="standard-ca
 notification_ui = register(ModelUI(model=m.Notification, slug="notifications", columns=NOTIFICATION_COLUMNS,
                                    filterset=filters.NotificationFilterSet, read_only=True))
 
-
-def add_instrument_history() -> None:
-    """The instrument page lists its certificates and work orders (restricted like every related list)."""
-    from jiliang.registry.ui import instrument_ui
-
-    titles = [t for t, _acc, _cols in instrument_ui.related]
-    if _("verification history: certificates") not in titles:
-        instrument_ui.related.append((_("verification history: certificates"), "certificates", HISTORY_COLUMNS))
-        instrument_ui.related.append((_("verification history: work orders"), "verification_items",
-                                      ITEM_HISTORY_COLUMNS))

@@ -8,7 +8,7 @@ from django.db import transaction
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from jiliang.core.audit import audit_context
-from jiliang.core.demo import STEPS
+from jiliang.core.extending import DemoStep, contributed
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, disable=not self.stdout.isatty() and scale < 100_000) as progress, \
                 audit_context(channel="command", actor=None):
-            for step in STEPS:
+            for step in contributed(DemoStep):
                 task = progress.add_task(step.name, total=None)
 
                 def advance(done=None, total=None, task=task):

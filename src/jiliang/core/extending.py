@@ -1,0 +1,206 @@
+"""The one way apps contribute to each other (docs/extending.md).
+
+An installed app may have a module ``extensions.py`` with a list ``CONTRIBUTIONS`` of the typed values below.
+Core finds these modules through Django's app registry the first time a contribution is asked for, so an app
+left out of ``INSTALLED_APPS`` contributes nothing, and core never imports an app above it. Each kind has an
+``order``: contributions of a kind are used in (order, app order in ``INSTALLED_APPS``, position in the list).
+
+| kind | used by |
+|---|---|
+| :class:`MenuGroup`, :class:`MenuEntry` | the navigation bar (``core.context_processors.navigation``) |
+| :class:`HomePanel` | the home page (``core.views.home``), one panel per applicable contribution |
+| :class:`DetailPanel` | the generic detail page of another app's model (``core.ui.ObjectDetailView``) |
+| :class:`ScopeGrant` | ``RestrictedQuerySet.restrict``: widens a role's read scope on a model |
+| :class:`DemoStep` | ``jiliang demo`` |
+| :class:`MeterValidityHook` | telemetry's lapsed-meter check (``telemetry.checks.lapsed_meters``) |
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import import_module
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.utils.module_loading import module_has_submodule
+
+MODULE = "extensions"
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    """A drop-down of the navigation bar; entries name it by ``key``."""
+
+    key: str
+    label: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A link in a menu group. ``roles``: the roles that see it (None: every signed-in user); superusers see all.
+    An entry whose URL name does not resolve is left out (its app's URLs are not mounted)."""
+
+    group: str
+    label: str
+    url_name: str
+    roles: frozenset[str] | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A panel of the home page. ``context(request)`` returns the template's context, or None when the panel does
+    not apply to this user (e.g. an enterprise panel for an account without an organisation). Every query it makes
+    starts from ``restrict(request.user, VIEW)``. ``width``: Bootstrap columns of 12 on a wide screen."""
+
+    key: str
+    template: str
+    context: Callable[[object], dict | None]
+    roles: frozenset[str] | None = None
+    width: int = 12
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DetailPanel:
+    """A related list on the detail page of ``model`` (``"app_label.ModelName"``) owned by another app: the rows of
+    ``getattr(obj, accessor)`` the user may see, shown with ``columns`` (core.tables.Column)."""
+
+    model: str
+    title: str
+    accessor: str
+    columns: tuple = ()
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ScopeGrant:
+    """Read access for ``role`` on ``model`` beyond its own scope: ``grant(user)`` returns a ``Q`` on the model's own
+    columns or ``Q(pk__in=<subquery>)`` (never a join over a to-many relation, so rows are never duplicated)."""
+
+    model: str
+    role: str
+    grant: Callable[[object], object]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """A step of ``jiliang demo``: ``run(ctx, rng, scale, progress)`` in its own transaction, in ``order``."""
+
+    name: str
+    run: Callable
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class MeterValidityHook:
+    """More reasons for a meter's verification to have lapsed: ``check(meter_ids, day) -> {meter_id: reason}``."""
+
+    check: Callable[[list[int], dt.date], dict[int, str]]
+    order: int = 100
+
+
+KINDS = (MenuGroup, MenuEntry, HomePanel, DetailPanel, ScopeGrant, DemoStep, MeterValidityHook)
+_UNIQUE = {MenuGroup: "key", HomePanel: "key", DemoStep: "name"}
+
+_found: dict[type, tuple] | None = None
+_extra: list = []
+
+
+def discover(app_configs=None) -> dict[type, tuple]:
+    """The contributions of ``app_configs`` (default: the installed apps), by kind, ordered and checked."""
+    if app_configs is None:
+        apps.check_apps_ready()
+        app_configs = apps.get_app_configs()
+    found: dict[type, list] = {kind: [] for kind in KINDS}
+    for config in app_configs:
+        if not module_has_submodule(config.module, MODULE):
+            continue
+        module = import_module(f"{config.name}.{MODULE}")
+        for item in getattr(module, "CONTRIBUTIONS", ()):
+            _add(found, item, f"{config.name}.{MODULE}")
+    for item in _extra:
+        _add(found, item, "added()")
+    _check(found)
+    return {kind: tuple(sorted(items, key=lambda c: c.order)) for kind, items in found.items()}
+
+
+def _add(found: dict[type, list], item, where: str) -> None:
+    if type(item) not in found:
+        raise ImproperlyConfigured(f"{where}: {item!r} is not a contribution (one of "
+                                   f"{', '.join(k.__name__ for k in KINDS)})")
+    found[type(item)].append(item)
+
+
+def _check(found: dict[type, list]) -> None:
+    for kind, attr in _UNIQUE.items():
+        seen = set()
+        for item in found[kind]:
+            key = getattr(item, attr)
+            if key in seen:
+                raise ImproperlyConfigured(f"two {kind.__name__} contributions are named {key!r}")
+            seen.add(key)
+    groups = {g.key for g in found[MenuGroup]}
+    for entry in found[MenuEntry]:
+        if entry.group not in groups:
+            raise ImproperlyConfigured(f"menu entry {entry.url_name!r} names the group {entry.group!r}, which no "
+                                       f"installed app contributes")
+
+
+def contributed(kind: type) -> tuple:
+    """The contributions of ``kind`` from the installed apps, in order."""
+    global _found
+    if _found is None:
+        _found = discover()
+    return _found[kind]
+
+
+def reset(**_kwargs) -> None:
+    """Forget what was found (the installed apps changed)."""
+    global _found
+    _found = None
+
+
+def _installed_apps_changed(*, setting, **_kwargs) -> None:
+    if setting == "INSTALLED_APPS":
+        reset()
+
+
+setting_changed.connect(_installed_apps_changed)
+
+
+@contextlib.contextmanager
+def added(*items) -> Iterator[None]:
+    """Contributions that hold for the duration of the block, as if an installed app declared them (a deployment's
+    plug-in loaded at run time, or a test)."""
+    _extra.extend(items)
+    reset()
+    try:
+        yield
+    finally:
+        for item in items:
+            _extra.remove(item)
+        reset()
+
+
+# -- what the consumers ask ---------------------------------------------------------------------------------
+
+
+def scope_grants(model_label: str, role: str | None) -> list[Callable]:
+    return [g.grant for g in contributed(ScopeGrant) if g.model == model_label and g.role == role]
+
+
+def detail_panels(model) -> list[DetailPanel]:
+    return [p for p in contributed(DetailPanel) if p.model == model._meta.label]
+
+
+def shown_to(roles: frozenset[str] | None, user, role: str | None) -> bool:
+    """Whether a menu entry or panel for ``roles`` is shown to ``user`` of ``role``."""
+    return roles is None or bool(getattr(user, "is_superuser", False)) or role in roles
+

@@ -1,0 +1,18 @@
+"""What core contributes to the shell (core/extending.py): the Tools menu with the account pages, and the home page's
+recent changes."""
+
+from django.utils.translation import gettext_lazy as _
+
+from . import home
+from .extending import HomePanel, MenuEntry, MenuGroup
+from .roles import BUREAU_ROLES
+
+CONTRIBUTIONS = [
+    MenuGroup("tools", _("Tools"), order=90),
+    MenuEntry("tools", _("Audit trail"), "audit-list", order=20),
+    MenuEntry("tools", _("API tokens"), "api-token", order=30),
+    MenuEntry("tools", _("Change password"), "password-change", order=40),
+    MenuEntry("tools", _("Second factor"), "two-factor", BUREAU_ROLES, order=50),
+    MenuEntry("tools", _("API documentation"), "api-docs", order=60),
+    HomePanel("recent-changes", "core/panels/recent_changes.html", home.recent_changes, order=900),
+]

@@ -1,0 +1,25 @@
+"""What the registry contributes to the shell and to other apps (core/extending.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jiliang.core.extending import DemoStep, HomePanel, MenuEntry, MenuGroup, ScopeGrant
+from jiliang.core.roles import BUREAU_ROLES, REGIONAL_ROLES, Role
+
+from . import demo, home, scoping
+
+STAFF = frozenset({Role.INSTITUTE, *BUREAU_ROLES})
+
+CONTRIBUTIONS = [
+    MenuGroup("registry", _("Registry"), order=10),
+    MenuEntry("registry", _("Instruments"), "instruments-list", order=10),
+    MenuEntry("registry", _("Organisations"), "organisations-list", order=20),
+    MenuEntry("registry", _("People"), "people-list", order=30),
+    MenuEntry("registry", _("Measurement standards"), "standards-list", STAFF, order=40),
+    MenuEntry("registry", _("Reference materials"), "reference-materials-list", STAFF, order=50),
+    MenuEntry("registry", _("Instrument catalogue"), "categories-list", order=60),
+    MenuEntry("registry", _("Change proposals"), "change-proposals-list", order=70),
+    *[ScopeGrant("registry.Instrument", role, scoping.owner_in_region) for role in sorted(REGIONAL_ROLES)],
+    DemoStep("registry", demo.build, order=10),
+    HomePanel("registry-counts", "registry/panels/counts.html", home.counts, order=10),
+    HomePanel("registry-charts", "registry/panels/charts.html", home.charts, BUREAU_ROLES, order=40),
+]
