@@ -39,6 +39,7 @@ NAV = [
     ]),
     (_("Tools"), [
         (_("Uncertainty calculator"), "uncertainty-calculator", {Role.INSTITUTE, *BUREAU_ROLES}),
+        (_("My jobs"), "job-list", None),
         (_("Audit trail"), "audit-list", None),
         (_("API tokens"), "api-token", None),
         (_("Change password"), "password-change", None),
