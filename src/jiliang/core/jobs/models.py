@@ -27,20 +27,20 @@ class JobQuerySet(models.QuerySet):
 class Job(models.Model):
     """One piece of long work started by a user: its progress while it runs, its result file or error after."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE,
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.CASCADE,
                               related_name="+")
     kind = models.CharField(_("kind"), max_length=30)
     title = models.CharField(_("title"), max_length=200)
     params = models.JSONField(_("parameters"), default=dict)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     state = models.CharField(_("state"), max_length=10, choices=JobState.choices, default=JobState.QUEUED)
-    done = models.PositiveIntegerField(_("done"), default=0)
-    total = models.PositiveIntegerField(_("total"), null=True, blank=True)
+    done = models.PositiveIntegerField(_("steps done"), default=0)
+    total = models.PositiveIntegerField(_("steps in all"), null=True, blank=True)
     message = models.CharField(_("message"), max_length=300, blank=True)
     result_name = models.CharField(_("result file"), max_length=200, blank=True)
     result_path = models.CharField(max_length=300, blank=True)  # relative to JILIANG_JOBS_DIR
     result_link = models.CharField(_("result"), max_length=300, blank=True)  # a page that shows the result
-    error = models.TextField(_("error"), blank=True)
+    error = models.TextField(_("why it failed"), blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     started = models.DateTimeField(_("started"), null=True, blank=True)

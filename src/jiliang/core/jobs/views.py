@@ -43,8 +43,11 @@ def job_download(request, pk: int):
     if root not in path.parents:
         raise Http404(_("This job has no result file."))
     if not path.is_file():
-        raise Http404(_("The result file of this job is no longer on the server (%(name)s). Start the job again.")
-                      % {"name": job.result_name})
+        from jiliang.core.views import _error_page
+
+        return _error_page(request, 404, _("Result file not found"),
+                           _("The result file of this job is no longer on the server (%(name)s). Start the job "
+                             "again.") % {"name": job.result_name}, "bi-file-earmark-x", "secondary")
     return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name)
 
 
