@@ -161,3 +161,28 @@ def test_the_database_worker_runs_a_queued_job(world, settings):
     assert job.state == JobState.DONE and (settings.JILIANG_JOBS_DIR / job.result_path).is_file()
     page = web_client_for(owner).get(reverse("job-list")).content.decode()
     assert "hx-trigger" not in page
+
+
+def test_a_huge_export_streams_into_its_file_with_flat_memory(tmp_path):
+    import tracemalloc
+
+    from jiliang.core.export import write_workbook
+
+    def peak_for(n: int) -> int:
+        rows = ((i, f"仪器-{i:06d}", i * 0.5) for i in range(n))
+        seen = []
+        tracemalloc.start()
+        try:
+            count = write_workbook(tmp_path / f"{n}.xlsx", "big", ["no", "name", "value"], rows, max_rows=n,
+                                   progress=seen.append)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert count == n and seen[-1] == n and len(seen) == n // 1000
+        return peak
+
+    small, large = peak_for(5_000), peak_for(20_000)
+    # four times the rows, about the same peak: rows go to the file as they come, none is held
+    assert large < 1.3 * small + 1024 * 1024, (small, large)
+    sheet = load_workbook(tmp_path / "20000.xlsx", read_only=True).worksheets[0]
+    assert sum(1 for _ in sheet.iter_rows(values_only=True)) == 20_001
