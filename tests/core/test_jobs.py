@@ -144,8 +144,12 @@ def test_the_import_apply_step_is_a_job_that_links_to_the_list(world):
     assert client.post(reverse("instruments-import"), {"batch": batch.pk, "choice": "all"}).status_code == 404
 
 
-def test_the_database_worker_runs_a_queued_job(world, settings):
+def test_the_database_worker_runs_a_queued_job(world, settings, monkeypatch):
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.management.commands.db_worker import Worker
+
+    # The worker drops connections left outside autocommit; here that is the test's own transaction.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.JILIANG_EXPORT_SYNC_ROWS = 0
