@@ -1,5 +1,6 @@
-# jiliang: `make run` for a demo on 127.0.0.1:8000, `make test` for the whole suite.
+# jiliang: `make run` for a demo on 127.0.0.1:8000 (`make run ADDR=127.0.0.1:8010` elsewhere), `make test` for the whole suite.
 PY ?= python3
+ADDR ?= 127.0.0.1:8000
 VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE = 1
@@ -29,12 +30,13 @@ install: $(VENV)/.installed static/vendor/.installed
 
 vendor: static/vendor/.installed
 
-# A fresh clone to a running demo: install, migrate SQLite under var/, load the demo province once, serve.
+# A fresh clone to a running demo: install, migrate SQLite under var/, load the demo province once, then the
+# web server, a task worker and the scheduler together (Ctrl-C stops all); the demo's meters keep reporting.
 run: install
 	$(BIN)/jiliang migrate --noinput
 	$(BIN)/jiliang demo --if-empty
 	$(BIN)/jiliang demo-logins
-	$(BIN)/jiliang runserver 127.0.0.1:8000
+	JILIANG_DEMO_LIVE=1 $(BIN)/jiliang run-all $(ADDR)
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -31,6 +31,14 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_inline(settings, tmp_path):
+    """Jobs run inline, inside the request that starts them (Zulip's queue_json_publish in tests); tests of
+    the worker itself switch to the database backend (tests/core/test_jobs.py)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.JILIANG_JOBS_DIR = tmp_path / "jobs"
+
+
+@pytest.fixture(autouse=True)
 def _block_network(monkeypatch):
     """Tests talk to loopback only (Zulip's block_internet)."""
     real_connect = socket.socket.connect

@@ -159,6 +159,16 @@ JILIANG_LOGIN_FAILURES_PER_ADDRESS = os.environ.get("JILIANG_LOGIN_FAILURES_PER_
 # Public base URL of the site: certificates' QR codes point at <this>/verify/<number>.
 JILIANG_PUBLIC_URL = os.environ.get("JILIANG_PUBLIC_URL", "http://127.0.0.1:8000")
 
+# Background work (docs/jobs.md): tasks queue in the database (django-tasks-db) and `jiliang worker` runs
+# them; `jiliang scheduler` enqueues the periodic ones declared in jiliang/schedule.py.
+TASKS = {"default": {"BACKEND": os.environ.get("JILIANG_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Job results (export files) live under this directory, downloadable by the job's owner only.
+JILIANG_JOBS_DIR = Path(os.environ.get("JILIANG_JOBS_DIR", VAR_DIR / "jobs"))
+# A list export of more rows than this runs as a job; smaller ones download at once.
+JILIANG_EXPORT_SYNC_ROWS = int(os.environ.get("JILIANG_EXPORT_SYNC_ROWS", 5000))
+# The demo keeps its metering points reporting while `make run` runs (a scheduled job ingests simulated readings).
+JILIANG_DEMO_LIVE = env_bool("JILIANG_DEMO_LIVE", False)
+
 EMAIL_BACKEND = os.environ.get("JILIANG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("JILIANG_FROM_EMAIL", "jiliang@localhost")
 
@@ -178,6 +188,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "jiliang.core",
     "jiliang.registry",
     "jiliang.budgets",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", core.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("jobs/", include("jiliang.core.jobs.views")),
     path("audit/", core.audit_list, name="audit-list"),
     path("audit/<pk>/", core.audit_detail, name="audit-detail"),
     path("account/password/", core.PasswordChangeView.as_view(), name="password-change"),

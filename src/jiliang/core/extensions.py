@@ -9,6 +9,7 @@ from .roles import BUREAU_ROLES
 
 CONTRIBUTIONS = [
     MenuGroup("tools", _("Tools"), order=90),
+    MenuEntry("tools", _("My jobs"), "job-list", order=15),
     MenuEntry("tools", _("Audit trail"), "audit-list", order=20),
     MenuEntry("tools", _("API tokens"), "api-token", order=30),
     MenuEntry("tools", _("Change password"), "password-change", order=40),

@@ -228,6 +228,7 @@ class AuditHead(models.Model):
 
 class ImportStatus(models.TextChoices):
     CHECKED = "checked", _("checked, waiting for a decision")
+    APPLYING = "applying", _("importing")
     APPLIED = "applied", _("imported")
     CANCELLED = "cancelled", _("cancelled")
     FAILED = "failed", _("failed")
@@ -310,3 +311,5 @@ class ApiToken(models.Model):
 
     def audit_organisation_id(self) -> int | None:
         return self.user.organisation_id
+
+from .jobs.models import Job, JobState, ScheduleSlot  # noqa: E402, F401  (models of core.jobs, app label core)

@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,7 +29,7 @@ from django.views import View
 
 from . import services
 from .changes import describe
-from .export import workbook_bytes
+from .export import MAX_EXPORT_ROWS, workbook_bytes, write_workbook
 from .extending import detail_panels
 from .formatting import decimal_text, display
 from .models import AuditEntry
@@ -225,10 +226,13 @@ def _choice_labels(field) -> dict[str, str]:
     return labels
 
 
-def export_list(ui: ModelUI, user, params, request=None) -> tuple[str, bytes]:
+def export_list(ui: ModelUI, user, params, request=None, *, target=None, progress=None,
+                max_rows: int = MAX_EXPORT_ROWS) -> tuple[str, bytes | int]:
     """The Excel file of a list as the user filtered, searched and sorted it: (file name, bytes).
 
-    Labels and the description sheet come out in the active language (a task activates the user's).
+    With ``target`` (a path or binary file) the workbook streams into it and the row count comes back
+    instead of the bytes (a background export). Labels and the description sheet come out in the active
+    language (a task activates the user's).
     """
     filterset, qs, sort = list_queryset(ui, user, params, request)
     columns = ui.columns_for(user)
@@ -239,8 +243,15 @@ def export_list(ui: ModelUI, user, params, request=None) -> tuple[str, bytes]:
     about = [(_("export of"), title), (_("exported at"), now.strftime("%Y-%m-%d %H:%M")),
              (_("exported by"), getattr(user, "full_name", "") or user.get_username()),
              *describe_filters(ui, filterset, sort)]
-    data = workbook_bytes(title, headers, rows, about=about)
-    return f"{ui.slug}-{now:%Y%m%d-%H%M}.xlsx", data
+    name = f"{ui.slug}-{now:%Y%m%d-%H%M}.xlsx"
+    if target is not None:
+        return name, write_workbook(target, title, headers, rows, about=about, max_rows=max_rows,
+                                    progress=progress)
+    return name, workbook_bytes(title, headers, rows, about=about)
+
+
+def export_size(ui: ModelUI, user, params, request=None) -> int:
+    return list_queryset(ui, user, params, request)[1].count()
 
 
 class ObjectListView(UIView):
@@ -249,6 +260,11 @@ class ObjectListView(UIView):
         if request.GET.get("export") == "xlsx":
             params = request.GET.copy()
             params.pop("export")
+            if export_size(ui, request.user, params, request) > settings.JILIANG_EXPORT_SYNC_ROWS:
+                from .jobs.export import start_list_export
+
+                job = start_list_export(ui, request.user, params)
+                return redirect("job-detail", pk=job.pk)
             name, data = export_list(ui, request.user, params, request)
             response = HttpResponse(data, content_type=XLSX)
             response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -19,6 +19,7 @@ from jiliang.core.ui import UIView
 
 from .forms import DecisionForm, DeregisterForm, proposal_form
 from .importing import IMPORTERS, errors_file, template_workbook
+from .jobs import start_import
 
 SLUG_TO_KIND = {"organisations": "organisations", "instruments": "instruments", "categories": "categories"}
 
@@ -73,20 +74,12 @@ class ImportView(UIView):
             return redirect(self.ui.url("list"))
         if choice not in ("valid", "all"):
             raise Http404
-        report = importer.plan(read_table(batch.filename, bytes(batch.data)))
-        try:
-            result = importer.apply(report, valid_only=(choice == "valid"))
-        except (ValidationError, PermissionDenied) as exc:
-            batch.status, batch.result = ImportStatus.FAILED, {"error": " ".join(getattr(exc, "messages", [str(exc)]))}
-            batch.finished = timezone.now()
-            batch.save(update_fields=["status", "result", "finished"])
-            messages.error(request, batch.result["error"])
-            return redirect(f"{request.path}?batch={batch.pk}")
-        batch.status, batch.result, batch.finished = ImportStatus.APPLIED, result, timezone.now()
-        batch.save(update_fields=["status", "result", "finished"])
-        messages.success(request, _("Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged, "
-                                    "%(skipped_error_rows)d rows with errors skipped.") % result)
-        return redirect(self.ui.url("list"))
+        # The checked upload is kept with its report; the rows are written by a job in the worker, not here.
+        if not ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.CHECKED).update(
+                status=ImportStatus.APPLYING):
+            raise Http404
+        job = start_import(batch, choice=choice, list_url=self.ui.url("list"))
+        return redirect("job-detail", pk=job.pk)
 
 
 def _id(value: str) -> int:

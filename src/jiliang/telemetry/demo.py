@@ -59,12 +59,22 @@ def _meters_of(org_id) -> dict:
     return {code: free[use].pop(0) for code, use in POINT_METERS.items() if free.get(use)}
 
 
-def build(ctx, rng, scale, progress) -> None:
-    # the demo enterprise (a steel works) first, so that its login shows its own energy data
+OFFLINE = 3  # the last enterprises of the demo stopped reporting a day before it was built
+
+
+def demo_enterprises(with_points: bool = False) -> tuple[int | None, list]:
+    """The demo enterprise's id and the key energy consumers of the demo, the demo enterprise (a steel works)
+    first so that its login shows its own energy data; the last :data:`OFFLINE` ones are offline."""
     demo_org = get_user_model().objects.filter(username="demo-enterprise").values_list("organisation_id",
                                                                                      flat=True).first()
-    orgs = sorted(Organisation.objects.filter(designations__code=KEY_ENERGY_DESIGNATION).order_by("id"),
-                  key=lambda o: o.pk != demo_org)[:MAX_ENTERPRISES]
+    qs = Organisation.objects.filter(designations__code=KEY_ENERGY_DESIGNATION).order_by("id")
+    if with_points:
+        qs = qs.filter(pk__in=MeteringPoint.objects.values("enterprise_id"))
+    return demo_org, sorted(qs, key=lambda o: o.pk != demo_org)[:MAX_ENTERPRISES]
+
+
+def build(ctx, rng, scale, progress) -> None:
+    demo_org, orgs = demo_enterprises()
     if not orgs:
         return
     meters = _meters_of(demo_org)
@@ -95,7 +105,7 @@ def build(ctx, rng, scale, progress) -> None:
     end = now - dt.timedelta(seconds=now.timestamp() % STEP.total_seconds())
     start = end - dt.timedelta(days=DAYS)
     steps = int((end - start) / STEP)
-    offline = {o.pk for o in orgs[-3:]}  # these stopped reporting a day ago
+    offline = {o.pk for o in orgs[-OFFLINE:]}  # these stopped reporting a day ago
     total = len(orgs)
     progress(0, total)
     for k, org in enumerate(orgs):

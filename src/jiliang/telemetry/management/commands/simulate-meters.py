@@ -10,7 +10,6 @@ points with a DL/T 645 meter address as a raw read-reply frame built with the co
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
 import time
 from decimal import Decimal
@@ -22,17 +21,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jiliang.telemetry.models import MeteringPoint, PointState
 from jiliang.telemetry.protocols import dlt645
+from jiliang.telemetry.simulation import advance
 from jiliang.telemetry.topics import DEFAULT_PREFIX
-
-CENT = Decimal("0.01")
-
-
-def load_factor(t: dt.datetime) -> float:
-    """A working-day shape: low at night, high in working hours, lower at weekends."""
-    local = t.astimezone(dt.timezone(dt.timedelta(hours=8)))
-    h = local.hour + local.minute / 60
-    day = 0.35 + 0.55 * max(0.0, math.sin(math.pi * (h - 6) / 14)) if 6 <= h <= 20 else 0.3
-    return day * (0.6 if local.weekday() >= 5 else 1.0)
 
 
 class Command(BaseCommand):
@@ -77,13 +67,7 @@ class Command(BaseCommand):
             while rounds == 0 or n < rounds:
                 infos = []
                 for p in pts:
-                    hours = Decimal(interval) / 3600
-                    rated = p.rated_capacity or Decimal(500)
-                    inc = (rated * hours * Decimal(load_factor(ts) * rng.uniform(0.85, 1.15)) / p.multiplier)
-                    value = (values[p.pk] + inc).quantize(CENT)
-                    if p.register_capacity and value >= p.register_capacity:
-                        value -= p.register_capacity
-                    values[p.pk] = value
+                    value = values[p.pk] = advance(p, values[p.pk], interval, ts, rng)
                     uscc = p.enterprise.uscc
                     if p.protocol == "dlt645" and p.meter_address and not json_only and value < Decimal(1000000):
                         frame = dlt645.encode_read_reply(p.meter_address, 0x00010000, value).hex(" ").upper()

@@ -1,9 +1,7 @@
 """`jiliang telemetry-snapshot [--backfill-from YYYY-MM-DD [--backfill-to YYYY-MM-DD]]`: store how many key
 energy-consuming enterprises of each region are online now (the online rate over time, KPI 9).
 
-Run it every 15 minutes, e.g. from cron::
-
-    */15 * * * *  cd /srv/jiliang && .venv/bin/jiliang telemetry-snapshot
+`jiliang scheduler` runs it every 15 minutes (jiliang/schedule.py); this command is for running it by hand.
 
 Running it twice in the same minute replaces that minute's rows. ``--backfill-from`` instead writes hourly
 snapshots for past local days from the hourly point rollups (an enterprise counts as online at the end of an

@@ -1,0 +1,16 @@
+"""Periodic tasks of core (declared in jiliang/schedule.py)."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django_tasks import task
+
+from .audit import audit_context, write_anchor
+
+
+@task()
+def audit_anchor(slot: str) -> dict:
+    """`jiliang audit-anchor` on schedule: the chain's signed head appended to JILIANG_AUDIT_ANCHOR_FILE."""
+    with audit_context(channel="task"):
+        anchor = write_anchor(Path(settings.JILIANG_AUDIT_ANCHOR_FILE))
+    return {"entry_id": anchor["entry_id"], "entries": anchor["entries"]}
