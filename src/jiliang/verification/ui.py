@@ -8,6 +8,7 @@ from jiliang.core.ui import ModelUI, ObjectListView, register
 
 from . import filters
 from . import models as m
+from .standing import standing
 
 WORK_ORDER_COLUMNS = [
     Column("number", _("number"), order_by="number", link=True),
@@ -99,3 +100,10 @@ def add_instrument_history() -> None:
         instrument_ui.related.append((_("verification history: certificates"), "certificates", HISTORY_COLUMNS))
         instrument_ui.related.append((_("verification history: work orders"), "verification_items",
                                       ITEM_HISTORY_COLUMNS))
+    instrument_ui.detail_context = instrument_status_context
+
+
+def instrument_status_context(request, instrument) -> dict:
+    """The top of the instrument page: its verification standing, last certificate and next due."""
+    return {"lead_template": "verification/_instrument_status.html",
+            "standing": standing(instrument, request.user)}
