@@ -145,3 +145,19 @@ def meter(flow):
                                items=[{"instrument": inst, "regulation": "JJG596-2012"}])
     flow.to_scheduled(wo)
     return {"instrument": inst, "standard": std, "wo": wo, "item": wo.items.get(), "day": flow.today}
+
+
+METER_ROWS = [("Imax/1", "60", "60.3", "1"), ("Ib/1", "10", "10.05", "1"), ("0.1Ib/1", "1", "1.005", "1"),
+              ("Ib/0.5L", "10", "10.08", "0.5L")]
+
+
+def post_meter_results(c, m, rows, **extra):
+    """POST the results form of the ``meter`` fixture's item: (label, reference, indication, power factor) rows."""
+    from django.urls import reverse
+
+    data = {"measured_on": m["day"].isoformat(), "temperature": "20", "humidity": "50",
+            "standards": [m["standard"].pk], "rows": str(len(rows)), **extra}
+    for i, (label, ref, ind, pf) in enumerate(rows):
+        data.update({f"label_{i}": label, f"ref_{i}": ref, f"ind_{i}": ind, f"unit_{i}": "A", f"U_{i}": "0.05",
+                     f"k_{i}": "2", f"attr_{i}_pf": pf, f"attr_{i}_load": "balanced"})
+    return c.post(reverse("work-order-items-results", args=[m["item"].pk]), data)

@@ -10,6 +10,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 from tests.conftest import web_client_for
+from tests.verification.fixtures import METER_ROWS
+from tests.verification.fixtures import post_meter_results as _post_meter
 from verification_helpers import scale_points
 
 from jiliang.core import services as core_services
@@ -24,19 +26,6 @@ def client(user, lang="zh-hans"):
     c = web_client_for(user)
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
     return c
-
-
-def _post_meter(c, m, rows, **extra):
-    data = {"measured_on": m["day"].isoformat(), "temperature": "20", "humidity": "50",
-            "standards": [m["standard"].pk], "rows": str(len(rows)), **extra}
-    for i, (label, ref, ind, pf) in enumerate(rows):
-        data.update({f"label_{i}": label, f"ref_{i}": ref, f"ind_{i}": ind, f"unit_{i}": "A", f"U_{i}": "0.05",
-                     f"k_{i}": "2", f"attr_{i}_pf": pf, f"attr_{i}_load": "balanced"})
-    return c.post(reverse("work-order-items-results", args=[m["item"].pk]), data)
-
-
-METER_ROWS = [("Imax/1", "60", "60.3", "1"), ("Ib/1", "10", "10.05", "1"), ("0.1Ib/1", "1", "1.005", "1"),
-              ("Ib/0.5L", "10", "10.08", "0.5L")]
 
 
 @pytest.mark.parametrize("lang,pf_label,field", [("zh-hans", "功率因数", "检测点 Imax/1 · 功率因数"),

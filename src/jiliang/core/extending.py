@@ -79,6 +79,17 @@ class DetailPanel:
 
 
 @dataclass(frozen=True)
+class DetailLead:
+    """What the detail page of ``model`` leads with, owned by another app: ``template`` rendered above the record's
+    fields with the context ``context(request, obj)`` returns (e.g. an instrument's verification standing)."""
+
+    model: str
+    template: str
+    context: Callable[[object, object], dict]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class ScopeGrant:
     """Read access for ``role`` on ``model`` beyond its own scope: ``grant(user)`` returns a ``Q`` on the model's own
     columns or ``Q(pk__in=<subquery>)`` (never a join over a to-many relation, so rows are never duplicated)."""
@@ -106,7 +117,7 @@ class MeterValidityHook:
     order: int = 100
 
 
-KINDS = (MenuGroup, MenuEntry, HomePanel, DetailPanel, ScopeGrant, DemoStep, MeterValidityHook)
+KINDS = (MenuGroup, MenuEntry, HomePanel, DetailPanel, DetailLead, ScopeGrant, DemoStep, MeterValidityHook)
 _UNIQUE = {MenuGroup: "key", HomePanel: "key", DemoStep: "name"}
 
 _found: dict[type, tuple] | None = None
@@ -198,6 +209,10 @@ def scope_grants(model_label: str, role: str | None) -> list[Callable]:
 
 def detail_panels(model) -> list[DetailPanel]:
     return [p for p in contributed(DetailPanel) if p.model == model._meta.label]
+
+
+def detail_leads(model) -> list[DetailLead]:
+    return [lead for lead in contributed(DetailLead) if lead.model == model._meta.label]
 
 
 def shown_to(roles: frozenset[str] | None, user, role: str | None) -> bool:

@@ -30,7 +30,7 @@ from django.views import View
 from . import services
 from .changes import describe
 from .export import MAX_EXPORT_ROWS, workbook_bytes, write_workbook
-from .extending import detail_panels
+from .extending import detail_leads, detail_panels
 from .formatting import decimal_text, display
 from .models import AuditEntry
 from .scoping import ADD, CHANGE, DELETE, VIEW, locked_fields, may_write, sees_provenance
@@ -352,6 +352,10 @@ class ObjectDetailView(UIView):
             can_change_obj=ui.model.objects.restrict(request.user, CHANGE).filter(pk=obj.pk).exists(),
             can_delete_obj=ui.model.objects.restrict(request.user, DELETE).filter(pk=obj.pk).exists(),
         )
+        ctx["lead_templates"] = []
+        for lead in detail_leads(ui.model):
+            ctx.update(lead.context(request, obj))
+            ctx["lead_templates"].append(lead.template)
         if ui.detail_context is not None:
             ctx.update(ui.detail_context(request, obj))
         return render(request, ui.detail_template or "core/object_detail.html", ctx)

@@ -21,6 +21,7 @@ urlpatterns = [
 ]
 
 public_urlpatterns = [
+    path("verify/", views.verify_start, name="verify-start"),
     path("verify/keys/", views.public_keys, name="verify-keys"),
     path("verify/keys/<str:key_id>.pem", views.public_key_pem, name="verify-key-pem"),
     path("verify/<str:number>.json", views.verify_json, name="verify-json"),

@@ -36,6 +36,7 @@ from . import dcc_bridge, decisions, services, signing, workflow
 from .forms import WorkRequestForm
 from .models import Certificate, CertificateStatus, SigningKey, WorkKind, WorkOrder, WorkOrderItem, WorkStatus
 from .rules import RuleError, load_regulation, required_test_points
+from .standing import nonconformity_meaning
 
 
 def _flash_errors(request, exc: ValidationError) -> None:
@@ -538,6 +539,18 @@ def _given_code(request) -> str:
     return (request.POST.get("code") or request.GET.get("code") or "").strip()
 
 
+def verify_start(request):
+    """The public check's front door (linked from the sign-in page): type the number and the check code
+    printed on a certificate; both lead to the certificate's check page, as its QR code does."""
+    number = (request.GET.get("number") or "").strip()
+    code = _given_code(request)
+    if number and code and "/" not in number:
+        return redirect(f"{reverse('verify', args=[number])}?code={certs.normalise_check_code(code)}")
+    asked = "number" in request.GET or "code" in request.GET
+    return render(request, "verification/verify.html", {"number": "", "cert": None, "code": code,
+                                                         "ask_code": not asked}, status=400 if asked else 200)
+
+
 @cache_control(no_cache=True, private=True)
 @ratelimit.throttle("verify", "JILIANG_RATE_PUBLIC_CHECK")
 def verify_page(request, number):
@@ -572,7 +585,9 @@ def verify_page(request, number):
     status = cert.effective_status()
     signature_ok = certs.signature_status(cert)
     query = f"?code={certs.normalise_check_code(code)}" if code and not full else ""
+    meaning = nonconformity_meaning(cert)
     return render(request, "verification/verify.html", {
+        "nonconforming": bool(meaning), "nonconforming_meaning": meaning,
         "number": number, "cert": cert, "status": status, "status_label": CertificateStatus(status).label,
         "signature_ok": signature_ok, "content": cert.content if full else certs.public_content(cert.content),
         "full": full, "key": cert.signing_key, "json_url": f"/verify/{cert.number}.json{query}",
