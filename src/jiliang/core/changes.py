@@ -43,6 +43,7 @@ EXTRA_KEYS = {
     "number": gettext_lazy("number"),
     "kind": gettext_lazy("kind"),
     "valid_until": gettext_lazy("valid until"),
+    "identity_submitted_by": gettext_lazy("registration of this identity refused; submitted by"),
 }
 # Keys whose values are ids of records of another model.
 EXTRA_REFERENCES = {"standards": "registry.measurementstandard", "item": "verification.workorderitem"}

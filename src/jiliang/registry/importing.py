@@ -25,6 +25,7 @@ from openpyxl.utils.datetime import from_excel
 
 from jiliang.core import audit, services
 from jiliang.core.bulk import fast_insert
+from jiliang.core.identities import note_clash
 from jiliang.core.models import Region
 from jiliang.core.scoping import ADD, CHANGE, VIEW, instance_in_scope, is_unrestricted, may_write
 from jiliang.core.services import ScopeError
@@ -380,6 +381,16 @@ class Importer:
 
     scope_column = ""
 
+    def refuse_unless_changeable(self, current) -> None:
+        """A row whose key names a registered record the user may not change gets the model's one answer for a
+        taken identity, wherever that record is; the bureau holding it is told when it lies outside the user's
+        sight (core.identities)."""
+        if current is None or self.model.objects.restrict(self.user, CHANGE).filter(pk=current.pk).exists():
+            return
+        if not self.model.objects.restrict(self.user, VIEW).filter(pk=current.pk).exists():
+            note_clash(current, self.user)
+        raise _RowProblems([(self.key_columns[-1], str(self.model.identity_taken_message))])
+
     @staticmethod
     def is_new(obj) -> bool:
         return obj.pk is None
@@ -556,9 +567,8 @@ class OrganisationImporter(Importer):
         region, designations, problems = self._lookups(values)
         if problems:
             raise _RowProblems(problems)
+        self.refuse_unless_changeable(current)
         obj = current or m.Organisation()
-        if current is not None and not m.Organisation.objects.restrict(self.user, CHANGE).filter(pk=current.pk).exists():
-            raise _RowProblems([("uscc", _("an organisation with this code exists outside your region or organisation"))])
         for name in ("name", "uscc", "kind", "address", "contact_name", "contact_phone", "contact_email",
                      "mms_certificate", "mms_valid_until"):
             setattr(obj, name, values.get(name) or ("" if name not in ("mms_valid_until",) else None))
@@ -709,9 +719,7 @@ class InstrumentImporter(Importer):
         owner, category, region, problems = self._lookups(values)
         if problems:
             raise _RowProblems(problems)
-        if current is not None and not m.Instrument.objects.restrict(self.user, CHANGE).filter(pk=current.pk).exists():
-            raise _RowProblems([("serial_number", _("an instrument with this manufacturer, model and serial number "
-                                                    "is registered outside your region or organisation"))])
+        self.refuse_unless_changeable(current)
         obj = current or m.Instrument()
         obj.owner, obj.category, obj.region = owner, category, region
         for name in ("manufacturer", "model", "serial_number", "pattern_approval_no", "accuracy_class", "range_unit",
