@@ -25,6 +25,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiliang.core import audit
 from jiliang.core.roles import Role
@@ -53,6 +54,9 @@ from .models import (
     WorkStatus,
 )
 from .pdf import render_pdf
+
+# Stored in English in the audit trail, shown in the reader's language (core.changes.TRANSLATED_VALUES).
+FIRST_KEY_REASON = gettext_noop("first certificate of the institute")
 
 # -- who may act ----------------------------------------------------------------------------------
 
@@ -714,7 +718,7 @@ def issue_certificate(work_order: WorkOrder, *, actor, numbers: dict | None = No
                                              valid_until=certs.valid_until_for(item, kind, item.result.measured_on)))
     # Every PDF is drawn: only now the audit chain is locked, for the inserts and their entries.
     if key_created:
-        _audit_key_created(key, actor=actor, reason="first certificate of the institute")
+        _audit_key_created(key, actor=actor, reason=FIRST_KEY_REASON)
     issued = []
     for cert in prepared:
         cert.save(force_insert=True)
@@ -772,7 +776,7 @@ def reissue_certificate(certificate: Certificate, *, actor, reason: str) -> Cert
     new = _prepare_certificate(item, key=key, kind=cert.kind, number=number, issued_on=today,
                                valid_until=cert.valid_until, supersedes=cert.number)
     if key_created:
-        _audit_key_created(key, actor=actor, reason="first certificate of the institute")
+        _audit_key_created(key, actor=actor, reason=FIRST_KEY_REASON)
     new.save(force_insert=True)
     cert.status, cert.status_reason, cert.status_changed_at = CertificateStatus.SUPERSEDED, reason.strip()[:300], \
         timezone.now()
