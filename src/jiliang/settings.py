@@ -156,8 +156,9 @@ JILIANG_RATE_PUBLIC_CHECK = os.environ.get("JILIANG_RATE_PUBLIC_CHECK", "30/min"
 # sign-in is refused until the window ends.
 JILIANG_LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("JILIANG_LOGIN_FAILURES_PER_ACCOUNT", "5/15m")
 JILIANG_LOGIN_FAILURES_PER_ADDRESS = os.environ.get("JILIANG_LOGIN_FAILURES_PER_ADDRESS", "30/15m")
-# Public base URL of the site: certificates' QR codes point at <this>/verify/<number>.
-JILIANG_PUBLIC_URL = os.environ.get("JILIANG_PUBLIC_URL", "http://127.0.0.1:8000")
+# Public base URL of the site: certificates' QR codes point at <this>/verify/<number>. Production mode has no
+# default: a loopback or missing address there is a system check error (core.checks, core.E001).
+JILIANG_PUBLIC_URL = os.environ.get("JILIANG_PUBLIC_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
 
 # Background work (docs/jobs.md): tasks queue in the database (django-tasks-db) and `jiliang worker` runs
 # them; `jiliang scheduler` enqueues the periodic ones declared in jiliang/schedule.py.

@@ -61,20 +61,11 @@ TRANSLATED_FIELDS = {"core.region": {"name"}, "registry.instrumentcategory": {"n
                      "registry.designation": {"name"}}
 # Known leaks in other engineers' areas, reported rather than fixed here: (page pattern, words).
 KNOWN = {
-    # the GB 17167 data file's edition notes and status are English-only data (telemetry/data/gb17167.json)
-    "/telemetry/enterprises/<pk>/gb17167/": {
-        "Configuration", "Mandatory", "alone", "and", "are", "by", "checked", "clauses", "edition", "equipment",
-        "for", "force", "from", "in", "known", "last", "main", "meters", "need", "not", "number", "of", "only",
-        "points", "rates", "secondary", "superseded", "tables", "the", "theoretical", "units", "whose"},
     # the conformity rules' provenance notes are English-only data of the rule files, shown to the provincial
     # administrator only (#10 item 13)
     "/verification/work-orders/<pk>/": {
         "an", "are", "band", "in", "marked", "not", "of", "on", "point", "points", "reference", "regulation",
         "required", "rests", "source", "stage", "test", "the", "unverified", "use", "value"},
-    # audit messages of signing-key events are written in English by the service (still to translate)
-    "/audit/": {"certificate", "fingerprint", "first", "of", "regulation", "the"},
-    # the calculator's help names the API field ``observations``
-    "/uncertainty/": {"observations"},
 }
 # Route names that are not HTML pages for a person, or are actions (POST) rather than pages.
 SKIP_NAMES = {"logout", "set_language", "api-token-regenerate", "energy-online-history"}

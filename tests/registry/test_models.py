@@ -46,7 +46,7 @@ def test_duplicate_serial_per_manufacturer_and_model_is_refused(world):
     with translation.override("en"):
         with pytest.raises(ValidationError) as exc:
             services.create_record(m.Instrument, data, actor=world.admin)
-        assert "already exists" in str(exc.value)
+        assert "cannot be registered again" in str(exc.value)
     data["model"] = "ACS-30"  # the same serial under another model is a different instrument
     services.create_record(m.Instrument, data, actor=world.admin)
 

@@ -8,5 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import auth  # noqa: F401  (counts failed sign-ins)
+        from django.core.checks import register
+
+        from . import (
+            auth,  # noqa: F401  (counts failed sign-ins)
+            checks,
+        )
         from .api import schema  # noqa: F401  (registers the OpenAPI extensions)
+
+        register(checks.check_public_url)

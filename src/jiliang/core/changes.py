@@ -43,7 +43,13 @@ EXTRA_KEYS = {
     "number": gettext_lazy("number"),
     "kind": gettext_lazy("kind"),
     "valid_until": gettext_lazy("valid until"),
+    "identity_submitted_by": gettext_lazy("registration of this identity refused; submitted by"),
+    "fingerprint": gettext_lazy("fingerprint (SHA-256)"),
+    "regulation": gettext_lazy("regulation"),
+    "retired": gettext_lazy("keys retired"),
 }
+# Keys whose values services write as English message ids (gettext_noop): shown in the reader's language.
+TRANSLATED_VALUES = {"reason"}
 # Keys whose values are ids of records of another model.
 EXTRA_REFERENCES = {"standards": "registry.measurementstandard", "item": "verification.workorderitem"}
 HIDDEN = {"id", "created", "last_updated"}
@@ -133,6 +139,8 @@ def _text(model, key: str, value, names) -> str:
             return str(labels[value])
     if key == "outcome" and isinstance(value, str):
         return outcome_label(value)
+    if key in TRANSLATED_VALUES and isinstance(value, str):
+        return _(value)
     if isinstance(value, bool):
         return str(display(value))
     if f is not None and isinstance(f, models.DateTimeField) and isinstance(value, str):

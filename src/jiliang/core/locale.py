@@ -26,3 +26,10 @@ class ChineseFirstLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", chosen)
         return response
+
+
+def in_language(data: dict, key: str) -> str:
+    """A bilingual data field: ``<key>_zh`` in Chinese when the data has it, else ``<key>`` (English)."""
+    if (translation.get_language() or "").startswith("zh") and data.get(f"{key}_zh"):
+        return data[f"{key}_zh"]
+    return data.get(key, "")

@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from . import audit
+from .identities import answering_clashes, check_identity
 from .scoping import ADD, CHANGE, DELETE, locked_fields, may_write
 
 
@@ -86,13 +87,19 @@ def _set_m2m(obj: models.Model, m2m: dict | None) -> None:
         getattr(obj, name).set(values)
 
 
-@transaction.atomic
 def create_record(model: type[models.Model], data: dict, *, actor, m2m: dict | None = None,
                   message: str = "") -> models.Model:
+    with answering_clashes(actor):
+        return _create_record(model, data, actor=actor, m2m=m2m, message=message)
+
+
+@transaction.atomic
+def _create_record(model, data, *, actor, m2m, message):
     _check_role(model, actor, ADD)
     obj = model(**data)
     check_authority_fields(model, actor, fields_set_on_create(obj, m2m))
     _prepare(obj)
+    check_identity(obj, actor)
     obj.full_clean()
     obj.save()
     _set_m2m(obj, m2m)
@@ -101,9 +108,14 @@ def create_record(model: type[models.Model], data: dict, *, actor, m2m: dict | N
     return obj
 
 
-@transaction.atomic
 def update_record(obj: models.Model, changes: dict, *, actor, m2m: dict | None = None,
                   message: str = "") -> models.Model:
+    with answering_clashes(actor):
+        return _update_record(obj, changes, actor=actor, m2m=m2m, message=message)
+
+
+@transaction.atomic
+def _update_record(obj, changes, *, actor, m2m, message):
     model = type(obj)
     _check_role(model, actor, CHANGE)
     # Lock the row and read the stored state: the caller's copy may be stale.
@@ -117,6 +129,7 @@ def update_record(obj: models.Model, changes: dict, *, actor, m2m: dict | None =
                **{n: sorted(str(getattr(v, "pk", v)) for v in vals) for n, vals in (m2m or {}).items()}}
     check_authority_fields(model, actor, audit.changed_fields({k: before.get(k) for k in pending}, pending))
     _prepare(current)
+    check_identity(current, actor)
     current.full_clean()
     changed = [f.name for f in model._meta.concrete_fields
                if not f.primary_key and audit.json_value(getattr(current, f.attname)) != before.get(f.attname)]

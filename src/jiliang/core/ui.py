@@ -32,6 +32,7 @@ from .changes import describe
 from .export import MAX_EXPORT_ROWS, workbook_bytes, write_workbook
 from .extending import detail_leads, detail_panels
 from .formatting import decimal_text, display
+from .identities import is_clash_notice
 from .models import AuditEntry
 from .scoping import ADD, CHANGE, DELETE, VIEW, locked_fields, may_write, sees_provenance
 from .tables import Column
@@ -113,6 +114,13 @@ def detail_url(obj) -> str | None:
 
 class ScopedFormMixin:
     """Restricts every model-choice field to what the user may see, and styles widgets for Bootstrap."""
+
+    def _get_validation_exclusions(self):
+        # A record's identity is checked by the service, with one answer in scope or out (core.identities): the
+        # form leaves out the unique checks that name it (the service's full_clean() validates the field).
+        exclude = super()._get_validation_exclusions()
+        identity = getattr(self._meta.model, "identity_fields", ())
+        return exclude | {identity[-1]} if identity else exclude
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -330,6 +338,10 @@ def field_rows(obj, names: list[str] | None, user=None) -> list[tuple[str, objec
     return rows
 
 
+def _sees_entry(user, entry) -> bool:
+    return AuditEntry.objects.restrict(user, VIEW).filter(pk=entry.pk).exists()
+
+
 class ObjectDetailView(UIView):
     def get(self, request, pk):
         ui = self.ui
@@ -341,8 +353,8 @@ class ObjectDetailView(UIView):
             rel_ui = REGISTRY.get(qs.model)
             related.append((title, columns, [
                 [c.html(o, rel_ui.url("detail", o) if rel_ui else None) for c in columns] for o in qs]))
-        history = list(AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
-                       .order_by("-id")[:30])
+        history = [e for e in AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+                   .order_by("-id")[:30] if not is_clash_notice(e) or _sees_entry(request.user, e)]
         changes = describe(history)
         ctx = self.base_context(
             object=obj, related=related,

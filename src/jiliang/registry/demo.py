@@ -321,7 +321,8 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
             region=county, address=_address(rng, county), installation_date=installed, status=status,
             status_reason="" if status in ("in_service", "registered") else rng.choice(
                 ["检定不合格，待维修", "停业整改", "到期轮换拆除", "损坏报废"]),
-            status_date=None if status in ("in_service", "registered") else installed + dt.timedelta(days=rng.randint(1, 300)),
+            status_date=None if status in ("in_service", "registered")
+            else min(installed + dt.timedelta(days=rng.randint(1, 300)), TODAY),
         )
         inst.mandatory = category.is_mandatory_for(usage)
         batch.append(inst)

@@ -131,6 +131,11 @@ class Organisation(UnreferencedDeleteMixin, RegistryModel):
     deregistration_reason = models.CharField(_("reason for deregistration"), max_length=300, blank=True,
                                              editable=False)
 
+    # One answer, wherever the registered one is (core.identities).
+    identity_fields = ("uscc",)
+    identity_taken_message = _("This unified social credit code cannot be registered again. If the organisation is "
+                               "yours, contact your market supervision bureau.")
+
     # The regulatory record (where it is supervised, what it is, what it holds) is the bureaus' to write.
     scope = ScopeSpec(region="region", organisation="pk", write_roles=ALL_ROLES, add_roles=BUREAUS,
                       delete_roles=SUPERUSER_ONLY,
@@ -145,6 +150,12 @@ class Organisation(UnreferencedDeleteMixin, RegistryModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def prepare_for_save(self) -> None:
+        try:  # the identity is compared as registered (core.identities); clean() reports an invalid code
+            self.uscc = validate_uscc(self.uscc)
+        except IdentityError:
+            pass
 
     def clean(self) -> None:
         try:
@@ -382,6 +393,11 @@ class Instrument(UnreferencedDeleteMixin, RegistryModel):
     status_date = models.DateField(_("status date"), null=True, blank=True)
     mandatory = models.BooleanField(_("mandatory verification"), default=False, editable=False,
                                     help_text=_("Derived from the category and the usage"))
+
+    # One answer, wherever the registered one is (core.identities).
+    identity_fields = ("manufacturer", "model", "serial_number")
+    identity_taken_message = _("An instrument of this manufacturer, model and serial number cannot be registered "
+                               "again. If it is yours, contact your market supervision bureau.")
 
     # Read access of the owner's own bureau to instruments located elsewhere: see registry.scoping.
     scope = ScopeSpec(region="region", organisation="owner", delete_roles=SUPERUSER_ONLY)

@@ -67,6 +67,7 @@ class Report:
     status: str
     note: str
     gaps: list[Finding] = field(default_factory=list)
+    texts: dict = field(default_factory=dict)  # status and note in English and, where given, Chinese (*_zh)
     checked: list[dict] = field(default_factory=list)  # rows applied: (energy type, row id, requirement)
 
     @property
@@ -141,6 +142,7 @@ def check(points: list[PointFacts], *, data: dict | None = None, edition_name: s
     ed = edition(data, edition_name)
     report = Report(data.get("standard", "GB 17167"), ed["edition"], bool(ed.get("available")),
                     ed.get("status", ""), ed.get("note", ""))
+    report.texts = {k: ed[k] for k in ("status", "status_zh", "note", "note_zh") if k in ed}
     if not report.available:
         return report
     variants = variants or {}

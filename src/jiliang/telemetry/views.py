@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiliang.core.export import csv_safe, workbook_bytes
+from jiliang.core.locale import in_language
 from jiliang.core.scoping import VIEW, is_unrestricted
 from jiliang.core.values.decimals import decimal_text
 
@@ -401,7 +402,8 @@ def enterprise_gb17167(request, pk):
              "actual": g.actual, "rule": g.rule, "conf": g.conf, "source": g.source} for g in report.gaps]
     return render(request, "telemetry/gb17167.html", {
         "org": org, "report": report, "gaps": gaps, "editions": gb17167.editions(data),
-        "checked": len(report.checked),
+        "checked": len(report.checked), "status": in_language(report.texts, "status"),
+        "note": in_language(report.texts, "note"),
     })
 
 

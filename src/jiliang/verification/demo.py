@@ -7,7 +7,9 @@ revoked). Everything is synthetic; the same seed gives the same work orders.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from decimal import Decimal
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -17,7 +19,7 @@ from jiliang.registry import models as rm
 
 from . import certificates as certs
 from . import services
-from .models import CalibrationSource, StandardCalibration, WorkOrder
+from .models import CalibrationSource, StandardCalibration
 
 KG = "\\kilogram"
 MPA = "\\mega\\pascal"
@@ -45,6 +47,21 @@ def _gauge_points(rng, hi: Decimal) -> list[dict]:
     return [{"label": f"{int(f * 100)}%", "reference_value": str((hi * f).normalize()),
              "indication": str((hi * f + Decimal(rng.randint(-8, 8)) / 1000).normalize()), "unit": MPA,
              "U": "0.004", "k": "2"} for f in (Decimal("0.25"), Decimal("0.5"), Decimal("0.75"), Decimal(1))]
+
+
+@contextmanager
+def _on(day: dt.date, rng):
+    """Do the demo's past work on ``day`` (a working hour of it; today is now itself): the services stamp
+    requests, signatures and certificates with the clock, so running them at their own date is what keeps a
+    certificate's issue date, validity and signatures coherent with its request and measurement."""
+    if day >= timezone.localdate():
+        yield
+        return
+    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(8 + rng.randint(0, 8), rng.randint(0, 59))))
+    real_now = timezone.now
+    offset = moment - real_now()
+    with mock.patch("django.utils.timezone.now", lambda: real_now() + offset):
+        yield
 
 
 def build(ctx: dict, rng, scale: int, progress) -> None:
@@ -89,7 +106,8 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
     mass, pressure = by_name["E1级砝码标准装置"], by_name["0.02级活塞式压力计标准装置"]
     rm.MeasurementStandard.objects.filter(pk__in=[mass.pk, pressure.pk]).update(
         valid_from=today - dt.timedelta(days=1000), valid_until=today + dt.timedelta(days=400), status="in_use")
-    services.create_signing_key(inst_p, actor=admin, reason="demo province")
+    with _on(today - dt.timedelta(days=450), rng):  # before the oldest certificate it signs
+        services.create_signing_key(inst_p, actor=admin, reason="demo province")
 
     scales = list(rm.Instrument.objects.filter(category__code="nawi-price-scale", status="in_service",
                                                range_unit="kg").select_related("owner", "category")
@@ -109,16 +127,24 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
         if n >= len(scales):
             break
         inst = scales[n]
-        wo = services.request_work(actor=admin, owner=inst.owner, institute=inst_p, kind="verification",
-                                   location=rng.choice(["laboratory", "on_site"]),
-                                   items=[{"instrument": inst, "regulation": "JJG539-2016",
-                                           "stage": rng.choice(["subsequent", "subsequent", "initial"])}])
+        # Expired certificates come from work done a year and more ago; the rest was requested in the last weeks.
+        work_day = today - dt.timedelta(days=400 + rng.randint(0, 20)) if target == "expired" else today
+        requested = (work_day - dt.timedelta(days=rng.randint(3, 15)) if target == "expired"
+                     else today - dt.timedelta(days=rng.randint(1, 40)))
+        with _on(requested, rng):
+            wo = services.request_work(actor=admin, owner=inst.owner, institute=inst_p, kind="verification",
+                                       location=rng.choice(["laboratory", "on_site"]),
+                                       items=[{"instrument": inst, "regulation": "JJG539-2016",
+                                               "stage": rng.choice(["subsequent", "subsequent", "initial"])}])
         made.append(wo)
-        _advance(wo, target, rng, today, staff, technician, signers, mass, inst)
+        days = {"accepted": min(requested + dt.timedelta(days=rng.randint(1, 2)), work_day), "work": work_day,
+                "issued": min(work_day + dt.timedelta(days=rng.randint(1, 3)), today)}
+        _advance(wo, target, rng, days, staff, technician, signers, mass, inst)
         progress(n + 1, len(plan))
     for g in gauges[:3]:
-        wo = services.request_work(actor=admin, owner=g.owner, institute=inst_p, kind="calibration",
-                                   items=[{"instrument": g, "method": "JJG 52-2013"}])
+        with _on(today - dt.timedelta(days=rng.randint(3, 12)), rng):
+            wo = services.request_work(actor=admin, owner=g.owner, institute=inst_p, kind="calibration",
+                                       items=[{"instrument": g, "method": "JJG 52-2013"}])
         services.accept(wo, actor=staff)
         services.schedule(wo, actor=staff, date=today, technician=technician)
         services.record_results(wo.items.get(), actor=signers["technician"], measured_on=today, standards=[pressure],
@@ -127,46 +153,42 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
         services.approve(wo, actor=signers["approver"])
         services.issue_certificate(wo, actor=staff)
         made.append(wo)
-    # Spread the request times over the last weeks so the queue shows ages and turnaround times.
-    now = timezone.now()
-    for wo in made:
-        back = dt.timedelta(days=rng.randint(1, 40), hours=rng.randint(0, 23))
-        fields = {"requested_at": now - back}
-        if wo.issued_at:
-            fields["issued_at"] = now - back + dt.timedelta(days=rng.randint(2, 12), hours=rng.randint(0, 23))
-            if fields["issued_at"] > now:
-                fields["issued_at"] = now
-        WorkOrder.objects.filter(pk=wo.pk).update(**fields)
     ctx["work_orders"] = made
 
 
-def _advance(wo, target, rng, today, admin, technician, signers, mass, inst) -> None:
+def _advance(wo, target, rng, days, admin, technician, signers, mass, inst) -> None:
+    """Take a requested order to ``target`` through the services: accepted (or declined) on ``days["accepted"]``,
+    scheduled, measured, checked and approved on ``days["work"]``, issued on ``days["issued"]``."""
     if target == "requested":
         return
-    if target == "declined":
-        services.decline(wo, actor=admin, reason="本院该项目检定装置检修中，请改约其他机构")
-        return
-    services.accept(wo, actor=admin)
-    if target == "accepted":
-        return
-    if target == "cancelled":
-        services.cancel(wo, actor=admin, reason="使用单位已将该秤报废")
-        return
-    measured_on = today - dt.timedelta(days=400 + rng.randint(0, 20)) if target == "expired" else today
-    services.schedule(wo, actor=admin, date=measured_on, technician=technician)
-    if target == "scheduled":
-        return
-    services.record_results(wo.items.get(), actor=signers["technician"], measured_on=measured_on, standards=[mass],
-                            points=_scale_points(rng, inst.range_max, fail=target == "failed"),
-                            temperature=str(Decimal(rng.randint(180, 240)) / 10), humidity=str(rng.randint(35, 70)))
-    if target == "measured":
-        return
-    services.check(wo, actor=signers["checker"])
-    if target == "checked":
-        return
-    services.approve(wo, actor=signers["approver"])
-    if target == "approved":
-        return
-    issued = services.issue_certificate(wo, actor=admin)
+    with _on(days["accepted"], rng):
+        if target == "declined":
+            services.decline(wo, actor=admin, reason="本院该项目检定装置检修中，请改约其他机构")
+            return
+        services.accept(wo, actor=admin)
+        if target == "accepted":
+            return
+        if target == "cancelled":
+            services.cancel(wo, actor=admin, reason="使用单位已将该秤报废")
+            return
+    measured_on = days["work"]
+    with _on(measured_on, rng):
+        services.schedule(wo, actor=admin, date=measured_on, technician=technician)
+        if target == "scheduled":
+            return
+        services.record_results(wo.items.get(), actor=signers["technician"], measured_on=measured_on,
+                                standards=[mass], points=_scale_points(rng, inst.range_max, fail=target == "failed"),
+                                temperature=str(Decimal(rng.randint(180, 240)) / 10),
+                                humidity=str(rng.randint(35, 70)))
+        if target == "measured":
+            return
+        services.check(wo, actor=signers["checker"])
+        if target == "checked":
+            return
+        services.approve(wo, actor=signers["approver"])
+        if target == "approved":
+            return
+    with _on(days["issued"], rng):
+        issued = services.issue_certificate(wo, actor=admin)
     if target == "revoked":
         services.revoke_certificate(issued[0], actor=admin, reason="复查发现检定封印被破坏，证书撤销")

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
 
 from jiliang.core.scoping import VIEW
 from jiliang.core.values.decimals import optional_decimal_text
@@ -60,6 +61,21 @@ class ScopedModelSerializer(serializers.ModelSerializer):
 
     def get_display(self, obj) -> str:
         return str(obj)
+
+    # A record's identity (``identity_fields``) is checked by the service, which answers a clash the same way
+    # whether the registered record is in the user's scope or not (core.identities), not by DRF's validators.
+    def _identity(self) -> set[str]:
+        return set(getattr(self.Meta.model, "identity_fields", ()))
+
+    def get_validators(self):
+        identity = self._identity()
+        return [v for v in super().get_validators() if not (identity and set(getattr(v, "fields", ())) == identity)]
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if field_name in self._identity() and len(self._identity()) == 1:
+            kwargs["validators"] = [v for v in kwargs.get("validators", []) if not isinstance(v, UniqueValidator)]
+        return field_class, kwargs
 
     def split_m2m(self, data: dict) -> tuple[dict, dict]:
         m2m_names = {f.name for f in self.Meta.model._meta.many_to_many}

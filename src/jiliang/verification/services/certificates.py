@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiliang.core import audit
 
@@ -27,6 +28,9 @@ from ..models import (
 from ..pdf import render_pdf
 from .base import _lock, _may, _notify, _require_institute_staff, _transition
 from .keys import _audit_key_created, _signing_key_for
+
+# Stored in English in the audit trail, shown in the reader's language (core.changes.TRANSLATED_VALUES).
+FIRST_KEY_REASON = gettext_noop("first certificate of the institute")
 
 
 def _kind_for(item: WorkOrderItem) -> str:
@@ -89,7 +93,7 @@ def issue_certificate(work_order: WorkOrder, *, actor, numbers: dict | None = No
                                              valid_until=certs.valid_until_for(item, kind, item.result.measured_on)))
     # Every PDF is drawn: only now the audit chain is locked, for the inserts and their entries.
     if key_created:
-        _audit_key_created(key, actor=actor, reason="first certificate of the institute")
+        _audit_key_created(key, actor=actor, reason=FIRST_KEY_REASON)
     issued = []
     for cert in prepared:
         cert.save(force_insert=True)
@@ -147,7 +151,7 @@ def reissue_certificate(certificate: Certificate, *, actor, reason: str) -> Cert
     new = _prepare_certificate(item, key=key, kind=cert.kind, number=number, issued_on=today,
                                valid_until=cert.valid_until, supersedes=cert.number)
     if key_created:
-        _audit_key_created(key, actor=actor, reason="first certificate of the institute")
+        _audit_key_created(key, actor=actor, reason=FIRST_KEY_REASON)
     new.save(force_insert=True)
     cert.status, cert.status_reason, cert.status_changed_at = CertificateStatus.SUPERSEDED, reason.strip()[:300], \
         timezone.now()
