@@ -48,6 +48,15 @@ def test_the_login_page_links_to_the_public_check(db):
     assert 'href="/verify/" id="public-check-link"' in anonymous().get("/login/").content.decode()
 
 
+def test_the_top_bar_links_to_the_public_check_for_everyone(db, django_user_model):
+    """#10 item 8: the public check is reachable from the top bar, signed in or not."""
+    assert 'href="/verify/" id="nav-public-check"' in anonymous().get("/verify/").content.decode()
+    signed_in = anonymous("en")
+    signed_in.force_login(django_user_model.objects.create_user("reader", password="x" * 12))
+    page = signed_in.get("/").content.decode()
+    assert 'href="/verify/" id="nav-public-check"' in page and "Check a certificate" in page
+
+
 @pytest.mark.parametrize("lang,fail,meaning", [
     ("zh-hans", "不合格", "不得用于贸易结算"), ("en", "fail", "must not be used for trade settlement")])
 def test_notice_of_non_conformity_leads_with_non_conforming_in_red(flow, lang, fail, meaning):
