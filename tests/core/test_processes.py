@@ -103,6 +103,13 @@ def gone(pid: int) -> bool:
         return f.read().split()[2] == "Z"
 
 
+def catches_sigterm(pid: int) -> bool:
+    """Whether ``pid`` has installed its own SIGTERM handler (the scheduler does so once it has started)."""
+    with open(f"/proc/{pid}/status") as f:
+        caught = next(line for line in f if line.startswith("SigCgt:")).split()[1]
+    return bool(int(caught, 16) & (1 << (signal.SIGTERM - 1)))
+
+
 def test_run_all_serves_and_one_ctrl_c_stops_web_worker_and_scheduler(site):
     env, _ = site
     port = free_port()
@@ -111,6 +118,8 @@ def test_run_all_serves_and_one_ctrl_c_stops_web_worker_and_scheduler(site):
         assert wait_for(lambda: serving(f"http://127.0.0.1:{port}/login/"), timeout=90)
         procs = children(runner.pid)
         assert set(procs) == {"runserver", "worker", "scheduler"}
+        # on a loaded machine the web may serve before the scheduler is up; Ctrl-C it once it runs
+        assert wait_for(lambda: catches_sigterm(procs["scheduler"]), timeout=90)
     finally:
         runner.send_signal(signal.SIGINT)
         out = runner.communicate(timeout=60)[0]

@@ -79,11 +79,13 @@ def acting_as(actor) -> Iterator[None]:
         _context.reset(token)
 
 
-_PLAIN = frozenset({str, int, bool, float, type(None)})
+_PLAIN = frozenset({str, int, bool, type(None)})
 
 
 def json_value(value):
     if type(value) in _PLAIN:  # most fields of most rows: no conversion (snapshots of large imports)
+        return value
+    if type(value) is float and math.isfinite(value):
         return value
     if isinstance(value, dt.datetime):
         return value.isoformat()
