@@ -11,7 +11,9 @@ from django.test import Client
 from tests.conftest import _user
 from verification_helpers import scale_points
 
+from jiliang.core import services as core_services
 from jiliang.core.roles import Role
+from jiliang.registry.models import Instrument
 from jiliang.verification import services
 from jiliang.verification.models import Certificate
 
@@ -110,6 +112,17 @@ def test_never_verified(flow):
     b = block(html)
     assert state(html) == "never_verified"
     assert "从未检定" in text(b) and "需要首次检定" in text(b) and "last-certificate-link" not in b
+
+
+def test_never_verified_outside_mandatory_verification_asks_for_nothing(flow):
+    w = flow.world
+    own = core_services.create_record(Instrument, {
+        "owner": w.ent_ks, "category": w.scale, "manufacturer": "凯丰衡器", "model": "ACS-15",
+        "serial_number": "KS-OWN-1", "accuracy_class": "III", "usage": "other", "region_id": "320583",
+        "status": "in_service"}, actor=w.admin)
+    assert not own.mandatory
+    b = text(block(page(flow.owner_user, own)))
+    assert "从未检定" in b and "没有检定记录。" in b and "首次检定" not in b
 
 
 def test_revoked_certificate_leaves_no_valid_verification(flow):

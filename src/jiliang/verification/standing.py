@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.formatting import outcome_label
 from jiliang.core.ui import _viewable_link
+from jiliang.registry.models import Usage
 
 from .models import VERIFICATION_OUTCOMES, Certificate, CertificateKind, CertificateStatus
 
@@ -34,6 +35,8 @@ LABELS = {
 }
 MEANINGS = {
     NEVER_VERIFIED: _("No verification is on record: the instrument needs its first verification."),
+    # an instrument outside mandatory verification may never need one
+    f"{NEVER_VERIFIED}/voluntary": _("No verification is on record."),
     VALID: _("The latest verification passed and its validity covers today."),
     DUE_SOON: _("The latest verification passed; its validity ends within %(days)s days: request the next "
                 "verification now."),
@@ -66,8 +69,14 @@ class Standing:
     def meaning(self) -> str:
         if self.state == FAILED:
             return failed_meaning(self.instrument)
+        if self.state == NEVER_VERIFIED and not self.mandatory:
+            return str(MEANINGS[f"{NEVER_VERIFIED}/voluntary"])
         return str(MEANINGS[self.state]) % {"days": DUE_SOON_DAYS} if self.state == DUE_SOON \
             else str(MEANINGS[self.state])
+
+    @property
+    def mandatory(self) -> bool:
+        return bool(getattr(self.instrument, "mandatory", False))
 
     @property
     def tone(self) -> str:
@@ -88,7 +97,7 @@ class Standing:
 def failed_meaning(instrument) -> str:
     """What a non-conforming verification means for the instrument; for trade settlement, said outright."""
     text = str(MEANINGS[FAILED])
-    if instrument is not None and instrument.usage == "trade":
+    if instrument is not None and instrument.usage == Usage.TRADE:
         text = f"{text} {TRADE_SETTLEMENT}"
     return text
 
@@ -102,7 +111,7 @@ def latest_verification(instrument) -> Certificate | None:
     """The certificate of the instrument's latest verification: the latest not revoked (the one that supersedes
     the others in :meth:`Certificate.effective_status`), else the latest revoked one."""
     certs = (Certificate.objects.filter(instrument=instrument, kind__in=VERIFICATION_OUTCOMES)
-             .select_related("institute").defer("pdf", "content").order_by("-issued_on", "-pk"))
+             .defer("pdf", "content").order_by("-issued_on", "-pk"))
     return certs.exclude(status=CertificateStatus.REVOKED).first() or certs.first()
 
 
