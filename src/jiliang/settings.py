@@ -161,7 +161,7 @@ JILIANG_LOGIN_FAILURES_PER_ADDRESS = os.environ.get("JILIANG_LOGIN_FAILURES_PER_
 JILIANG_PUBLIC_URL = os.environ.get("JILIANG_PUBLIC_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
 
 # Background work (docs/jobs.md): tasks queue in the database (django-tasks-db) and `jiliang worker` runs
-# them; `jiliang scheduler` enqueues the periodic ones declared in jiliang/schedule.py.
+# them; `jiliang scheduler` enqueues the periodic ones the apps declare (Schedule in their extensions.py).
 TASKS = {"default": {"BACKEND": os.environ.get("JILIANG_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 # Job results (export files) live under this directory, downloadable by the job's owner only.
 JILIANG_JOBS_DIR = Path(os.environ.get("JILIANG_JOBS_DIR", VAR_DIR / "jobs"))

@@ -9,16 +9,16 @@ import pytest
 from django.db import IntegrityError
 from django_tasks_db.models import DBTaskResult
 
-from jiliang.core.jobs import scheduler
 from jiliang.core.jobs.models import ScheduleSlot
-from jiliang.core.jobs.scheduler import Schedule, tick
+from jiliang.core.jobs.scheduler import tick
+from jiliang.core.jobs.slots import LOCAL, Schedule
 
 UTC = dt.UTC
 
 
 def at(text: str) -> dt.datetime:
     """A local (Asia/Shanghai) time as aware UTC."""
-    return dt.datetime.fromisoformat(text).replace(tzinfo=scheduler.LOCAL).astimezone(UTC)
+    return dt.datetime.fromisoformat(text).replace(tzinfo=LOCAL).astimezone(UTC)
 
 
 QUARTER = Schedule("test-quarter", "jiliang.telemetry.tasks.online_snapshot", every=dt.timedelta(minutes=15))
@@ -76,20 +76,30 @@ def test_a_missed_slot_is_caught_up_once_not_once_per_missed_slot(db, db_queue):
 def test_the_declared_schedules_name_real_tasks():
     from django.utils.module_loading import import_string
 
-    from jiliang.schedule import SCHEDULES
+    from jiliang.core.jobs.scheduler import schedules
 
-    names = [s.name for s in SCHEDULES]
+    names = [s.name for s in schedules()]
     assert len(set(names)) == len(names)
     assert {"telemetry-snapshot", "telemetry-partitions", "telemetry-checks", "telemetry-rollups", "audit-anchor",
             "demo-live"} <= set(names)
-    for s in SCHEDULES:
+    for s in schedules():
         assert hasattr(import_string(s.task), "enqueue"), s.task
 
 
-def test_deferred_rollups_and_the_live_demo_are_switched_by_their_settings(settings):
-    from jiliang.schedule import SCHEDULES
+def test_schedules_are_contributed_by_the_apps_that_own_their_tasks(settings):
+    """One shape for periodic work (#12 items 1, 6): an app's schedules come and go with the app."""
+    from jiliang.core.jobs.scheduler import schedules
 
-    by_name = {s.name: s for s in SCHEDULES}
+    assert {"telemetry-snapshot", "demo-live"} <= {s.name for s in schedules()}
+    settings.INSTALLED_APPS = [a for a in settings.INSTALLED_APPS if a != "jiliang.telemetry"]
+    names = {s.name for s in schedules()}
+    assert "audit-anchor" in names and not any(n.startswith("telemetry-") or n == "demo-live" for n in names)
+
+
+def test_deferred_rollups_and_the_live_demo_are_switched_by_their_settings(settings):
+    from jiliang.core.jobs.scheduler import schedules
+
+    by_name = {s.name: s for s in schedules()}
     settings.JILIANG_TELEMETRY_ROLLUPS, settings.JILIANG_DEMO_LIVE = "inline", False
     assert not by_name["telemetry-rollups"].enabled() and not by_name["demo-live"].enabled()
     settings.JILIANG_TELEMETRY_ROLLUPS, settings.JILIANG_DEMO_LIVE = "deferred", True

@@ -13,6 +13,8 @@ left out of ``INSTALLED_APPS`` contributes nothing, and core never imports an ap
 | :class:`ScopeGrant` | ``RestrictedQuerySet.restrict``: widens a role's read scope on a model |
 | :class:`DemoStep` | ``jiliang demo`` |
 | :class:`MeterValidityHook` | telemetry's lapsed-meter check (``telemetry.checks.lapsed_meters``) |
+| :class:`DetailLead` | the top of another app's detail page (``core.ui.ObjectDetailView``) |
+| :class:`~.jobs.slots.Schedule` | ``jiliang scheduler``: a periodic job and its slots (``core.jobs.scheduler``) |
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.utils.module_loading import module_has_submodule
+
+from .jobs.slots import Schedule
 
 MODULE = "extensions"
 
@@ -117,8 +121,8 @@ class MeterValidityHook:
     order: int = 100
 
 
-KINDS = (MenuGroup, MenuEntry, HomePanel, DetailPanel, DetailLead, ScopeGrant, DemoStep, MeterValidityHook)
-_UNIQUE = {MenuGroup: "key", HomePanel: "key", DemoStep: "name"}
+KINDS = (MenuGroup, MenuEntry, HomePanel, DetailPanel, DetailLead, ScopeGrant, DemoStep, MeterValidityHook, Schedule)
+_UNIQUE = {MenuGroup: "key", HomePanel: "key", DemoStep: "name", Schedule: "name"}
 
 _found: dict[type, tuple] | None = None
 _extra: list = []

@@ -1,10 +1,12 @@
-"""What core contributes to the shell (core/extending.py): the Tools menu with the account pages, and the home page's
-recent changes."""
+"""What core contributes to the shell (core/extending.py): the Tools menu with the account pages, the home page's
+recent changes, and the daily audit anchor."""
+
+import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
 from . import home
-from .extending import HomePanel, MenuEntry, MenuGroup
+from .extending import HomePanel, MenuEntry, MenuGroup, Schedule
 from .roles import BUREAU_ROLES
 
 CONTRIBUTIONS = [
@@ -16,4 +18,6 @@ CONTRIBUTIONS = [
     MenuEntry("tools", _("Second factor"), "two-factor", BUREAU_ROLES, order=50),
     MenuEntry("tools", _("API documentation"), "api-docs", order=60),
     HomePanel("recent-changes", "core/panels/recent_changes.html", home.recent_changes, order=900),
+    Schedule("audit-anchor", "jiliang.core.tasks.audit_anchor", daily_at=dt.time(0, 30),
+             about="append the audit chain's signed head to the anchor file"),
 ]

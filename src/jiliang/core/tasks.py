@@ -1,4 +1,4 @@
-"""Periodic tasks of core (declared in jiliang/schedule.py)."""
+"""Periodic tasks of core (their Schedules are in core/extensions.py)."""
 
 from pathlib import Path
 

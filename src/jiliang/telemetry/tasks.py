@@ -1,4 +1,4 @@
-"""Periodic tasks of telemetry (declared in jiliang/schedule.py); each takes its slot's start as ``slot``."""
+"""Periodic tasks of telemetry (their Schedules are in telemetry/extensions.py); each takes its slot's start as ``slot``."""
 
 from __future__ import annotations
 

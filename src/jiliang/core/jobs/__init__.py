@@ -2,6 +2,6 @@
 
 Long work (an import's apply step, a large export) is a :class:`~.models.Job` that its owner follows on
 ``/jobs/``; the work itself is a django-tasks task queued in the database (django-tasks-db) and run by
-``jiliang worker``. Periodic work is declared in ``jiliang/schedule.py`` and enqueued by ``jiliang scheduler``
+``jiliang worker``. Periodic work is declared by each app as a ``Schedule`` in its ``extensions.py`` and enqueued by ``jiliang scheduler``
 (:mod:`.scheduler`), once per slot however many schedulers run. See docs/jobs.md.
 """

@@ -1,4 +1,4 @@
-"""`jiliang scheduler [--list] [--once]`: enqueue the periodic jobs of jiliang/schedule.py when they are due.
+"""`jiliang scheduler [--list] [--once]`: enqueue the periodic jobs the installed apps declare (Schedule contributions) when they are due.
 
 Several schedulers may run (one per host, say): each (schedule, slot) is enqueued once. A scheduler that was
 down catches up the latest missed slot of each schedule once. ``--list`` shows the schedules with their next
@@ -12,11 +12,12 @@ from django.core.management.base import BaseCommand
 from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 
-from jiliang.core.jobs.scheduler import LOCAL, last_enqueued, schedules, tick
+from jiliang.core.jobs.scheduler import last_enqueued, schedules, tick
+from jiliang.core.jobs.slots import LOCAL
 
 
 class Command(BaseCommand):
-    help = "Enqueue the periodic jobs declared in jiliang/schedule.py as their slots come (Ctrl-C stops)."
+    help = "Enqueue the periodic jobs the apps declare as their slots come (Ctrl-C stops)."
 
     def add_arguments(self, parser):
         parser.add_argument("--list", action="store_true", help="show the schedules, their next and last slots")

@@ -1,7 +1,7 @@
 """`jiliang telemetry-snapshot [--backfill-from YYYY-MM-DD [--backfill-to YYYY-MM-DD]]`: store how many key
 energy-consuming enterprises of each region are online now (the online rate over time, KPI 9).
 
-`jiliang scheduler` runs it every 15 minutes (jiliang/schedule.py); this command is for running it by hand.
+`jiliang scheduler` runs it every 15 minutes (a Schedule in telemetry/extensions.py); this command is for running it by hand.
 
 Running it twice in the same minute replaces that minute's rows. ``--backfill-from`` instead writes hourly
 snapshots for past local days from the hourly point rollups (an enterprise counts as online at the end of an
