@@ -9,9 +9,9 @@ hand-written lxml reader before and calamine after: read 17.3 s -> 7.8 s, ratio 
 
 Profiled with pyinstrument (20,000 rows): the authority-field scan of every new row (a fifth of the check,
 though nothing is locked for instruments), AuditEntry instances and bulk_create on SQLite, and the audit
-key derived again for each entry were removed. Three runs each on the same loaded machine (load 5-15), before
--> after: PostgreSQL 0.29 0.40 0.18 -> 0.25 0.40; SQLite 0.08 0.23 0.15 -> 0.25 (100,000 rows), 0.45
-(20,000 rows). Under such load the wall-clock ratio moves by ±0.1 from run to run.
+key derived again for each entry were removed. 100,000 rows on a quieter machine (load 1-2), before -> after:
+PostgreSQL 0.25 -> 0.32, 0.26, 0.29; SQLite 0.27 -> 0.38, 0.30, 0.42. Earlier, under load 5-15, before:
+PostgreSQL 0.29 0.40 0.18, SQLite 0.08 0.23 0.15; the wall-clock ratio moves by ±0.1 from run to run there.
 """
 
 import argparse
