@@ -72,10 +72,12 @@ def test_same_content_same_bytes(flow):
 
 
 def test_provenance_notes_stay_on_the_work_order_page(flow):
+    from django.conf import settings
     from django.test import Client
 
     cert = flow.issued()
     client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the notes are shown in the reader's language
     client.force_login(flow.world.users["province"])  # provenance is for the provincial administrator (#10 item 13)
     html = client.get(f"/verification/work-orders/{cert.item.work_order_id}/").content.decode()
     assert "decision-notes" in html and "unverified (M) source" in html
