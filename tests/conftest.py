@@ -31,6 +31,18 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's language: the locale middleware activates a request's language on the
+    thread and the test client runs requests on the test's own thread, so an English request would otherwise
+    leave English active for whatever test the worker runs next."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_inline(settings, tmp_path):
     """Jobs run inline, inside the request that starts them (Zulip's queue_json_publish in tests); tests of
     the worker itself switch to the database backend (tests/core/test_jobs.py)."""

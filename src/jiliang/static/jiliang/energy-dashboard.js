@@ -31,8 +31,8 @@ document.addEventListener("DOMContentLoaded", () => {
     cityEl.dataset.ready = "bar";
   });
   echarts.init(document.getElementById("chart-top")).setOption({
-    tooltip: {}, grid: {left: 180, right: 20, top: 10, bottom: 20},
-    xAxis: {type: "value"}, yAxis: {type: "category", data: top.map(t => t.name).reverse()},
+    tooltip: {}, grid: {left: 10, right: 20, top: 10, bottom: 20, containLabel: true},
+    xAxis: {type: "value"}, yAxis: {type: "category", data: top.map(t => t.name).reverse(), axisLabel: {width: 240, overflow: "truncate"}},
     series: [{type: "bar", data: top.map(t => t.tce).reverse()}]});
   echarts.init(document.getElementById("chart-daily")).setOption({
     tooltip: {trigger: "axis"}, grid: {left: 60, right: 20, top: 10, bottom: 30},
