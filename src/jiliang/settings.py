@@ -165,6 +165,8 @@ JILIANG_PUBLIC_URL = os.environ.get("JILIANG_PUBLIC_URL", "" if PRODUCTION else 
 TASKS = {"default": {"BACKEND": os.environ.get("JILIANG_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 # Job results (export files) live under this directory, downloadable by the job's owner only.
 JILIANG_JOBS_DIR = Path(os.environ.get("JILIANG_JOBS_DIR", VAR_DIR / "jobs"))
+# Result files of finished jobs are deleted this many days after the job finished (the job row stays).
+JILIANG_JOB_RESULT_DAYS = int(os.environ.get("JILIANG_JOB_RESULT_DAYS", 7))
 # A list export of more rows than this runs as a job; smaller ones download at once.
 JILIANG_EXPORT_SYNC_ROWS = int(os.environ.get("JILIANG_EXPORT_SYNC_ROWS", 5000))
 # The demo keeps its metering points reporting while `make run` runs (a scheduled job ingests simulated readings).

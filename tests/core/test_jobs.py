@@ -116,6 +116,33 @@ def test_a_result_file_missing_on_disk_is_a_clear_404(world, settings):
     assert "no longer on the server" in response.content.decode() and job.result_name in response.content.decode()
 
 
+def test_result_files_older_than_the_setting_are_deleted_by_the_daily_task_and_say_so(world, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jiliang.core.tasks import delete_old_job_results
+
+    settings.JILIANG_JOB_RESULT_DAYS = 7
+    client, _ = big_export(world, settings, lang="en")
+    big_export(world, settings, lang="en")
+    old, recent = Job.objects.order_by("id")
+    Job.objects.filter(pk=old.pk).update(finished=timezone.now() - dt.timedelta(days=8))
+    Job.objects.filter(pk=recent.pk).update(finished=timezone.now() - dt.timedelta(days=6))
+    outside = settings.JILIANG_JOBS_DIR.parent / "outside.xlsx"
+    outside.write_bytes(b"not a job's")
+    Job.objects.create(owner=old.owner, kind="export", title="escape", state=JobState.DONE,
+                       finished=timezone.now() - dt.timedelta(days=30), result_path="../outside.xlsx")
+
+    assert delete_old_job_results.call(slot="2026-12-04T01:00:00+08:00") == {"deleted": 1}
+    assert not (settings.JILIANG_JOBS_DIR / old.result_path).exists()
+    assert (settings.JILIANG_JOBS_DIR / recent.result_path).is_file() and outside.is_file()
+    response = client.get(reverse("job-download", args=[old.pk]))
+    assert response.status_code == 404 and "no longer on the server" in response.content.decode()
+    assert client.get(reverse("job-download", args=[recent.pk])).status_code == 200
+    assert delete_old_job_results.call(slot="2026-12-05T01:00:00+08:00") == {"deleted": 0}  # nothing twice
+
+
 def test_a_job_runs_once_even_if_its_task_comes_twice(world, settings):
     big_export(world, settings)
     job = Job.objects.get()

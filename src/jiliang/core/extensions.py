@@ -20,4 +20,6 @@ CONTRIBUTIONS = [
     HomePanel("recent-changes", "core/panels/recent_changes.html", home.recent_changes, order=900),
     Schedule("audit-anchor", "jiliang.core.tasks.audit_anchor", daily_at=dt.time(0, 30),
              about="append the audit chain's signed head to the anchor file"),
+    Schedule("job-results-cleanup", "jiliang.core.tasks.delete_old_job_results", daily_at=dt.time(1, 0),
+             about="delete result files of jobs finished more than JILIANG_JOB_RESULT_DAYS ago"),
 ]

@@ -14,3 +14,11 @@ def audit_anchor(slot: str) -> dict:
     with audit_context(channel="task"):
         anchor = write_anchor(Path(settings.JILIANG_AUDIT_ANCHOR_FILE))
     return {"entry_id": anchor["entry_id"], "entries": anchor["entries"]}
+
+
+@task()
+def delete_old_job_results(slot: str) -> dict:
+    """Result files of jobs older than JILIANG_JOB_RESULT_DAYS go, so var/jobs does not grow without end."""
+    from .jobs.services import delete_old_results
+
+    return {"deleted": delete_old_results()}

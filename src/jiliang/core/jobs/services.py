@@ -12,6 +12,7 @@ argument is the job's id::
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import time
@@ -39,6 +40,22 @@ class JobError(Exception):
 
 def jobs_dir() -> Path:
     return Path(settings.JILIANG_JOBS_DIR)
+
+
+def delete_old_results(now=None, days: int | None = None) -> int:
+    """Delete the result files of jobs finished more than ``days`` (JILIANG_JOB_RESULT_DAYS) ago; the job rows
+    stay, and their download then says the file is no longer on the server. Returns how many files went."""
+    days = settings.JILIANG_JOB_RESULT_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    root, deleted = jobs_dir().resolve(), 0
+    old = (Job.objects.filter(finished__lt=cutoff, state__in=[JobState.DONE, JobState.FAILED])
+           .exclude(result_path="").values_list("result_path", flat=True))
+    for relative in old.iterator():
+        path = (root / relative).resolve()
+        if root in path.parents and path.is_file():
+            path.unlink()
+            deleted += 1
+    return deleted
 
 
 def _audit(job: Job, message: str, **after) -> None:
