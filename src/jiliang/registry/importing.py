@@ -9,6 +9,7 @@ importing the same file twice changes nothing the second time.
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import io
 import re
@@ -198,7 +199,7 @@ def parse_cell(col: ImportColumn, value, choice_maps: dict):
     raise AssertionError(col.kind)
 
 
-class Importer:
+class Importer(abc.ABC):
     """Plans and applies one import. Subclasses declare columns, the natural key and how to build a record."""
 
     kind: str = ""
@@ -253,6 +254,7 @@ class Importer:
     # --- subclasses -------------------------------------------------------------------------------
     def prepare(self, rows: list[dict]) -> None:
         """Build the look-up maps the rows need (one query per map). Values that could not be read are None."""
+        return  # a hook: importers whose rows refer to nothing need no maps
 
     def reference_problems(self, values: dict) -> list[tuple[str, str]]:
         """(column key, reason) for each look-up of a row that fails (unknown owner, category, region)."""
@@ -272,15 +274,17 @@ class Importer:
                 rows.add(tuple(sorted((k, v) for k, v in example.items() if v)))
         return rows
 
+    @abc.abstractmethod
     def natural_key(self, values: dict) -> tuple:
-        raise NotImplementedError
+        """The row's identity in the register (e.g. the USCC), by which a second import updates, not duplicates."""
 
+    @abc.abstractmethod
     def existing(self, keys: list[tuple]) -> dict[tuple, object]:
-        raise NotImplementedError
+        """The records already registered under ``keys``, by key, in one query."""
 
+    @abc.abstractmethod
     def build(self, values: dict, current) -> tuple[object, dict]:
         """Return (unsaved or updated instance, m2m values); raise RowErrors via CellError keyed by column."""
-        raise NotImplementedError
 
     # --- plan -------------------------------------------------------------------------------------
     def plan(self, table: Table) -> ImportReport:
