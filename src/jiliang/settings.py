@@ -198,6 +198,7 @@ INSTALLED_APPS = [
     "jiliang.budgets",
     "jiliang.verification",
     "jiliang.telemetry",
+    "jiliang.supervision",
 ]
 
 MIDDLEWARE = [

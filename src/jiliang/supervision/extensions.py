@@ -1,0 +1,13 @@
+"""What supervision contributes to the shell and to other apps (core/extending.py)."""
+
+import datetime as dt
+
+from django.utils.translation import gettext_lazy as _
+
+from jiliang.core.extending import MenuGroup, Schedule
+
+CONTRIBUTIONS = [
+    MenuGroup("supervision", _("Supervision"), order=15),
+    Schedule("supervision-daily", "jiliang.supervision.tasks.supervision_daily", daily_at=dt.time(0, 30),
+             about="supervision: statuses moved by the date (due soon, overdue), due-soon and overdue reminders"),
+]

@@ -1,0 +1,181 @@
+"""Keeping each instrument's supervision state, its due occurrences and the counters current.
+
+:func:`refresh` recomputes one or many instruments from the registry and their events (lifecycle.py) and moves the
+counters by the difference, in the caller's transaction; :func:`advance_calendar` moves the statuses that change
+with the date alone (valid → due soon → overdue or service life ended; counted → not counted), for the daily job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from jiliang.registry.models import LAPSED_STATUSES, Instrument, Usage
+
+from . import lifecycle, rates
+from .counters import Deltas
+from .models import DueOccurrence, InstrumentState, Status, SupervisionSettings, VerificationEvent
+
+MANDATORY_USAGES = (Usage.TRADE, Usage.SAFETY, Usage.MEDICAL, Usage.ENVIRONMENT)
+
+
+class KeySet:
+    """The "key supervised" set (重点监管计量器具) the provincial administrator edits: mandatory instruments of the
+    chosen categories (all, if none chosen) and usages (the four of 计量法 Art. 9, if none chosen)."""
+
+    def __init__(self, settings: SupervisionSettings) -> None:
+        self.categories = set(settings.key_categories.values_list("pk", flat=True)) if settings.pk else set()
+        self.usages = set(settings.key_usages or MANDATORY_USAGES)
+
+    def __contains__(self, instrument) -> bool:
+        return bool(instrument.mandatory and instrument.usage in self.usages
+                    and (not self.categories or instrument.category_id in self.categories))
+
+
+def facts_of(instrument, today: dt.date) -> lifecycle.Facts:
+    counted_until = None
+    if instrument.status in LAPSED_STATUSES:
+        counted_until = instrument.status_date or today
+    return lifecycle.Facts(counted=bool(instrument.mandatory), mode=instrument.category.verification_mode or "",
+                           in_service_on=instrument.installation_date, counted_until=counted_until)
+
+
+def dims_of(state: InstrumentState) -> tuple:
+    return (state.region_id, state.category_id, state.usage, state.owner_kind, state.key_supervised)
+
+
+def _event_keys(facts: lifecycle.Facts, events: list[lifecycle.Event]) -> dict[str, int]:
+    if not facts.counted:
+        return {}
+    counted = [e for e in events if facts.counted_until is None or e.on < facts.counted_until]
+    return {f"{m}:{r}": n for (m, r), n in rates.event_counts(counted).items()}
+
+
+def refresh(instrument_ids: Iterable[int], today: dt.date | None = None) -> int:
+    """Recompute the state of these instruments and move the counters; returns how many were refreshed. Runs in
+    the caller's transaction (atomic on its own otherwise) and locks the instruments' state rows."""
+    ids = sorted(set(instrument_ids))
+    if not ids:
+        return 0
+    today = today or timezone.localdate()
+    settings = SupervisionSettings.current()
+    keys = KeySet(settings)
+    done = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), 500):
+            done += _refresh_chunk(ids[start:start + 500], today, settings.lead_days, keys)
+    return done
+
+
+def _refresh_chunk(ids: list[int], today: dt.date, lead_days: int, keys: KeySet) -> int:
+    instruments = {i.pk: i for i in Instrument.objects.filter(pk__in=ids).select_related("category", "owner")}
+    states = {s.pk: s for s in InstrumentState.objects.select_for_update().filter(pk__in=ids)}
+    events: dict[int, list[VerificationEvent]] = defaultdict(list)
+    for e in VerificationEvent.objects.filter(instrument_id__in=ids, void=False).order_by("verified_on", "pk"):
+        events[e.instrument_id].append(e)
+    old_occ: dict[int, list[lifecycle.Occurrence]] = defaultdict(list)
+    for o in DueOccurrence.objects.filter(instrument_id__in=ids):
+        old_occ[o.instrument_id].append(lifecycle.Occurrence(o.due, o.met_on, o.first))
+
+    deltas = Deltas()
+    new_rows: list[DueOccurrence] = []
+    to_create, to_update = [], []
+    for pk in ids:
+        inst = instruments.get(pk)
+        old = states.get(pk)
+        if old is not None:
+            old_dims = dims_of(old)
+            deltas.add_status(old_dims, old.status, -1)
+            deltas.add_occurrences(old_dims, rates.occurrence_counts(old_occ[pk]), -1)
+            deltas.add_events(old_dims, old.event_counts or {}, -1)
+        if inst is None:  # deleted: its state row went with it (CASCADE); only the counters remain to move
+            continue
+        facts = facts_of(inst, today)
+        evs = [e.as_lifecycle() for e in events[pk]]
+        base, next_due = lifecycle.base_of(facts, evs)
+        state = old or InstrumentState(instrument_id=pk)
+        state.region_id, state.owner_id, state.category_id = inst.region_id, inst.owner_id, inst.category_id
+        state.usage, state.owner_kind = inst.usage, inst.owner.kind
+        state.key_supervised = inst in keys
+        state.mode = facts.mode
+        state.base, state.next_due, state.counted_until = base, next_due, facts.counted_until
+        state.status = lifecycle.status_from_base(base, next_due, facts.mode, today, lead_days, facts.counted_until)
+        state.status_on = today
+        state.last_event_id = events[pk][-1].pk if events[pk] else None
+        state.event_counts = _event_keys(facts, evs)
+        occ = lifecycle.occurrences(facts, evs)
+        dims = dims_of(state)
+        deltas.add_status(dims, state.status, 1)
+        deltas.add_occurrences(dims, rates.occurrence_counts(occ), 1)
+        deltas.add_events(dims, state.event_counts, 1)
+        new_rows.extend(DueOccurrence(instrument_id=pk, due=o.due, met_on=o.met_on, first=o.first) for o in occ)
+        (to_update if old is not None else to_create).append(state)
+    DueOccurrence.objects.filter(instrument_id__in=ids).delete()
+    DueOccurrence.objects.bulk_create(new_rows, batch_size=1000)
+    if to_create:
+        InstrumentState.objects.bulk_create(to_create, batch_size=1000)
+    if to_update:
+        InstrumentState.objects.bulk_update(to_update, STATE_FIELDS, batch_size=1000)
+    deltas.flush()
+    return len(to_create) + len(to_update)
+
+
+STATE_FIELDS = ["region", "owner", "category", "usage", "owner_kind", "key_supervised", "mode", "base", "next_due",
+                "counted_until", "status", "status_on", "last_event", "event_counts"]
+
+
+def advance_calendar(today: dt.date | None = None, batch: int = 5000) -> int:
+    """Move every status that the date alone changes to ``today``'s; returns how many moved. Idempotent: a second
+    run on the same day moves nothing."""
+    today = today or timezone.localdate()
+    lead_days = SupervisionSettings.current().lead_days
+    horizon = today + dt.timedelta(days=lead_days)
+    candidates = (InstrumentState.objects.filter(base=Status.VALID, next_due__lte=horizon,
+                                                 status__in=(Status.VALID, Status.DUE_SOON))
+                  | InstrumentState.objects.filter(counted_until__lte=today).exclude(status=Status.NOT_COUNTED))
+    moved = 0
+    last = 0
+    while True:
+        with transaction.atomic():
+            rows = list(candidates.filter(pk__gt=last).select_for_update().order_by("pk")[:batch])
+            if not rows:
+                return moved
+            last = rows[-1].pk
+            deltas = Deltas()
+            changed = []
+            for s in rows:
+                new = lifecycle.status_from_base(s.base, s.next_due, s.mode, today, lead_days, s.counted_until)
+                if new != s.status:
+                    deltas.add_status(dims_of(s), s.status, -1)
+                    deltas.add_status(dims_of(s), new, 1)
+                    s.status = new
+                    changed.append(s)
+                s.status_on = today
+            InstrumentState.objects.bulk_update(rows, ["status", "status_on"], batch_size=1000)
+            deltas.flush()
+            moved += len(changed)
+
+
+def missing(batch: int = 5000) -> list[int]:
+    """Instruments without a state row (registered in bulk, or before the app was installed)."""
+    return list(Instrument.objects.filter(supervision__isnull=True).order_by("pk").values_list("pk", flat=True)[:batch])
+
+
+def forget(instrument_ids: Iterable[int]) -> None:
+    """Take instruments about to be deleted out of the counters (their rows go with them)."""
+    ids = list(instrument_ids)
+    deltas = Deltas()
+    occ: dict[int, list[lifecycle.Occurrence]] = defaultdict(list)
+    for o in DueOccurrence.objects.filter(instrument_id__in=ids):
+        occ[o.instrument_id].append(lifecycle.Occurrence(o.due, o.met_on, o.first))
+    for s in InstrumentState.objects.select_for_update().filter(pk__in=ids):
+        deltas.add_status(dims_of(s), s.status, -1)
+        deltas.add_occurrences(dims_of(s), rates.occurrence_counts(occ[s.pk]), -1)
+        deltas.add_events(dims_of(s), s.event_counts or {}, -1)
+    deltas.flush()
+    DueOccurrence.objects.filter(instrument_id__in=ids).delete()
+    InstrumentState.objects.filter(pk__in=ids).delete()
