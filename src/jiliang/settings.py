@@ -281,7 +281,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["jiliang.core.permissions.ScopedModelPermission"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "jiliang.core.api.filters.ExtendedFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "jiliang.core.api.pagination.Pagination",
@@ -301,7 +301,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"WorkKindEnum": "jiliang.verification.models.WorkKind",
                             "CalibrationSourceEnum": "jiliang.verification.models.CalibrationSource",
-                            "IngestChannelEnum": "jiliang.telemetry.models.Channel"},
+                            "IngestChannelEnum": "jiliang.telemetry.models.Channel",
+                            "SupervisionStatusEnum": "jiliang.supervision.models.Status"},
 }
 
 LOGGING = {

@@ -14,6 +14,8 @@ left out of ``INSTALLED_APPS`` contributes nothing, and core never imports an ap
 | :class:`DemoStep` | ``jiliang demo`` |
 | :class:`MeterValidityHook` | telemetry's lapsed-meter check (``telemetry.checks.lapsed_meters``) |
 | :class:`DetailLead` | the top of another app's detail page (``core.ui.ObjectDetailView``) |
+| :class:`ListExtension` | every list of another app's model: its page, filters and Excel export (``core.ui``) and its API
+  (``core.api.views.ScopedViewSet``): more columns, filters and read-only fields |
 | :class:`~.jobs.slots.Schedule` | ``jiliang scheduler``: a periodic job and its slots (``core.jobs.scheduler``) |
 """
 
@@ -94,6 +96,25 @@ class DetailLead:
 
 
 @dataclass(frozen=True)
+class ListExtension:
+    """More columns, filters and API fields on every list of ``model`` (``"app_label.ModelName"``) owned by another
+    app, read from a related record of the contributing app (e.g. supervision's status of an instrument).
+
+    ``columns``: core.tables.Column, shown on the list page after the model's own and written to its Excel export;
+    ``filters()``: ``{name: django_filters.Filter}`` added to the list's FilterSet (page, export and API);
+    ``api_fields()``: ``{name: read-only serializer field}`` added to the model's API serializer (and its schema);
+    ``select_related``: relations the columns and fields read, joined once for the whole list (to-one only).
+    ``filters`` and ``api_fields`` are functions, called when a list is built, so each list gets fresh instances."""
+
+    model: str
+    columns: tuple = ()
+    filters: Callable[[], dict] | None = None
+    api_fields: Callable[[], dict] | None = None
+    select_related: tuple[str, ...] = ()
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class ScopeGrant:
     """Read access for ``role`` on ``model`` beyond its own scope: ``grant(user)`` returns a ``Q`` on the model's own
     columns or ``Q(pk__in=<subquery>)`` (never a join over a to-many relation, so rows are never duplicated)."""
@@ -121,11 +142,21 @@ class MeterValidityHook:
     order: int = 100
 
 
-KINDS = (MenuGroup, MenuEntry, HomePanel, DetailPanel, DetailLead, ScopeGrant, DemoStep, MeterValidityHook, Schedule)
+KINDS = (MenuGroup, MenuEntry, HomePanel, DetailPanel, DetailLead, ListExtension, ScopeGrant, DemoStep, MeterValidityHook,
+         Schedule)
 _UNIQUE = {MenuGroup: "key", HomePanel: "key", DemoStep: "name", Schedule: "name"}
 
 _found: dict[type, tuple] | None = None
 _extra: list = []
+_caches: list[dict] = []
+
+
+def cache() -> dict:
+    """A dict for what a consumer builds from the contributions (e.g. an extended FilterSet class), emptied
+    whenever the contributions change."""
+    made: dict = {}
+    _caches.append(made)
+    return made
 
 
 def discover(app_configs=None) -> dict[type, tuple]:
@@ -180,6 +211,8 @@ def reset(**_kwargs) -> None:
     """Forget what was found (the installed apps changed)."""
     global _found
     _found = None
+    for made in _caches:
+        made.clear()
 
 
 def _installed_apps_changed(*, setting, **_kwargs) -> None:
@@ -217,6 +250,10 @@ def detail_panels(model) -> list[DetailPanel]:
 
 def detail_leads(model) -> list[DetailLead]:
     return [lead for lead in contributed(DetailLead) if lead.model == model._meta.label]
+
+
+def list_extensions(model) -> list[ListExtension]:
+    return [e for e in contributed(ListExtension) if e.model == model._meta.label]
 
 
 def shown_to(roles: frozenset[str] | None, user, role: str | None) -> bool:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.utils import get_model_field, label_for_filter, verbose_field_name
 
+from . import extending
 from .models import AuditEntry, Region
 from .regions import subtree_codes
 
@@ -167,3 +168,33 @@ class AuditEntryFilterSet(FilterSet):
     class Meta:
         model = AuditEntry
         fields = ["action", "channel", "object_type", "object_id", "actor_name", "request_id"]
+
+
+_extended_filtersets = extending.cache()
+
+
+def extended_filterset(filterset: type, model) -> type:
+    """``filterset`` with the filters other apps contribute to lists of ``model`` (extending.ListExtension); the
+    class itself when none do."""
+    extensions = extending.list_extensions(model)
+    if not extensions:
+        return filterset
+    made = _extended_filtersets.get(filterset)
+    if made is None:
+        extra = {}
+        for ext in extensions:
+            extra.update(ext.filters() if ext.filters else {})
+        made = _extended_filtersets[filterset] = type(filterset.__name__, (filterset,), {
+            **extra, "__module__": filterset.__module__, "__qualname__": filterset.__qualname__})
+    return made
+
+
+def extension_filter_names(model) -> list[str]:
+    names: list[str] = []
+    for ext in extending.list_extensions(model):
+        names.extend(ext.filters() if ext.filters else {})
+    return names
+
+
+def extension_select_related(model) -> list[str]:
+    return [rel for ext in extending.list_extensions(model) for rel in ext.select_related]

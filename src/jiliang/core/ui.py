@@ -30,7 +30,8 @@ from django.views import View
 from . import services
 from .changes import describe
 from .export import MAX_EXPORT_ROWS, workbook_bytes, write_workbook
-from .extending import detail_leads, detail_panels
+from .extending import detail_leads, detail_panels, list_extensions
+from .filters import extended_filterset, extension_filter_names, extension_select_related
 from .formatting import decimal_text, display
 from .identities import is_clash_notice
 from .models import AuditEntry
@@ -67,8 +68,18 @@ class ModelUI:
     def name(self) -> str:
         return self.model._meta.model_name
 
+    @property
+    def all_columns(self) -> list[Column]:
+        """The model's own columns, then those other apps contribute (extending.ListExtension)."""
+        return [*self.columns, *(c for ext in list_extensions(self.model) for c in ext.columns)]
+
+    @property
+    def list_filterset(self) -> type:
+        """The FilterSet with the filters other apps contribute (extending.ListExtension)."""
+        return extended_filterset(self.filterset, self.model)
+
     def columns_for(self, user) -> list[Column]:
-        return [c for c in self.columns if not c.provenance or sees_provenance(user)]
+        return [c for c in self.all_columns if not c.provenance or sees_provenance(user)]
 
     def hidden_fields_for(self, user) -> set[str]:
         hidden = set() if sees_provenance(user) else set(self.provenance_fields)
@@ -177,7 +188,9 @@ def list_queryset(ui: ModelUI, user, params, request=None):
     holds exactly what the table shows.
     """
     qs = ui.model.objects.restrict(user, VIEW)
-    filterset = ui.filterset(params or None, queryset=qs, request=request or _RequestStub(user))
+    if joined := extension_select_related(ui.model):
+        qs = qs.select_related(*joined)
+    filterset = ui.list_filterset(params or None, queryset=qs, request=request or _RequestStub(user))
     if filterset.is_bound and not filterset.is_valid():
         qs = qs.none()
     else:
@@ -213,7 +226,7 @@ def describe_filters(ui: ModelUI, filterset, sort: str) -> list[tuple[str, str]]
         shown = [choices.get(v, v) for v in values]
         lines.append((str(form_field.label or name), ", ".join(shown)))
     if sort:
-        column = next(c for c in ui.columns if c.name == sort.lstrip("-"))
+        column = next(c for c in ui.all_columns if c.name == sort.lstrip("-"))
         direction = _("descending") if sort.startswith("-") else _("ascending")
         lines.append((_("sorted by"), _("%(column)s (%(direction)s)") % {"column": column.label, "direction": direction}))
     if not lines:
@@ -294,7 +307,8 @@ class ObjectListView(UIView):
         unsorted = query.copy()
         unsorted.pop("sort", None)
         hidden = ui.hidden_fields_for(request.user)
-        shown = [filterset.form[name] for name in (ui.filter_fields or filterset.form.fields) if name not in hidden]
+        names = [*ui.filter_fields, *extension_filter_names(ui.model)] if ui.filter_fields else filterset.form.fields
+        shown = [filterset.form[name] for name in names if name not in hidden]
         ctx = self.base_context(filterset=filterset, filter_fields=shown, page=page, rows=rows, sort=sort,
                                 query=query.urlencode(), unsorted_query=unsorted.urlencode(),
                                 columns=columns, page_sizes=PAGE_SIZES, per_page=per_page)

@@ -4,10 +4,20 @@ import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
-from jiliang.core.extending import MenuGroup, Schedule
+from jiliang.core.extending import DetailLead, DetailPanel, ListExtension, MenuGroup, Schedule, ScopeGrant
+from jiliang.core.roles import Role
+
+from . import display, scoping
 
 CONTRIBUTIONS = [
     MenuGroup("supervision", _("Supervision"), order=15),
     Schedule("supervision-daily", "jiliang.supervision.tasks.supervision_daily", daily_at=dt.time(0, 30),
              about="supervision: statuses moved by the date (due soon, overdue), due-soon and overdue reminders"),
+    DetailLead("registry.Instrument", "supervision/_instrument_status.html", display.lead_context),
+    DetailPanel("registry.Instrument", _("verification events (all sources)"), "verification_events",
+                display.EVENT_COLUMNS, order=5),
+    ListExtension("registry.Instrument", display.LIST_COLUMNS, display.list_filters, display.api_fields,
+                  select_related=("supervision",)),
+    ScopeGrant("supervision.InstrumentState", Role.INSTITUTE, scoping.visible_instruments),
+    ScopeGrant("supervision.VerificationEvent", Role.INSTITUTE, scoping.visible_instrument_events),
 ]

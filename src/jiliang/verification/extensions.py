@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.extending import (
     DemoStep,
-    DetailLead,
     DetailPanel,
     HomePanel,
     MenuEntry,
@@ -14,7 +13,7 @@ from jiliang.core.extending import (
 from jiliang.core.roles import BUREAU_ROLES, Role
 
 from . import demo, home, scoping
-from .ui import HISTORY_COLUMNS, ITEM_HISTORY_COLUMNS, instrument_status_context
+from .ui import HISTORY_COLUMNS, ITEM_HISTORY_COLUMNS
 
 STAFF = frozenset({Role.INSTITUTE, *BUREAU_ROLES})
 OWNER_SIDE = frozenset({Role.ENTERPRISE, *BUREAU_ROLES})
@@ -36,7 +35,6 @@ CONTRIBUTIONS = [
     ScopeGrant("verification.Certificate", Role.INSTITUTE, scoping.own_institute),
     ScopeGrant("registry.Instrument", Role.INSTITUTE, scoping.instruments_to_verify),
     DemoStep("verification", demo.build, order=20),
-    DetailLead("registry.Instrument", "verification/_instrument_status.html", instrument_status_context),
     DetailPanel("registry.Instrument", _("verification history: certificates"), "certificates", tuple(HISTORY_COLUMNS),
                 order=10),
     DetailPanel("registry.Instrument", _("verification history: work orders"), "verification_items",

@@ -7,7 +7,6 @@ from jiliang.core.ui import ModelUI, register
 
 from . import filters
 from . import models as m
-from .standing import standing
 
 WORK_ORDER_COLUMNS = [
     Column("number", _("number"), order_by="number", link=True),
@@ -92,8 +91,3 @@ calibration_ui = register(ModelUI(model=m.StandardCalibration, slug="standard-ca
 notification_ui = register(ModelUI(model=m.Notification, slug="notifications", columns=NOTIFICATION_COLUMNS,
                                    filterset=filters.NotificationFilterSet, read_only=True))
 
-
-def instrument_status_context(request, instrument) -> dict:
-    """The top of the instrument page (a DetailLead, see extensions.py): its verification standing, last
-    certificate and next due."""
-    return {"standing": standing(instrument, request.user)}

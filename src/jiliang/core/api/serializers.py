@@ -6,6 +6,7 @@ from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from jiliang.core import extending
 from jiliang.core.scoping import VIEW
 from jiliang.core.values.decimals import optional_decimal_text
 
@@ -176,3 +177,30 @@ def _decimal_or_error(value, key: str):
         raise serializers.ValidationError({key: "Expected a finite number."})
     return result
 
+
+
+_extended_serializers = extending.cache()
+
+
+def extended_serializer(serializer_class: type) -> type:
+    """``serializer_class`` (a ModelSerializer) with the read-only fields other apps contribute to its model
+    (extending.ListExtension ``api_fields``); the class itself when none do. The class keeps its name, so the
+    OpenAPI component of the model carries the contributed fields."""
+    meta = getattr(serializer_class, "Meta", None)
+    model = getattr(meta, "model", None)
+    if model is None:
+        return serializer_class
+    extensions = [e for e in extending.list_extensions(model) if e.api_fields]
+    if not extensions:
+        return serializer_class
+    made = _extended_serializers.get(serializer_class)
+    if made is None:
+        extra = {}
+        for ext in extensions:
+            extra.update(ext.api_fields())
+        fields = meta.fields if meta.fields == serializers.ALL_FIELDS else (*meta.fields, *extra)
+        new_meta = type("Meta", (meta,), {"fields": fields})
+        made = _extended_serializers[serializer_class] = type(serializer_class.__name__, (serializer_class,), {
+            **extra, "Meta": new_meta, "__module__": serializer_class.__module__,
+            "__qualname__": serializer_class.__qualname__, "__doc__": serializer_class.__doc__})
+    return made

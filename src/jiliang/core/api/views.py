@@ -8,6 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiliang.core import services
+from jiliang.core.api.serializers import extended_serializer
+from jiliang.core.filters import extension_select_related
 from jiliang.core.scoping import VIEW
 
 
@@ -17,9 +19,17 @@ from jiliang.core.scoping import VIEW
 # actions that call one service each), ScopedModelViewSet (and create, update, delete through core.services),
 # or one of DRF's mixins (list only). These bases carry comments, not docstrings: drf-spectacular would
 # describe every endpoint below them with the base's docstring.
+# Other apps' fields and filters on the model's lists (extending.ListExtension) come in here and through
+# ExtendedFilterBackend (settings.REST_FRAMEWORK), so every list of a model has them without its app importing them.
 class ScopedViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
-        return self.queryset.all().restrict(self.request.user, VIEW)
+        qs = self.queryset.all().restrict(self.request.user, VIEW)
+        if joined := extension_select_related(qs.model):
+            qs = qs.select_related(*joined)
+        return qs
+
+    def get_serializer_class(self):
+        return extended_serializer(super().get_serializer_class())
 
 
 class ReadOnlyScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
