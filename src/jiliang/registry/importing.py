@@ -26,6 +26,7 @@ from openpyxl.utils.datetime import from_excel
 
 from jiliang.core import audit, services
 from jiliang.core.bulk import fast_insert
+from jiliang.core.signals import records_written
 from jiliang.core.identities import note_clash
 from jiliang.core.models import Region
 from jiliang.core.scoping import (
@@ -444,6 +445,7 @@ class Importer(abc.ABC):
                 items.append({"obj": p.obj, "action": "update", "before": {k: v[0] for k, v in diff.items()},
                               "after": {k: v[1] for k, v in diff.items()}, "message": f"import row {p.row}"})
             audit.record_many(items, actor=self.user)
+            records_written.send(sender=self.model, pks=written)
             if progress:
                 progress(len(creates) + len(updates))
         return {"created": len(creates), "updated": len(updates), "unchanged": report.count("unchanged"),
