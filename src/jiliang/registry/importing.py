@@ -26,7 +26,6 @@ from openpyxl.utils.datetime import from_excel
 
 from jiliang.core import audit, services
 from jiliang.core.bulk import fast_insert
-from jiliang.core.signals import records_written
 from jiliang.core.identities import note_clash
 from jiliang.core.models import Region
 from jiliang.core.scoping import (
@@ -39,6 +38,7 @@ from jiliang.core.scoping import (
     may_write,
 )
 from jiliang.core.services import ScopeError
+from jiliang.core.signals import records_written
 from jiliang.core.tabular import Table, TableError
 from jiliang.core.values.chunks import chunks
 
