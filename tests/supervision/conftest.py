@@ -1,3 +1,3 @@
-"""Supervision's tests use the verification fixtures (a flow that issues certificates through jiliang)."""
+"""The verification fixtures (a work order driven to issue) for tests of events from certificates."""
 
-from tests.verification.fixtures import flow  # noqa: F401
+from tests.verification.fixtures import _english, flow  # noqa: F401

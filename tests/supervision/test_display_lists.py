@@ -42,7 +42,7 @@ def test_list_shows_status_and_next_due_columns_in_both_languages(world, instrum
     by_serial = {s: next(r for r in rows(html) if s in r) for s in ("KS-VALID", "KS-0001", "WM-OLD")}
     assert "有效" in by_serial["KS-VALID"] and (dt.date.today() + dt.timedelta(days=355)).isoformat() in \
         by_serial["KS-VALID"]
-    assert "从未检定" in by_serial["KS-0001"] and "使用寿命已到" in by_serial["WM-OLD"]
+    assert "从未检定" in by_serial["KS-0001"] and "使用期满" in by_serial["WM-OLD"]
     en = page(world.users["kunshan"], "/registry/instruments/", "en")
     head = text(re.search(r"<thead>.*?</thead>", en, re.S).group(0))
     assert "Verification status" in head or "verification status" in head

@@ -42,7 +42,7 @@ def test_valid_certificate_leads_the_page_with_its_link_result_and_next_due(flow
     assert f'href="/verification/certificates/{cert.pk}/" id="last-certificate-link">{cert.number}</a>' in b
     assert re.search(r'id="last-result" class="text-success">合格<', b)
     assert re.search(rf'id="next-due" class="">{cert.valid_until.isoformat()}<', b)
-    assert "江苏省计量科学研究院" in text(b) and "通过计量系统出具的证书" in text(b) and "首次检定" in text(b)
+    assert "江苏省计量科学研究院" in text(b) and "经本系统出具的证书" in text(b) and "首次检定" in text(b)
     assert re.search(r'id="filing-state" data-filing="unfiled">未备案<', b)
     # the status first, then the registry fields, then the change history
     assert html.index('id="instrument-status"') < html.index('id="object-fields"') < html.index('id="change-history"')
@@ -164,7 +164,7 @@ def test_service_life_ended(flow):
     html = instrument_page(flow.owner_user, meter)
     b = block(html)
     assert state_of(html) == "life_ended" and "text-bg-danger" in b
-    assert "使用寿命已到" in text(b) and "不得使用" in text(b) and "贸易结算" in text(b)
+    assert "使用期满" in text(b) and "不得使用" in text(b) and "贸易结算" in text(b)
     en = text(block(instrument_page(flow.owner_user, meter, "en")))
     assert "service life ended" in en and "must be replaced" in en
 
@@ -192,7 +192,7 @@ def test_events_panel_lists_every_source_in_both_languages(flow):
     html = instrument_page(flow.owner_user, w.instrument_ks)
     panel = re.search(r"检定记录（全部来源）.*?</table>", html, re.S).group(0)
     assert cert.number in panel and event.number in panel
-    assert "检定机构报送的记录" in text(panel) and "通过计量系统出具的证书" in text(panel)
+    assert "检定机构报送的记录" in text(panel) and "经本系统出具的证书" in text(panel)
     en = instrument_page(flow.owner_user, w.instrument_ks, "en")
     assert "Verification events (all sources)" in en and "record reported by the institution" in en
 

@@ -38,6 +38,7 @@ from jiliang.core.scoping import (
     may_write,
 )
 from jiliang.core.services import ScopeError
+from jiliang.core.signals import records_written
 from jiliang.core.tabular import Table, TableError
 from jiliang.core.values.chunks import chunks
 
@@ -444,6 +445,7 @@ class Importer(abc.ABC):
                 items.append({"obj": p.obj, "action": "update", "before": {k: v[0] for k, v in diff.items()},
                               "after": {k: v[1] for k, v in diff.items()}, "message": f"import row {p.row}"})
             audit.record_many(items, actor=self.user)
+            records_written.send(sender=self.model, pks=written)
             if progress:
                 progress(len(creates) + len(updates))
         return {"created": len(creates), "updated": len(updates), "unchanged": report.count("unchanged"),

@@ -20,11 +20,15 @@ SUPERUSER_ONLY = frozenset()  # superusers pass every role check; nobody else
 
 
 def referrers(obj: models.Model, limit: int = 20) -> list[models.Model]:
-    """Records of any app that refer to ``obj`` (whatever their ``on_delete``), at most ``limit``."""
+    """Records of any app that refer to ``obj`` (whatever their ``on_delete``), at most ``limit``. Rows that are
+    only derived from the record and rebuilt from it (a model with ``derived_state = True``, e.g. supervision's
+    per-instrument state) are not records of their own and do not count."""
     found: list[models.Model] = []
     for rel in obj._meta.related_objects:
         if len(found) >= limit:
             break
+        if getattr(rel.related_model, "derived_state", False):
+            continue
         found.extend(rel.related_model._base_manager.filter(**{rel.field.name: obj})[:limit - len(found)])
     return found
 

@@ -226,6 +226,8 @@ class InstrumentState(models.Model):
     event_counts = models.JSONField(default=dict, blank=True,
                                     help_text="what this instrument adds to EventCount: {'yyyymm:result': n}")
 
+    derived_state = True  # rebuilt from the registry and the events: no reason to refuse deleting an instrument
+
     objects = RestrictedManager()
     scope = ScopeSpec(region="region", organisation="owner", write_roles=NO_GENERIC_WRITES)
 
@@ -248,6 +250,8 @@ class DueOccurrence(models.Model):
     due = models.DateField(_("due"))
     met_on = models.DateField(_("verified on"), null=True, blank=True)
     first = models.BooleanField(_("first verification"), default=False)
+
+    derived_state = True
 
     objects = RestrictedManager()
     scope = INSTRUMENT_SCOPE

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 
+from jiliang.core.signals import records_written
 from jiliang.registry.models import Instrument
 from jiliang.verification.models import Certificate
 
@@ -27,3 +28,8 @@ def _instrument_saved(sender, instance: Instrument, raw=False, **kwargs) -> None
 @receiver(pre_delete, sender=Instrument, dispatch_uid="supervision-instrument-delete")
 def _instrument_deleted(sender, instance: Instrument, **kwargs) -> None:
     state.forget([instance.pk])
+
+
+@receiver(records_written, sender=Instrument, dispatch_uid="supervision-instruments-written")
+def _instruments_written(sender, pks, **kwargs) -> None:
+    state.refresh(pks)
