@@ -16,6 +16,8 @@ from tests.telemetry.conftest import energy  # noqa: F401
 from tests.verification.fixtures import flow  # noqa: F401
 
 from jiliang.core.roles import Role
+from jiliang.supervision import state
+from jiliang.supervision.models import VerificationEvent
 from jiliang.telemetry.ingest import Group, directory, ingest
 from jiliang.telemetry.parsing import RawReading
 from jiliang.verification import services
@@ -52,6 +54,9 @@ def home(flow, energy):  # noqa: F811
     h.to_approved(xw)
     [h.xw_cert] = services.issue_certificate(xw, actor=flow.institute_user)
     Certificate.objects.filter(pk=h.xw_cert.pk).update(valid_until=flow.today - dt.timedelta(days=3))
+    # the institution set a validity that has ended: the event carries it (supervision reads events)
+    VerificationEvent.objects.filter(certificate=h.xw_cert).update(next_due=flow.today - dt.timedelta(days=3))
+    state.refresh([w.instrument_xw.pk])
     h.xw_open = services.request_work(actor=energy.user_xw, owner=w.ent_xw, institute=w.inst_p, kind="verification",
                                       items=[{"instrument": w.instrument_xw, "regulation": "JJG539-2016"}])
     now = timezone.now() - dt.timedelta(minutes=1)
@@ -100,13 +105,13 @@ def _titles(doc, panels, lang):
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
 def test_bureaus_see_what_they_supervise_and_nothing_else(home, lang):
     k = home.world.instrument_ks
-    # columns: region, instruments, valid, due soon, overdue, failed, never verified
+    # columns: region, instruments, valid, due soon, overdue, failed, never verified, service life ended (supervision)
     province = _page(home.users["province"], lang)
     assert _panels(province) == BUREAU
     _titles(province, BUREAU, lang)
     # Suzhou: Kunshan's scale (valid) and its two energy meters (never verified)
-    assert _region_row(province, "320500")[1:] == ["3", "1", "0", "0", "0", "2"]
-    assert _region_row(province, "320100")[1:] == ["1", "0", "0", "1", "0", "0"]  # Nanjing: Xuanwu's, overdue
+    assert _region_row(province, "320500")[1:] == ["3", "1", "0", "0", "0", "2", "0"]
+    assert _region_row(province, "320100")[1:] == ["1", "0", "0", "1", "0", "0", "0"]  # Nanjing: Xuanwu's, overdue
     assert province.xpath("//tr[@data-region='total']/td")[4].text_content().strip() == "1"
     assert province.get_element_by_id("energy-rate").text_content().strip() == "50.0 %"
     assert {r.get("data-region") for r in province.xpath("//tr[contains(@class, 'energy-city')]")} == \
@@ -119,8 +124,8 @@ def test_bureaus_see_what_they_supervise_and_nothing_else(home, lang):
         ["320583"]  # by the counties below the city: only Kunshan has instruments
     assert suzhou.get_element_by_id("energy-rate").text_content().strip() == "100.0 %"
 
-    for county, code, row, rate in (("kunshan", "320583", ["3", "1", "0", "0", "0", "2"], "100.0 %"),
-                                    ("xuanwu", "320102", ["1", "0", "0", "1", "0", "0"], "0.0 %")):
+    for county, code, row, rate in (("kunshan", "320583", ["3", "1", "0", "0", "0", "2", "0"], "100.0 %"),
+                                    ("xuanwu", "320102", ["1", "0", "0", "1", "0", "0", "0"], "0.0 %")):
         doc = _page(home.users[county], lang)
         assert _panels(doc) == BUREAU
         assert [r.get("data-region") for r in doc.xpath("//section[@data-panel='supervision']//tbody/tr")] == [code]
@@ -209,7 +214,7 @@ def test_empty_panels_say_no_data_never_bare_axes(home, lang):
 def test_a_superuser_sees_the_province(home):
     assert _panels(_page(home.world.admin, "en")) == BUREAU
     doc = _page(home.world.admin, "zh-hans")
-    assert _region_row(doc, "320100")[1:] == ["1", "0", "0", "1", "0", "0"]
+    assert _region_row(doc, "320100")[1:] == ["1", "0", "0", "1", "0", "0", "0"]
 
 
 def test_anonymous_is_sent_to_sign_in(client):

@@ -4,10 +4,18 @@ import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
-from jiliang.core.extending import DetailLead, DetailPanel, ListExtension, MenuGroup, Schedule, ScopeGrant
-from jiliang.core.roles import Role
+from jiliang.core.extending import (
+    DetailLead,
+    DetailPanel,
+    HomePanel,
+    ListExtension,
+    MenuGroup,
+    Schedule,
+    ScopeGrant,
+)
+from jiliang.core.roles import BUREAU_ROLES, Role
 
-from . import display, scoping
+from . import display, home, scoping
 
 CONTRIBUTIONS = [
     MenuGroup("supervision", _("Supervision"), order=15),
@@ -18,6 +26,9 @@ CONTRIBUTIONS = [
                 display.EVENT_COLUMNS, order=5),
     ListExtension("registry.Instrument", display.LIST_COLUMNS, display.list_filters, display.api_fields,
                   select_related=("supervision",)),
+    HomePanel("enterprise-instruments", "supervision/panels/enterprise_instruments.html", home.enterprise_instruments,
+              frozenset({Role.ENTERPRISE}), width=7, order=20),
+    HomePanel("supervision", "supervision/panels/supervision.html", home.supervision, BUREAU_ROLES, width=7, order=20),
     ScopeGrant("supervision.InstrumentState", Role.INSTITUTE, scoping.visible_instruments),
     ScopeGrant("supervision.VerificationEvent", Role.INSTITUTE, scoping.visible_instrument_events),
 ]

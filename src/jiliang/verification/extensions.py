@@ -40,9 +40,6 @@ CONTRIBUTIONS = [
     DetailPanel("registry.Instrument", _("verification history: work orders"), "verification_items",
                 tuple(ITEM_HISTORY_COLUMNS), order=20),
     HomePanel("my-queue", "verification/panels/my_queue.html", home.my_queue, frozenset({Role.INSTITUTE}), order=5),
-    HomePanel("enterprise-instruments", "verification/panels/enterprise_instruments.html", home.enterprise_instruments,
-              frozenset({Role.ENTERPRISE}), width=7, order=20),
     HomePanel("enterprise-requests", "verification/panels/enterprise_requests.html", home.enterprise_requests,
               frozenset({Role.ENTERPRISE}), width=5, order=21),
-    HomePanel("supervision", "verification/panels/supervision.html", home.supervision, BUREAU_ROLES, width=7, order=20),
 ]

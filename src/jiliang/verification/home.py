@@ -3,9 +3,7 @@
 
 * institute staff: *my queue*, the work orders waiting for the user's own signature (measure what was scheduled to
   them, check what others measured, approve what others checked, issue what they approved), by due date;
-* enterprises: their instruments with the next due date their certificates give, and their open requests;
-* bureaus: the instruments under mandatory verification in their area by region, with how many are overdue or due
-  soon (verification/due.py).
+* enterprises: their open requests (their instruments' statuses are supervision's panels: supervision/home.py).
 """
 
 from __future__ import annotations
@@ -15,13 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiliang.core.models import Region
-from jiliang.core.regions import PROVINCE_CODE, group_under
 from jiliang.core.roles import Role
-from jiliang.core.scoping import VIEW, is_unrestricted, organisation_acting_as
-from jiliang.registry.models import Instrument, Person
+from jiliang.core.scoping import VIEW, organisation_acting_as
+from jiliang.registry.models import Person
 
-from . import due
 from .models import OPEN_STATUSES, MeasurementResult, WorkOrder, WorkStatus
 
 QUEUE_SHOWN = 50
@@ -65,25 +60,6 @@ def my_queue(request) -> dict | None:
             "to_accept": waiting.get(WorkStatus.REQUESTED, 0), "to_schedule": waiting.get(WorkStatus.ACCEPTED, 0)}
 
 
-def enterprise_instruments(request) -> dict | None:
-    """The enterprise's instruments, those due first: next due date and status from their latest verification."""
-    user = request.user
-    owner = organisation_acting_as(user, Role.ENTERPRISE)
-    if owner is None:
-        return None
-    today = timezone.localdate()
-    mine = Instrument.objects.restrict(user, VIEW).filter(owner_id=owner)
-    rows = list(due.with_next_due(mine).select_related("category")
-                .order_by(F("next_due").asc(nulls_last=True), "pk")[:INSTRUMENTS_SHOWN])
-    for inst in rows:
-        inst.due_state = due.due_state(inst.last_outcome, inst.next_due, today)
-        inst.due_label = due.DueState(inst.due_state).label
-        inst.url = reverse("instruments-detail", args=[inst.pk])
-    counts = due.counts_by_region(due.in_supervision(mine), today)
-    summary = {k: sum(c[k] for c in counts.values()) for k in ("total", "overdue", "due_soon", "failed")}
-    return {"rows": rows, "total": mine.count(), "summary": summary, "list_url": reverse("instruments-list")}
-
-
 def enterprise_requests(request) -> dict | None:
     """The enterprise's open verification and calibration requests, oldest first."""
     user = request.user
@@ -96,29 +72,3 @@ def enterprise_requests(request) -> dict | None:
         wo.url = reverse("work-orders-detail", args=[wo.pk])
     return {"rows": rows, "list_url": reverse("work-orders-list"), "request_url": reverse("work-orders-request")}
 
-
-def supervision(request) -> dict | None:
-    """For a bureau: the instruments under mandatory verification in its area, by the regions directly below it,
-    with how many are valid, due soon, overdue, failed or never verified today."""
-    user = request.user
-    unrestricted = is_unrestricted(user)
-    if not unrestricted and user.region_id is None:
-        return None
-    root = PROVINCE_CODE if unrestricted else user.region_id
-    today = timezone.localdate()
-    per_code = due.counts_by_region(due.in_supervision(Instrument.objects.restrict(user, VIEW)), today)
-    groups = group_under(root)
-    keys = ("total", "due_soon", "overdue", "failed", "never_verified")
-    per_group: dict[str, dict[str, int]] = {}
-    for code, counts in per_code.items():
-        group = per_group.setdefault(groups.get(code, root), dict.fromkeys(keys, 0))
-        for k in keys:
-            group[k] += counts[k]
-    names = {r.code: r.display_name for r in Region.objects.filter(code__in=per_group)}
-    list_url = reverse("instruments-list")
-    rows = [{"code": code, "name": names.get(code, code), "url": f"{list_url}?region={code}&mandatory=true",
-             **counts} for code, counts in sorted(per_group.items())]
-    total = {k: sum(r[k] for r in rows) for k in keys}
-    for r in (*rows, total):
-        r["valid"] = r["total"] - r["due_soon"] - r["overdue"] - r["failed"] - r["never_verified"]
-    return {"rows": rows, "total": total, "due_soon_days": due.DUE_SOON_DAYS, "today": today}
