@@ -131,3 +131,10 @@ def test_openapi_schema_has_the_contributed_field_and_filter(tmp_path):
     listing = re.search(r"\n  /api/instruments/:\n(.*?)\n  /api/", schema, re.S).group(1)
     assert "name: verification_status" in listing
     assert "/api/supervision/states/" in schema
+
+
+def test_an_instrument_act_answers_with_the_contributed_fields(world, instruments):
+    r = client_for(world.users["kunshan"]).post(f"/api/instruments/{instruments['valid'].pk}/suspend/",
+                                                {"reason": "停用检修"}, format="json")
+    assert r.status_code == 200, r.content
+    assert r.json()["verification_status"] == "not_counted" and r.json()["status"] == "suspended"

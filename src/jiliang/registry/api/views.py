@@ -4,6 +4,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from jiliang.core.api.serializers import extended_serializer
 from jiliang.core.api.views import ReadOnlyScopedViewSet, ScopedModelViewSet
 from jiliang.core.models import Region
 from jiliang.core.scoping import VIEW
@@ -43,7 +44,7 @@ class DeregisterMixin:
         data.is_valid(raise_exception=True)
         done = type(self).deregister_service(obj, reason=data.validated_data["reason"],
                                              on=data.validated_data.get("date"), actor=request.user)
-        return Response(type(self).serializer_class(done, context=self.get_serializer_context()).data)
+        return Response(extended_serializer(type(self).serializer_class)(done, context=self.get_serializer_context()).data)
 
 
 class OrganisationViewSet(DeregisterMixin, ScopedModelViewSet):
@@ -93,7 +94,7 @@ class InstrumentViewSet(DeregisterMixin, ScopedModelViewSet):
         data = serializer_class(data=self.request.data)
         data.is_valid(raise_exception=True)
         done = act(obj, data.validated_data)
-        return Response(type(self).serializer_class(done, context=self.get_serializer_context()).data)
+        return Response(extended_serializer(type(self).serializer_class)(done, context=self.get_serializer_context()).data)
 
     @action(detail=True, methods=["post"], serializer_class=SuspendSerializer)
     def suspend(self, request, pk=None):
