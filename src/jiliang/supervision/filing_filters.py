@@ -69,7 +69,7 @@ class UnfiledFilterSet(SearchFilterSet):
 
     @property
     def qs(self):
-        return super().qs.select_related("instrument", "owner", "category", "region", "region__parent")
+        return unfiled(super().qs).select_related("instrument", "owner", "category", "region", "region__parent")
 
 
 def unfiled(queryset):
