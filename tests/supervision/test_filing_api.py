@@ -86,7 +86,7 @@ def test_flow_over_the_api(world):
     body = r.json()
     assert len(body["filings"]) == 1 and len(body["filings"][0]["entries"]) == 2
     refused = {x["instrument"]: x["reason"] for x in body["refused"]}
-    assert refused[nm.pk] == "not under mandatory verification" and w.instrument_xw.pk in refused
+    assert refused[nm.pk] == "不属于强制检定" and w.instrument_xw.pk in refused  # the site's language
     e1, e2 = sorted(e["id"] for e in body["filings"][0]["entries"])
 
     queue = ks.get(reverse("api:filingentry-list"), {"state": "submitted"}).json()
@@ -121,7 +121,7 @@ def test_nothing_filed_is_a_400_naming_each(world):
     nm = non_mandatory(w)
     r = client_for(w.users["enterprise"]).post(reverse("api:filing-list"), {"instruments": [nm.pk]}, format="json")
     assert r.status_code == 400
-    assert r.json()["refused"] == [{"instrument": nm.pk, "label": str(nm), "reason": "not under mandatory verification"}]
+    assert r.json()["refused"] == [{"instrument": nm.pk, "label": str(nm), "reason": "不属于强制检定"}]
 
 
 def test_deciding_an_entry_outside_scope_in_bulk_is_404(world):

@@ -13,6 +13,15 @@ from jiliang.supervision.models import FilingEntry, FilingState, InstitutionDesi
 from .filing_helpers import add_instrument, non_mandatory
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are read in English here; the pages test both languages."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def _state(inst):
     return InstrumentState.objects.get(pk=inst.pk)
 
