@@ -218,3 +218,21 @@ def test_excel_with_wrong_columns_is_refused_naming_them(world):
     text = r.content.decode()
     assert 'id="import-problem"' in text and "Unknown columns" in text and "器具名称" in text
     assert not FilingEntry.objects.exists()
+
+
+def test_designation_for_one_instrument_on_the_page(fw):
+    from jiliang.supervision import filing
+
+    ks = web_client_for(fw.users["kunshan"])
+    ks.cookies["django_language"] = "en"
+    # Not accepted yet: refused, named.
+    r = ks.post(reverse("filings-designations"), {"instrument": fw.instrument_ks.pk, "institution": fw.inst_p.pk},
+                follow=True)
+    assert "has no accepted filing" in r.content.decode()
+    filing.decide([fw.entry_ks], fw.users["kunshan"], filing.ACCEPT)
+    ks.post(reverse("filings-designations"), {"instrument": fw.instrument_ks.pk, "institution": fw.inst_nj.pk})
+    assert InstrumentState.objects.get(pk=fw.instrument_ks.pk).designated_institution == fw.inst_nj
+    # Another county's instrument is not found.
+    r = ks.post(reverse("filings-designations"), {"instrument": fw.instrument_xw.pk, "institution": fw.inst_p.pk},
+                follow=True)
+    assert "no instrument with this number in your region" in r.content.decode()

@@ -203,11 +203,19 @@ def designations(request):
             pk__in=_ids([request.POST.get("owner", "")])).first()
         category = InstrumentCategory.objects.filter(pk__in=_ids([request.POST.get("category", "")])).first()
         institution = _ids([request.POST.get("institution", "")])
+        instrument = None
+        if request.POST.get("instrument", "").strip():
+            instrument = Instrument.objects.restrict(request.user, VIEW).filter(
+                pk__in=_ids([request.POST["instrument"].strip()])).first()
+            owner = instrument.owner if instrument else None
         if owner is None:
-            messages.error(request, _("owner: choose an owner in your region."))
+            messages.error(request, _("owner: choose an owner in your region.") if instrument is None and
+                           not request.POST.get("instrument", "").strip()
+                           else _("instrument: no instrument with this number in your region."))
         else:
             try:
-                filing.designate(owner, institution[0] if institution else None, request.user, category=category)
+                filing.designate(owner, institution[0] if institution else None, request.user, category=category,
+                                 instrument=instrument)
             except ValidationError as exc:
                 for m in [m for msgs in validation_messages(exc).values() for m in msgs]:
                     messages.error(request, m)
