@@ -9,6 +9,7 @@ from jiliang.budgets.api import views as budgets
 from jiliang.core.api import views as core_api
 from jiliang.registry.api import views as registry
 from jiliang.supervision.api import views as supervision
+from jiliang.supervision.api import filing as supervision_filing
 from jiliang.telemetry.api import views as telemetry
 from jiliang.verification.api import views as verification
 
@@ -29,6 +30,9 @@ router.register("certificates", verification.CertificateViewSet)
 router.register("standard-calibrations", verification.StandardCalibrationViewSet)
 router.register("notifications", verification.NotificationViewSet)
 router.register("supervision/states", supervision.InstrumentStateViewSet)
+router.register("supervision/filings", supervision_filing.FilingViewSet)
+router.register("supervision/filing-entries", supervision_filing.FilingEntryViewSet)
+router.register("supervision/designations", supervision_filing.DesignationViewSet)
 router.register("telemetry/points", telemetry.MeteringPointViewSet)
 router.register("telemetry/batches", telemetry.IngestBatchViewSet)
 router.register("telemetry/anomalies", telemetry.AnomalyViewSet)

@@ -302,7 +302,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"WorkKindEnum": "jiliang.verification.models.WorkKind",
                             "CalibrationSourceEnum": "jiliang.verification.models.CalibrationSource",
                             "IngestChannelEnum": "jiliang.telemetry.models.Channel",
-                            "SupervisionStatusEnum": "jiliang.supervision.models.Status"},
+                            "SupervisionStatusEnum": "jiliang.supervision.models.Status",
+                            "FilingStateEnum": "jiliang.supervision.models.FilingState",
+                            "AnomalyStateEnum": "jiliang.telemetry.models.AnomalyState"},
 }
 
 LOGGING = {

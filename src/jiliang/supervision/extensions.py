@@ -9,6 +9,7 @@ from jiliang.core.extending import (
     DetailPanel,
     HomePanel,
     ListExtension,
+    MenuEntry,
     MenuGroup,
     Schedule,
     ScopeGrant,
@@ -16,9 +17,19 @@ from jiliang.core.extending import (
 from jiliang.core.roles import BUREAU_ROLES, Role
 
 from . import display, home, scoping
+from .filing_tables import HISTORY_COLUMNS
 
 CONTRIBUTIONS = [
     MenuGroup("supervision", _("Supervision"), order=15),
+    MenuEntry("supervision", _("Filings"), "filings-list", order=10),
+    MenuEntry("supervision", _("File instruments"), "filings-new", frozenset({Role.ENTERPRISE}), order=11),
+    MenuEntry("supervision", _("Filings awaiting the bureau"), "filings-queue", BUREAU_ROLES, order=12),
+    MenuEntry("supervision", _("Designated verification institutions"), "filings-designations",
+              BUREAU_ROLES | {Role.ENTERPRISE}, order=13),
+    MenuEntry("supervision", _("Unfiled instruments in service"), "filings-unfiled-list",
+              BUREAU_ROLES | {Role.ENTERPRISE}, order=14),
+    DetailPanel("registry.Instrument", _("filing history"), "filing_entries", HISTORY_COLUMNS,
+                order=30),
     Schedule("supervision-daily", "jiliang.supervision.tasks.supervision_daily", daily_at=dt.time(0, 30),
              about="supervision: statuses moved by the date (due soon, overdue), due-soon and overdue reminders"),
     DetailLead("registry.Instrument", "supervision/_instrument_status.html", display.lead_context),
