@@ -179,3 +179,13 @@ def test_who_may_report(world):
     assert fields(r) == {"institution_uscc", "instrument"}
     [r] = report(world, [record(world, number="X2", instrument=world.instrument_xw.pk)], role="kunshan")
     assert "instrument" in fields(r)
+    # Kunshan reports for the institute of its own county
+    from tests.conftest import uscc_for
+
+    from jiliang.core import services
+    from jiliang.registry.models import Organisation
+
+    inst_ks = services.create_record(Organisation, {"name": "昆山市计量测试所", "uscc": uscc_for("12", "320583", 9),
+                                                    "kind": "institute", "region_id": "320583"}, actor=world.admin)
+    [r] = report(world, [record(world, number="X3", institution_uscc=inst_ks.uscc)], role="kunshan")
+    assert r.status == "created", r.errors
