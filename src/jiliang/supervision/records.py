@@ -19,6 +19,7 @@ refused, naming that field, until the register has one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -89,12 +90,16 @@ def _date(value, name: str, problems: list[Problem], required: bool) -> dt.date 
         return None
 
 
-def _uscc(value) -> str:
-    text = _text(value).upper()
+@functools.lru_cache(maxsize=4096)
+def _uscc_of(text: str) -> str:
     try:
         return validate_uscc(text)
     except IdentityError:
         return text
+
+
+def _uscc(value) -> str:
+    return _uscc_of(_text(value).upper())
 
 
 class Resolver:
@@ -383,6 +388,7 @@ def report_records(rows: list, *, actor, batch=None, today: dt.date | None = Non
     from django.db import transaction
 
     from jiliang.core import audit
+    from jiliang.core.bulk import fast_insert
 
     from . import state
     from .models import RecordConflict
@@ -399,7 +405,7 @@ def report_records(rows: list, *, actor, batch=None, today: dt.date | None = Non
                 event.reported_by = actor
                 event.batch = batch
                 new.append(event)
-        VerificationEvent.objects.bulk_create(new, batch_size=1000)
+        fast_insert(VerificationEvent, new)
         conflicts = []
         for row, action, event, current in plan:
             if action == "create":
