@@ -11,10 +11,10 @@ from . import scoping
 
 CONTRIBUTIONS = [
     MenuGroup("supervision", _("Supervision"), order=15),
-    MenuEntry("supervision", _("Verification events"), "supervision-records", BUREAU_ROLES | {Role.INSTITUTE},
+    MenuEntry("supervision", _("Verification events"), "records-list", BUREAU_ROLES | {Role.INSTITUTE},
               order=20),
-    MenuEntry("supervision", _("Conflicting records"), "supervision-conflicts", BUREAU_ROLES, order=22),
-    MenuEntry("supervision", _("Import verification records"), "supervision-records-import",
+    MenuEntry("supervision", _("Conflicting records"), "record-conflicts-list", BUREAU_ROLES, order=22),
+    MenuEntry("supervision", _("Import verification records"), "records-import",
               BUREAU_ROLES | {Role.INSTITUTE}, order=24),
     ScopeGrant("supervision.VerificationEvent", Role.INSTITUTE, scoping.own_institution_events),
     ScopeGrant("supervision.RecordConflict", Role.INSTITUTE, scoping.own_institution_conflicts),
