@@ -47,6 +47,7 @@ def test_json_array_and_ndjson(world):
 
 def test_malformed_ndjson_names_the_line(world):
     client = client_for(world.users["institute"])
+    client.cookies["django_language"] = "en"
     body = ndjson([record(world, number="N1")]) + "{\"number\": \n" + ndjson([record(world, number="N2")])
     r = client.post(URL, body, content_type="application/x-ndjson")
     assert r.status_code == 400
@@ -54,6 +55,9 @@ def test_malformed_ndjson_names_the_line(world):
     assert VerificationEvent.objects.count() == 0
     r = client.post(URL, "[{\"a\": 1},\n {oops}]", content_type="application/json")
     assert r.status_code == 400 and r.json()["line"] == 2
+    client.cookies["django_language"] = "zh-hans"
+    r = client.post(URL, body, content_type="application/x-ndjson")
+    assert r.json()["detail"].startswith("第 2 行不是有效的 JSON")
 
 
 def test_body_size_limit(world, monkeypatch):
