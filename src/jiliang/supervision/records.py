@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from jiliang.registry.identity import IdentityError, validate_uscc
-from jiliang.registry.models import Instrument, Organisation, VerificationMode
+from jiliang.registry.models import Instrument, InstrumentCategory, Organisation, VerificationMode
 
 from . import lifecycle
 from .models import EventSource, Result, VerificationEvent, VerificationKind
@@ -119,7 +119,10 @@ class Resolver:
             identities.add((_text(row.get("manufacturer")), _text(row.get("model")), _text(row.get("serial_number"))))
         usccs.discard("")
         self.orgs = {o.uscc: o for o in Organisation.objects.filter(uscc__in=usccs)}
-        instruments = Instrument.objects.select_related("category", "owner")
+        # Only what a record needs (identity, owner's code, category, and region and owner for the audit entry).
+        self.categories = {c.pk: c for c in InstrumentCategory.objects.all()}
+        instruments = Instrument.objects.select_related("owner").only(
+            "id", "manufacturer", "model", "serial_number", "region_id", "category_id", "owner_id", "owner__uscc")
         self.by_id = {i.pk: i for i in instruments.filter(pk__in=ids)} if ids else {}
         self.by_identity: dict[tuple, Instrument] = {}
         serials = {s for _m, _mo, s in identities if s}
@@ -168,14 +171,15 @@ class Resolver:
                                         % {"d": valid_until, "v": verified_on}))
         if result == Result.FAIL and next_due is not None:
             problems.append(Problem("next_due", _("a failed verification (检定结果通知书) has no next due")))
-        months = maximum_months(instrument.category) if instrument is not None else None
+        category = self.categories.get(instrument.category_id) if instrument is not None else None
+        months = maximum_months(category) if category is not None else None
         if (months is not None and verified_on is not None and next_due is not None
                 and next_due >= verified_on and result == Result.PASS):
             longest = lifecycle.longest_validity(verified_on, months)
             if next_due > longest:
                 problems.append(Problem("next_due", _(
                     "%(d)s lies beyond the regulation's maximum period of %(m)d months for %(c)s: at the latest "
-                    "%(l)s") % {"d": next_due, "m": months, "c": instrument.category.display_name, "l": longest}))
+                    "%(l)s") % {"d": next_due, "m": months, "c": category.display_name, "l": longest}))
         if problems:
             return Resolved(problems=problems)
         if result == Result.PASS:
