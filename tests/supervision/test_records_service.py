@@ -87,6 +87,10 @@ def test_conflicting_record_is_kept_for_review_never_overwrites(world):
     assert event.result == "pass"
     conflict = RecordConflict.objects.get(pk=clash.conflict)
     assert conflict.event == event and conflict.status == "open"
+    # the same contradicting record again (twice in one batch) is the same open conflict
+    again = report(world, [record(world, result="fail", next_due=None)] * 2)
+    assert [(r.status, r.conflict) for r in again] == [("conflict", conflict.pk)] * 2
+    assert RecordConflict.objects.count() == 1
 
 
 def test_resolve_conflict_keep_or_accept(world):

@@ -265,6 +265,12 @@ def differences(stored: VerificationEvent, new: VerificationEvent) -> dict:
     return out
 
 
+def _canonical(diff: dict) -> str:
+    import json
+
+    return json.dumps(diff, sort_keys=True, default=str)
+
+
 def _json(value):
     return value.isoformat() if isinstance(value, dt.date) else value
 
@@ -395,7 +401,7 @@ def report_records(rows: list, *, actor, batch=None, today: dt.date | None = Non
     from jiliang.core.bulk import fast_insert
 
     from . import state
-    from .models import RecordConflict
+    from .models import ConflictStatus, RecordConflict
 
     if not may_report(actor):
         raise PermissionDenied(_("Only verification institutions and market supervision bureaus report "
@@ -411,6 +417,10 @@ def report_records(rows: list, *, actor, batch=None, today: dt.date | None = Non
                 new.append(event)
         fast_insert(VerificationEvent, new)
         conflicts = []
+        # The same contradicting record again is the open conflict already stored, not a second one.
+        open_ids = [current.pk for _r, action, _e, current in plan if action == "conflict" and current.pk]
+        already = {(c.event_id, _canonical(c.differences)): c.pk
+                   for c in RecordConflict.objects.filter(event_id__in=open_ids, status=ConflictStatus.OPEN)}
         for row, action, event, current in plan:
             if action == "create":
                 by_row[row].event = event.pk
@@ -419,11 +429,20 @@ def report_records(rows: list, *, actor, batch=None, today: dt.date | None = Non
             else:
                 report = by_row[row]
                 report.event = current.pk
-                conflicts.append((row, RecordConflict(event=current, received=event.received,
-                                                      differences=report.differences, reported_by=actor)))
+                key = (current.pk, _canonical(report.differences))
+                if key in already:
+                    report.conflict = already[key]
+                    continue
+                conflict = RecordConflict(event=current, received=event.received,
+                                          differences=report.differences, reported_by=actor)
+                already[key] = conflict
+                conflicts.append((row, conflict))
         RecordConflict.objects.bulk_create([c for _r, c in conflicts])
         for row, c in conflicts:
             by_row[row].conflict = c.pk
+        for report in reports:  # a repeat within this batch points at the conflict stored for the first
+            if isinstance(report.conflict, RecordConflict):
+                report.conflict = report.conflict.pk
         items = [{"obj": e, "action": "create", "after": audit.snapshot(e), "message": "reported verification record"}
                  for e in new]
         items += [{"obj": c, "action": "create", "after": audit.snapshot(c),
