@@ -38,6 +38,8 @@ IDENTITY_FIELDS = ("owner_uscc", "manufacturer", "model", "serial_number")
 # What a stored event and a record are compared on.
 COMPARED = ("instrument", "kind", "verified_on", "result", "next_due", "certificate_valid_until")
 FIRST_ONLY = (VerificationMode.FIRST_ONLY_ROTATE, VerificationMode.FIRST_ONLY_SCRAP)
+KINDS = frozenset(VerificationKind.values)
+RESULTS = frozenset(Result.values)
 
 
 @dataclass(frozen=True)
@@ -149,11 +151,11 @@ class Resolver:
             problems.append(Problem("number", _("is longer than 100 characters")))
         instrument = self._instrument(row, problems)
         kind = _text(row.get("kind"))
-        if kind not in VerificationKind.values:
+        if kind not in KINDS:
             problems.append(Problem("kind", _("%(value)r is not one of: %(allowed)s")
                                     % {"value": kind, "allowed": ", ".join(VerificationKind.values)}))
         result = _text(row.get("result"))
-        if result not in Result.values:
+        if result not in RESULTS:
             problems.append(Problem("result", _("%(value)r is not one of: %(allowed)s")
                                     % {"value": result, "allowed": ", ".join(Result.values)}))
         verified_on = _date(row.get("verified_on"), "verified_on", problems, required=True)
@@ -323,13 +325,13 @@ def may_report(user) -> bool:
     return bool(user.is_superuser) or user_role(user) in BUREAU_ROLES | {Role.INSTITUTE}
 
 
-def _scope_problems(user, event: VerificationEvent, visible_orgs, visible_instruments) -> list[Problem]:
+def _scope_problems(user, unrestricted: bool, role: str | None, event: VerificationEvent, visible_orgs,
+                    visible_instruments) -> list[Problem]:
     from jiliang.core.roles import Role
-    from jiliang.core.scoping import is_unrestricted, user_role
 
-    if is_unrestricted(user):
+    if unrestricted:
         return []
-    if user_role(user) == Role.INSTITUTE:
+    if role == Role.INSTITUTE:
         if event.institution_id != user.organisation_id:
             return [Problem("institution_uscc", _("you may report only as your own institution"))]
         return []
@@ -346,7 +348,7 @@ def check_records(rows: list, *, actor, today: dt.date | None = None) -> tuple[l
     conflicts to store as (stored event, new event, differences))."""
     from django.utils import timezone
 
-    from jiliang.core.scoping import VIEW
+    from jiliang.core.scoping import VIEW, is_unrestricted, user_role
 
     today = today or timezone.localdate()
     resolver = Resolver(rows, today)
@@ -364,12 +366,13 @@ def check_records(rows: list, *, actor, today: dt.date | None = None) -> tuple[l
             stored[(e.institution_id, e.number)] = e
     reports: list[RowReport] = []
     plan: list = []
+    unrestricted, role = is_unrestricted(actor), user_role(actor)
     for i, r in enumerate(resolved, start=1):
         if r.event is None:
             reports.append(RowReport(i, ERROR, errors=r.problems))
             continue
         event = r.event
-        problems = _scope_problems(actor, event, visible_orgs, visible_instruments)
+        problems = _scope_problems(actor, unrestricted, role, event, visible_orgs, visible_instruments)
         if problems:
             reports.append(RowReport(i, ERROR, errors=problems))
             continue
