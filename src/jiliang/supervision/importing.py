@@ -5,11 +5,10 @@ the whole file, naming the columns), the cell parsing; each row then goes throug
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiliang.core.tabular import Table
-from jiliang.registry.importing import CellError, ImportColumn, Importer, parse_cell
+from jiliang.registry.importing import CellError, ImportColumn, Importer, _RowProblems, parse_cell
 
 from . import records
 from .models import Result, VerificationEvent, VerificationKind
@@ -49,7 +48,14 @@ class RecordImporter(Importer):
         return {(e.institution.uscc, e.number): e for e in found}
 
     def build(self, values: dict, current):
-        raise CellError(_("reported records are checked by supervision.records"))
+        """The row resolved as records.py resolves an API record (one row: its own look-ups)."""
+        from django.utils import timezone
+
+        row = {k: v for k, v in values.items() if v is not None}
+        resolved = records.Resolver([row], timezone.localdate()).resolve(row)
+        if resolved.problems:
+            raise _RowProblems([(p.field, p.message) for p in resolved.problems])
+        return resolved.event, {}
 
     def rows(self, table: Table) -> tuple[list[int], list[dict], dict[int, list[records.Problem]]]:
         """(row numbers, records, cell problems by position): wrong columns raise TableError."""
