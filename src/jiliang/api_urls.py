@@ -8,8 +8,9 @@ from rest_framework.routers import DefaultRouter
 from jiliang.budgets.api import views as budgets
 from jiliang.core.api import views as core_api
 from jiliang.registry.api import views as registry
-from jiliang.supervision.api import views as supervision
 from jiliang.supervision.api import filing as supervision_filing
+from jiliang.supervision.api import records as supervision_records
+from jiliang.supervision.api import views as supervision
 from jiliang.telemetry.api import views as telemetry
 from jiliang.verification.api import views as verification
 
@@ -33,6 +34,8 @@ router.register("supervision/states", supervision.InstrumentStateViewSet)
 router.register("supervision/filings", supervision_filing.FilingViewSet)
 router.register("supervision/filing-entries", supervision_filing.FilingEntryViewSet)
 router.register("supervision/designations", supervision_filing.DesignationViewSet)
+router.register("supervision/verification-records", supervision_records.VerificationEventViewSet)
+router.register("supervision/conflicts", supervision_records.RecordConflictViewSet)
 router.register("telemetry/points", telemetry.MeteringPointViewSet)
 router.register("telemetry/batches", telemetry.IngestBatchViewSet)
 router.register("telemetry/anomalies", telemetry.AnomalyViewSet)

@@ -196,6 +196,12 @@ class RecordConflict(TimestampedModel):
     def __str__(self) -> str:
         return f"{self.event.number} ({self.get_status_display()})"
 
+    def audit_region_code(self) -> str | None:
+        return self.event.audit_region_code()
+
+    def audit_organisation_id(self) -> int | None:
+        return self.event.audit_organisation_id()
+
 
 class InstrumentState(models.Model):
     """The supervision state of one instrument, kept current by services.refresh_instrument (on each event and
