@@ -304,6 +304,8 @@ SPECTACULAR_SETTINGS = {
                             "IngestChannelEnum": "jiliang.telemetry.models.Channel",
                             "SupervisionStatusEnum": "jiliang.supervision.models.Status",
                             "FilingStateEnum": "jiliang.supervision.models.FilingState",
+                            "VerificationKindEnum": "jiliang.supervision.models.VerificationKind",
+                            "EventSourceEnum": "jiliang.supervision.models.EventSource",
                             "AnomalyStateEnum": "jiliang.telemetry.models.AnomalyState"},
 }
 
