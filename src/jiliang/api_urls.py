@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from jiliang.budgets.api import views as budgets
 from jiliang.core.api import views as core_api
 from jiliang.registry.api import views as registry
+from jiliang.supervision.api import views as supervision
 from jiliang.telemetry.api import views as telemetry
 from jiliang.verification.api import views as verification
 
@@ -27,6 +28,10 @@ router.register("work-order-items", verification.WorkOrderItemViewSet)
 router.register("certificates", verification.CertificateViewSet)
 router.register("standard-calibrations", verification.StandardCalibrationViewSet)
 router.register("notifications", verification.NotificationViewSet)
+router.register("supervision/notices", supervision.NoticeViewSet)
+router.register("supervision/findings", supervision.FindingViewSet)
+router.register("supervision/reminders", supervision.ReminderViewSet)
+router.register("supervision/late-requests", supervision.LateRequestViewSet, basename="late-request")
 router.register("telemetry/points", telemetry.MeteringPointViewSet)
 router.register("telemetry/batches", telemetry.IngestBatchViewSet)
 router.register("telemetry/anomalies", telemetry.AnomalyViewSet)

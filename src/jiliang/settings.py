@@ -301,7 +301,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"WorkKindEnum": "jiliang.verification.models.WorkKind",
                             "CalibrationSourceEnum": "jiliang.verification.models.CalibrationSource",
-                            "IngestChannelEnum": "jiliang.telemetry.models.Channel"},
+                            "IngestChannelEnum": "jiliang.telemetry.models.Channel",
+                            "FindingKindEnum": "jiliang.supervision.models.FindingKind",
+                            "ReminderKindEnum": "jiliang.supervision.models.ReminderKind"},
 }
 
 LOGGING = {

@@ -22,6 +22,7 @@ urlpatterns = [
     path("telemetry/", include("jiliang.telemetry.urls")),
     path("uncertainty/", include("jiliang.budgets.urls")),
     path("verification/", include("jiliang.verification.urls")),
+    path("supervision/", include("jiliang.supervision.urls")),
     *verification_urls.public_urlpatterns,
     path("api/", include(api_urls, namespace="api")),
     *api_urls.docs_urlpatterns,
