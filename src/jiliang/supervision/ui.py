@@ -28,7 +28,7 @@ FINDING_COLUMNS = [
     Column("inspector", _("inspector"), accessor="inspector"),
 ]
 REMINDER_COLUMNS = [
-    Column("sent_at", _("sent at"), order_by="sent_at"),
+    Column("sent_at", _("sent at"), order_by="sent_at", link=True),
     Column("kind", _("kind"), order_by="kind"),
     Column("instrument", _("instrument"), accessor="instrument"),
     Column("owner", _("owner"), accessor="instrument.owner.name"),

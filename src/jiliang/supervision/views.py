@@ -117,8 +117,6 @@ LATE_HEADERS = ("work order", "institution", "owner", "where", "received", "resu
 
 @login_required
 def late_requests(request):
-    if user_role(request.user) == Role.ENTERPRISE:
-        raise PermissionDenied(_("Late requests are for the bureaus and the institutions."))
     institution = request.GET.get("institution")
     institution = int(institution) if institution and institution.isdigit() else None
     since, until = _date(request.GET.get("since")), _date(request.GET.get("until"))
