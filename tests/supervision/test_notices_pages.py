@@ -5,6 +5,7 @@ lateness note; in Chinese and in English."""
 import datetime as dt
 import io
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,10 @@ from jiliang.supervision.models import Finding, Notice
 
 from .conftest import JPEG, PNG
 
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+def english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def test_issue_a_notice_through_the_form(sup):
@@ -44,8 +48,10 @@ def test_owner_reads_the_notice_page_and_pdf(sup):
     assert sup.notice_ks.number in html and reverse("notices-pdf", args=[sup.notice_ks.pk]) in html
     sup.notice_ks.refresh_from_db()
     assert sup.notice_ks.read_at is not None
-    english = owner.get(reverse("notices-detail", args=[sup.notice_ks.pk]), **EN).content.decode()
-    assert "Verify by" in english
+    chinese = owner.get(reverse("notices-detail", args=[sup.notice_ks.pk])).content.decode()
+    assert "限期检定日期" in chinese and "使用单位阅读时间" in chinese
+    en_html = english(owner).get(reverse("notices-detail", args=[sup.notice_ks.pk])).content.decode()
+    assert "Verify by" in en_html
 
 
 def test_api_read_receipt_and_create_errors(sup):
@@ -104,5 +110,6 @@ def test_work_order_page_notes_the_delay_and_article_15(sup):
     assert 'id="work-order-lateness"' in html and "免收检定费" in html
     ok = client.get(reverse("work-orders-detail", args=[sup.wo_ks_ok.pk])).content.decode()
     assert 'id="work-order-lateness"' in ok and "免收检定费" not in ok
-    english = client.get(reverse("work-orders-detail", args=[sup.wo_ks.pk]), **EN).content.decode()
-    assert "Late by 1 working day" in english and "waive the verification fee" in english
+    assert "超期 1 个工作日" in html
+    en_html = english(client).get(reverse("work-orders-detail", args=[sup.wo_ks.pk])).content.decode()
+    assert "Late by 1 working day" in en_html and "waive the verification fee" in en_html

@@ -111,7 +111,7 @@ def test_refusals(sup):
         notices.issue_notice(actor=w.users["kunshan"], owner=w.ent_ks, instruments=[w.instrument_ks, w.instrument_xw],
                              deadline=timezone.localdate())
     errors = exc.value.message_dict
-    assert "deadline" in errors and any(f"{w.instrument_xw.pk} is outside your region" in e
+    assert "deadline" in errors and any(f"{w.instrument_xw.pk} 不在您的辖区内" in e
                                         for e in errors["instruments"])
 
 
@@ -120,7 +120,7 @@ def test_a_valid_instrument_cannot_be_put_on_a_notice(world):
                                      source="reported", kind="periodic", verified_on=timezone.localdate(),
                                      result="pass", next_due=timezone.localdate() + dt.timedelta(days=365))
     state.refresh([world.instrument_ks.pk])
-    with pytest.raises(ValidationError, match="not overdue, never verified or failed"):
+    with pytest.raises(ValidationError, match="并非超期未检、从未检定或检定不合格"):
         notices.issue_notice(actor=world.users["kunshan"], owner=world.ent_ks, instruments=[world.instrument_ks],
                              deadline=timezone.localdate() + dt.timedelta(days=5))
 
@@ -129,10 +129,10 @@ def test_finding_photo_checks_and_scope(sup):
     w = sup.world
     today = timezone.localdate()
     assert sup.finding_ks.photo_type == "image/png" and sup.finding_xw.photo_type == "image/jpeg"
-    with pytest.raises(ValidationError, match="JPEG or PNG"):
+    with pytest.raises(ValidationError, match="JPEG 或 PNG"):
         notices.record_finding(actor=w.users["kunshan"], instrument=w.instrument_ks, found_on=today, kind="other",
                                photo=b"GIF89a" + b"\x00" * 10)
-    with pytest.raises(ValidationError, match="at most 10 MB"):
+    with pytest.raises(ValidationError, match="不得超过 10 MB"):
         notices.record_finding(actor=w.users["kunshan"], instrument=w.instrument_ks, found_on=today, kind="other",
                                photo=JPEG + b"\x00" * (10 * 1024 * 1024))
     with pytest.raises(PermissionDenied):

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jiliang.core.export import workbook_bytes
 from jiliang.core.roles import Role
@@ -111,8 +112,10 @@ def _date(value: str | None) -> dt.date | None:
         return None
 
 
-LATE_HEADERS = ("work order", "institution", "owner", "where", "received", "result", "working days", "limit",
-                "last day allowed", "working days late", "consequence")
+LATE_HEADERS = (gettext_lazy("work order"), gettext_lazy("institution"), gettext_lazy("owner"),
+                gettext_lazy("where"), gettext_lazy("received"), gettext_lazy("result"),
+                gettext_lazy("working days"), gettext_lazy("limit"), gettext_lazy("last day allowed"),
+                gettext_lazy("working days late"), gettext_lazy("consequence"))
 
 
 @login_required
@@ -122,7 +125,7 @@ def late_requests(request):
     since, until = _date(request.GET.get("since")), _date(request.GET.get("until"))
     rows = late.late_requests(request.user, institution=institution, since=since, until=until)
     if request.GET.get("export") == "xlsx":
-        data = workbook_bytes(_("Late verification requests"), [_(h) for h in LATE_HEADERS], [
+        data = workbook_bytes(_("Late verification requests"), [str(h) for h in LATE_HEADERS], [
             (m.work_order.number, m.work_order.institute.name, m.work_order.owner.name,
              str(m.work_order.get_location_display()), m.received, m.result, m.taken, m.limit, m.last_day,
              m.days_late, str(late.CONSEQUENCE)) for m in rows],
