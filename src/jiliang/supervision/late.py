@@ -23,8 +23,9 @@ from jiliang.verification.models import WorkLocation, WorkOrder
 from . import workdays
 from .models import SupervisionSettings
 
+# In Chinese the verbatim text of Art. 15 (workdays.ART_15_CONSEQUENCE); in English its translation.
 CONSEQUENCE = _("1987 measures Art. 15: the institution shall, as the submitter requests, arrange the verification "
-                "promptly and waive the verification fee (按照送检单位的要求，及时安排检定，并免收检定费).")
+                "promptly and waive the verification fee.")
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ class NoticeDetailView(ObjectDetailView):
 
 notice_ui = register(ModelUI(
     model=m.Notice, slug="notices", columns=NOTICE_COLUMNS, filterset=filters.NoticeFilterSet, read_only=True,
+    filter_fields=["q", "status", "region", "issued_after", "issued_before"],
     detail_fields=["number", "bureau_region", "owner", "issued_on", "deadline", "status", "basis", "issued_by",
                    "read_at"],
     related=[(_("instruments"), "instruments", [Column("instrument", _("instrument"), accessor=str, link=True),
@@ -70,12 +71,13 @@ notice_ui = register(ModelUI(
     detail_context=lambda request, obj: {"can_record": user_role(request.user) == Role.COUNTY_BUREAU}))
 finding_ui = register(ModelUI(
     model=m.Finding, slug="findings", columns=FINDING_COLUMNS, filterset=filters.FindingFilterSet, read_only=True,
+    filter_fields=["q", "kind", "region", "found_after", "found_before"],
     detail_fields=["instrument", "found_on", "inspector", "kind", "detail", "measure", "latitude", "longitude",
                    "notice"],
     default_order="-found_on", detail_template="supervision/finding_detail.html"))
 reminder_ui = register(ModelUI(
     model=m.Reminder, slug="reminders", columns=REMINDER_COLUMNS, filterset=filters.ReminderFilterSet,
-    read_only=True, default_order="-pk"))
+    read_only=True, default_order="-pk", filter_fields=["kind", "due_after", "due_before"]))
 
 
 def work_order_lateness(request, work_order) -> dict:
