@@ -158,9 +158,13 @@ def update_standing(pk: int, today: dt.date) -> str | None:
 
 def after_refresh(instrument_ids, today: dt.date) -> None:
     """Open notices of these instruments after a state refresh (a verification may have complied them)."""
-    for pk in (Notice.objects.filter(status=NoticeStatus.OPEN, instruments__in=list(instrument_ids))
-               .values_list("pk", flat=True).distinct()):
-        update_standing(pk, today)
+    ids = list(instrument_ids)
+    if not Notice.objects.filter(status=NoticeStatus.OPEN).exists():
+        return
+    for start in range(0, len(ids), 500):
+        for pk in (Notice.objects.filter(status=NoticeStatus.OPEN, instruments__in=ids[start:start + 500])
+                   .values_list("pk", flat=True).distinct()):
+            update_standing(pk, today)
 
 
 def photo_type(data: bytes) -> str:
