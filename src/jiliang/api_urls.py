@@ -9,6 +9,7 @@ from jiliang.budgets.api import views as budgets
 from jiliang.core.api import views as core_api
 from jiliang.registry.api import views as registry
 from jiliang.supervision.api import filing as supervision_filing
+from jiliang.supervision.api import notices as supervision_notices
 from jiliang.supervision.api import records as supervision_records
 from jiliang.supervision.api import views as supervision
 from jiliang.telemetry.api import views as telemetry
@@ -36,6 +37,10 @@ router.register("supervision/filing-entries", supervision_filing.FilingEntryView
 router.register("supervision/designations", supervision_filing.DesignationViewSet)
 router.register("supervision/verification-records", supervision_records.VerificationEventViewSet)
 router.register("supervision/conflicts", supervision_records.RecordConflictViewSet)
+router.register("supervision/notices", supervision_notices.NoticeViewSet)
+router.register("supervision/findings", supervision_notices.FindingViewSet)
+router.register("supervision/reminders", supervision_notices.ReminderViewSet)
+router.register("supervision/late-requests", supervision_notices.LateRequestViewSet, basename="late-request")
 router.register("telemetry/points", telemetry.MeteringPointViewSet)
 router.register("telemetry/batches", telemetry.IngestBatchViewSet)
 router.register("telemetry/anomalies", telemetry.AnomalyViewSet)

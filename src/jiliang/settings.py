@@ -306,7 +306,9 @@ SPECTACULAR_SETTINGS = {
                             "FilingStateEnum": "jiliang.supervision.models.FilingState",
                             "VerificationKindEnum": "jiliang.supervision.models.VerificationKind",
                             "EventSourceEnum": "jiliang.supervision.models.EventSource",
-                            "AnomalyStateEnum": "jiliang.telemetry.models.AnomalyState"},
+                            "AnomalyStateEnum": "jiliang.telemetry.models.AnomalyState",
+                            "FindingKindEnum": "jiliang.supervision.models.FindingKind",
+                            "ReminderKindEnum": "jiliang.supervision.models.ReminderKind"},
 }
 
 LOGGING = {

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from . import state
+from . import reminders, state
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,9 @@ def _calendar(today: dt.date, progress) -> int:
 STEPS: list[Step] = [
     Step("states of new instruments", _missing_states),
     Step("statuses moved by the date", _calendar),
+    Step("due-soon reminders", reminders.due_soon),
+    Step("overdue reminders", reminders.overdue),
+    Step("notices complied or lapsed", reminders.notices),
 ]
 
 

@@ -18,6 +18,7 @@ from jiliang.core.roles import BUREAU_ROLES, Role
 
 from . import display, home, scoping
 from .filing_tables import HISTORY_COLUMNS
+from .notice_ui import INSTRUMENT_FINDING_COLUMNS, INSTRUMENT_NOTICE_COLUMNS, work_order_lateness
 
 CONTRIBUTIONS = [
     MenuGroup("supervision", _("Supervision"), order=15),
@@ -37,7 +38,8 @@ CONTRIBUTIONS = [
               BUREAU_ROLES | {Role.INSTITUTE}, order=24),
     ScopeGrant("supervision.RecordConflict", Role.INSTITUTE, scoping.own_institution_conflicts),
     Schedule("supervision-daily", "jiliang.supervision.tasks.supervision_daily", daily_at=dt.time(0, 30),
-             about="supervision: statuses moved by the date (due soon, overdue), due-soon and overdue reminders"),
+             about="supervision: statuses moved by the date (due soon, overdue), due-soon and overdue reminders, "
+                   "notices complied or lapsed"),
     DetailLead("registry.Instrument", "supervision/_instrument_status.html", display.lead_context),
     DetailPanel("registry.Instrument", _("verification events (all sources)"), "verification_events",
                 display.EVENT_COLUMNS, order=5),
@@ -48,4 +50,15 @@ CONTRIBUTIONS = [
     HomePanel("supervision", "supervision/panels/supervision.html", home.supervision, BUREAU_ROLES, width=7, order=20),
     ScopeGrant("supervision.InstrumentState", Role.INSTITUTE, scoping.visible_instruments),
     ScopeGrant("supervision.VerificationEvent", Role.INSTITUTE, scoping.visible_instrument_events),
+    MenuEntry("supervision", _("Notices to verify"), "notices-list", order=40),
+    MenuEntry("supervision", _("Issue a notice"), "notices-issue", frozenset({Role.COUNTY_BUREAU}), order=41),
+    MenuEntry("supervision", _("On-site findings"), "findings-list", frozenset(BUREAU_ROLES), order=45),
+    MenuEntry("supervision", _("Record a finding"), "findings-record", frozenset({Role.COUNTY_BUREAU}), order=46),
+    MenuEntry("supervision", _("Reminders sent"), "reminders-list", order=50),
+    MenuEntry("supervision", _("Late verification requests"), "late-requests", order=60),
+    DetailPanel("registry.Instrument", _("notices to verify"), "supervision_notices", INSTRUMENT_NOTICE_COLUMNS,
+                order=40),
+    DetailPanel("registry.Instrument", _("on-site findings"), "supervision_findings", INSTRUMENT_FINDING_COLUMNS,
+                order=45),
+    DetailLead("verification.WorkOrder", "supervision/_work_order_lateness.html", work_order_lateness, order=50),
 ]

@@ -68,6 +68,9 @@ def refresh(instrument_ids: Iterable[int], today: dt.date | None = None) -> int:
     with transaction.atomic():
         for start in range(0, len(ids), 500):
             done += _refresh_chunk(ids[start:start + 500], today, settings.lead_days, keys)
+        from .notices import after_refresh  # a verification may comply an open notice
+
+        after_refresh(ids, today)
     return done
 
 

@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from . import views
+from . import notice_views, views
 from .filing_views import urlpatterns as filing_urlpatterns
+from .notice_ui import finding_ui, notice_ui, reminder_ui
 from .ui import conflict_ui, event_ui
 
 urlpatterns = [
@@ -12,4 +13,12 @@ urlpatterns = [
     path("record-conflicts/<int:pk>/resolve/", views.resolve, name="record-conflict-resolve"),
     *event_ui.urls(),
     *conflict_ui.urls(),
+    path("notices/issue/", notice_views.notice_issue, name="notices-issue"),
+    path("notices/<int:pk>/pdf/", notice_views.notice_pdf, name="notices-pdf"),
+    *notice_ui.urls(),
+    path("findings/record/", notice_views.finding_record, name="findings-record"),
+    path("findings/<int:pk>/photo/", notice_views.finding_photo, name="findings-photo"),
+    *finding_ui.urls(),
+    *reminder_ui.urls(),
+    path("late-requests/", notice_views.late_requests, name="late-requests"),
 ]

@@ -68,17 +68,24 @@ def _may(actor, wo: WorkOrder, name: str) -> Act:
     return act
 
 
-def _notify(wo: WorkOrder, message: str) -> None:
-    """In-app notification to the owner now; the e-mail after commit (never for a rolled-back act)."""
-    email = wo.owner.contact_email
-    Notification.objects.create(organisation=wo.owner, work_order=wo, message=message[:500], emailed_to=email)
+def notify_organisation(organisation: Organisation, message: str, *, subject: str,
+                        work_order: WorkOrder | None = None) -> Notification:
+    """In-app notification to ``organisation`` now; the e-mail to its contact address after commit (never for a
+    rolled-back act). Other apps (supervision's reminders and notices) notify through this too."""
+    email = organisation.contact_email
+    note = Notification.objects.create(organisation=organisation, work_order=work_order, message=message[:500],
+                                       emailed_to=email)
     if email:
-        subject = f"[jiliang] {wo.number}: {message[:80]}"
-
         def send() -> None:
             send_mail(subject, message, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True)
 
         transaction.on_commit(send)
+    return note
+
+
+def _notify(wo: WorkOrder, message: str) -> None:
+    """In-app notification to the owner now; the e-mail after commit (never for a rolled-back act)."""
+    notify_organisation(wo.owner, message, subject=f"[jiliang] {wo.number}: {message[:80]}", work_order=wo)
 
 
 def _transition(wo: WorkOrder, new_status: str, *, actor, message: str, **fields) -> WorkOrder:
