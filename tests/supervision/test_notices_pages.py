@@ -49,7 +49,7 @@ def test_owner_reads_the_notice_page_and_pdf(sup):
     sup.notice_ks.refresh_from_db()
     assert sup.notice_ks.read_at is not None
     chinese = owner.get(reverse("notices-detail", args=[sup.notice_ks.pk])).content.decode()
-    assert "限期检定日期" in chinese and "使用单位阅读时间" in chinese
+    assert "限期检定日期" in chinese and "使用单位阅知时间" in chinese
     en_html = english(owner).get(reverse("notices-detail", args=[sup.notice_ks.pk])).content.decode()
     assert "Verify by" in en_html
 
