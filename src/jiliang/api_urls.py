@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from jiliang.budgets.api import views as budgets
 from jiliang.core.api import views as core_api
 from jiliang.registry.api import views as registry
+from jiliang.supervision.api import views as supervision
 from jiliang.telemetry.api import views as telemetry
 from jiliang.verification.api import views as verification
 
@@ -27,6 +28,7 @@ router.register("work-order-items", verification.WorkOrderItemViewSet)
 router.register("certificates", verification.CertificateViewSet)
 router.register("standard-calibrations", verification.StandardCalibrationViewSet)
 router.register("notifications", verification.NotificationViewSet)
+router.register("supervision/overdue", supervision.OverdueViewSet, basename="supervision-overdue")
 router.register("telemetry/points", telemetry.MeteringPointViewSet)
 router.register("telemetry/batches", telemetry.IngestBatchViewSet)
 router.register("telemetry/anomalies", telemetry.AnomalyViewSet)
@@ -41,6 +43,7 @@ urlpatterns = [
     path("auth/token/", core_api.TokenView.as_view(), name="token"),
     path("uncertainty/evaluate", budgets.EvaluateView.as_view(), name="uncertainty-evaluate"),
     path("uncertainty/export", budgets.ExportView.as_view(), name="uncertainty-export"),
+    path("supervision/rates", supervision.RatesView.as_view(), name="supervision-rates"),
     path("telemetry/readings", telemetry.ReadingIngestView.as_view(), name="telemetry-readings"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path("", include(router.urls)),

@@ -16,6 +16,8 @@ from tests.telemetry.conftest import energy  # noqa: F401
 from tests.verification.fixtures import flow  # noqa: F401
 
 from jiliang.core.roles import Role
+from jiliang.supervision import state as supervision_state
+from jiliang.supervision.models import VerificationEvent
 from jiliang.telemetry.ingest import Group, directory, ingest
 from jiliang.telemetry.parsing import RawReading
 from jiliang.verification import services
@@ -52,6 +54,9 @@ def home(flow, energy):  # noqa: F811
     h.to_approved(xw)
     [h.xw_cert] = services.issue_certificate(xw, actor=flow.institute_user)
     Certificate.objects.filter(pk=h.xw_cert.pk).update(valid_until=flow.today - dt.timedelta(days=3))
+    # the supervision panel reads the counters: the backdated validity goes through the event and a refresh
+    VerificationEvent.objects.filter(certificate=h.xw_cert).update(next_due=flow.today - dt.timedelta(days=3))
+    supervision_state.refresh([w.instrument_xw.pk], flow.today)
     h.xw_open = services.request_work(actor=energy.user_xw, owner=w.ent_xw, institute=w.inst_p, kind="verification",
                                       items=[{"instrument": w.instrument_xw, "regulation": "JJG539-2016"}])
     now = timezone.now() - dt.timedelta(minutes=1)

@@ -46,5 +46,4 @@ CONTRIBUTIONS = [
               frozenset({Role.ENTERPRISE}), width=7, order=20),
     HomePanel("enterprise-requests", "verification/panels/enterprise_requests.html", home.enterprise_requests,
               frozenset({Role.ENTERPRISE}), width=5, order=21),
-    HomePanel("supervision", "verification/panels/supervision.html", home.supervision, BUREAU_ROLES, width=7, order=20),
 ]

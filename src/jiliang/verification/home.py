@@ -3,9 +3,9 @@
 
 * institute staff: *my queue*, the work orders waiting for the user's own signature (measure what was scheduled to
   them, check what others measured, approve what others checked, issue what they approved), by due date;
-* enterprises: their instruments with the next due date their certificates give, and their open requests;
-* bureaus: the instruments under mandatory verification in their area by region, with how many are overdue or due
-  soon (verification/due.py).
+* enterprises: their instruments with the next due date their certificates give, and their open requests.
+
+The bureaus' panel of instruments under mandatory verification is supervision's (supervision/home.py).
 """
 
 from __future__ import annotations
@@ -15,10 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiliang.core.models import Region
-from jiliang.core.regions import PROVINCE_CODE, group_under
 from jiliang.core.roles import Role
-from jiliang.core.scoping import VIEW, is_unrestricted, organisation_acting_as
+from jiliang.core.scoping import VIEW, organisation_acting_as
 from jiliang.registry.models import Instrument, Person
 
 from . import due
@@ -95,30 +93,3 @@ def enterprise_requests(request) -> dict | None:
     for wo in rows:
         wo.url = reverse("work-orders-detail", args=[wo.pk])
     return {"rows": rows, "list_url": reverse("work-orders-list"), "request_url": reverse("work-orders-request")}
-
-
-def supervision(request) -> dict | None:
-    """For a bureau: the instruments under mandatory verification in its area, by the regions directly below it,
-    with how many are valid, due soon, overdue, failed or never verified today."""
-    user = request.user
-    unrestricted = is_unrestricted(user)
-    if not unrestricted and user.region_id is None:
-        return None
-    root = PROVINCE_CODE if unrestricted else user.region_id
-    today = timezone.localdate()
-    per_code = due.counts_by_region(due.in_supervision(Instrument.objects.restrict(user, VIEW)), today)
-    groups = group_under(root)
-    keys = ("total", "due_soon", "overdue", "failed", "never_verified")
-    per_group: dict[str, dict[str, int]] = {}
-    for code, counts in per_code.items():
-        group = per_group.setdefault(groups.get(code, root), dict.fromkeys(keys, 0))
-        for k in keys:
-            group[k] += counts[k]
-    names = {r.code: r.display_name for r in Region.objects.filter(code__in=per_group)}
-    list_url = reverse("instruments-list")
-    rows = [{"code": code, "name": names.get(code, code), "url": f"{list_url}?region={code}&mandatory=true",
-             **counts} for code, counts in sorted(per_group.items())]
-    total = {k: sum(r[k] for r in rows) for k in keys}
-    for r in (*rows, total):
-        r["valid"] = r["total"] - r["due_soon"] - r["overdue"] - r["failed"] - r["never_verified"]
-    return {"rows": rows, "total": total, "due_soon_days": due.DUE_SOON_DAYS, "today": today}
