@@ -105,8 +105,9 @@ class Filters:
     extra: Q = field(default_factory=Q)
 
     def scope(self, region: str | None = None) -> Q:
+        region = region or self.region
         return counters.scope_filter(
-            regions=subtree_codes(region or self.region),
+            regions=None if region == PROVINCE_CODE else subtree_codes(region),  # the province: every row
             categories=None if self.category is None else [self.category],
             usages=None if self.usage is None else [self.usage],
             owner_kinds=None if self.owner_kind is None else [self.owner_kind],
@@ -244,4 +245,4 @@ def column10(f: Filters) -> list[dict]:
 
 
 def overdue_count(f: Filters) -> int:
-    return counters.status_counts(f.scope()).get(None, {}).get(lifecycle.OVERDUE, 0)
+    return counters.status_counts(f.scope() & Q(status=lifecycle.OVERDUE)).get(None, {}).get(lifecycle.OVERDUE, 0)
