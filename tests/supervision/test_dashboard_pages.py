@@ -185,8 +185,9 @@ ROLES_PAGES = {"province": 200, "suzhou": 200, "kunshan": 200, "xuanwu": 200, "i
 @pytest.mark.parametrize("role", [*ROLES_PAGES, "anonymous"])
 def test_access_matrix(world, role):
     user = world.users[role]
-    for name in ("supervision-dashboard", "supervision-overdue"):
-        response = web_client_for(user).get(reverse(name))
+    for name, params in (("supervision-dashboard", {}), ("supervision-overdue", {}),
+                         ("supervision-dashboard", {"export": "regions"}), ("supervision-overdue", {"export": "xlsx"})):
+        response = web_client_for(user).get(reverse(name), params)
         if role == "anonymous":
             assert response.status_code == 302 and "/login/" in response["Location"]
         else:
