@@ -1,6 +1,6 @@
 """The supervision dashboard, its exports, the overdue list and the rates API against a known history.
 
-The history (built through the real path: events saved, then state.refresh) is small enough to count by hand;
+The history (tests/supervision/conftest.py ``history``, built through the real path: events saved, then state.refresh) is small enough to count by hand;
 its rates for 2021 are written out below, not computed by the code under test.
 
 Kunshan (320583, Suzhou), four price scales put in service on 2021-03-01 (first verification due then):
@@ -23,36 +23,6 @@ from django.urls import reverse
 from lxml import html as lxml_html
 from openpyxl import load_workbook
 from tests.conftest import client_for, web_client_for
-
-from jiliang.registry.models import Instrument
-from jiliang.supervision import state
-from jiliang.supervision.models import VerificationEvent
-
-TODAY = dt.date(2025, 6, 15)
-
-
-@pytest.fixture
-def history(world):
-    def make(owner, region, serial, installed, events):
-        inst = Instrument.objects.create(owner=owner, category=world.scale, manufacturer="M", model="P",
-                                         serial_number=serial, usage="trade", region_id=region,
-                                         status="in_service", mandatory=True, installation_date=installed)
-        for n, (on, ok, valid) in enumerate(events):
-            VerificationEvent.objects.create(institution=world.inst_p, number=f"{serial}-{n}", instrument=inst,
-                                             source="reported", kind="periodic", verified_on=on,
-                                             result="pass" if ok else "fail", next_due=valid)
-        return inst
-
-    d = dt.date
-    world.k = [
-        make(world.ent_ks, "320583", "K1", d(2021, 3, 1), [(d(2021, 2, 20), True, d(2022, 2, 19))]),
-        make(world.ent_ks, "320583", "K2", d(2021, 3, 1), [(d(2021, 3, 10), True, d(2022, 3, 9))]),
-        make(world.ent_ks, "320583", "K3", d(2021, 3, 1), []),
-        make(world.ent_ks, "320583", "K4", d(2021, 2, 25) + dt.timedelta(4), [(d(2021, 2, 25), False, None)]),
-    ]
-    world.x1 = make(world.ent_xw, "320102", "X1", d(2021, 5, 1), [(d(2021, 4, 20), True, d(2021, 10, 31))])
-    state.refresh([i.pk for i in Instrument.objects.all()], TODAY)
-    return world
 
 
 def _get(user, url, lang="zh-hans", **params):

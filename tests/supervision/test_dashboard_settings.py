@@ -4,7 +4,7 @@ key_supervised flag and the counters at once (the key-supervised switch of the d
 import pytest
 from django.urls import reverse
 from tests.conftest import web_client_for
-from tests.supervision.test_dashboard_pages import _doc, _rates, history  # noqa: F401
+from tests.supervision.test_dashboard_pages import _doc, _rates
 
 from jiliang.supervision.models import InstrumentState, StatusCount, SupervisionSettings
 
