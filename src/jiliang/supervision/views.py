@@ -32,6 +32,17 @@ OVERDUE_PAGE = 50
 EXPORTS = ("regions", "category", "usage", "owner_kind", "trend", "ranking", "column10")
 
 
+def definitions() -> list[tuple[str, str]]:
+    """rates.DEFINITIONS in the reader's language (docs/supervision.md; the API gives rates.py's own text)."""
+    return [(_("verification rate on time"), _("instruments of D(P, S) verified by an authorised institution on or "
+                                              "before their due date ÷ |D(P, S)|")),
+            (_("verification rate by the end of the period"), _("instruments of D(P, S) verified by an authorised "
+                                                                "institution by the end of P ÷ |D(P, S)|")),
+            (_("pass rate"), _("passing verification events ÷ concluded verification events in P, per unit")),
+            (_("D(P, S)"), _("the due dates in period P of the instruments in scope S: validity ending in P, or put "
+                             "in service in P (first verification)"))]
+
+
 def _pct(rate) -> float | None:
     return None if rate.value is None else round(100 * rate.value, 2)
 
@@ -146,7 +157,7 @@ def dashboard_page(request):
                        for t in tables["trend"]],
         "categories": InstrumentCategory.objects.filter(pk__in=[r.key for r in tables["category"]]).order_by("pk"),
         "usages": Usage.choices, "owner_kinds": OrganisationKind.choices,
-        "definitions": dash.rates.DEFINITIONS, "version": dash.rates.DEFINITION_VERSION,
+        "definitions": definitions(), "version": dash.rates.DEFINITION_VERSION,
         "exports": EXPORTS, "overdue": total.statuses.get(lifecycle.OVERDUE, 0),
     })
 
