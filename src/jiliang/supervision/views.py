@@ -230,6 +230,13 @@ class SettingsForm(forms.ModelForm):
         model = SupervisionSettings
         fields = ["lead_days", "laboratory_working_days", "on_site_working_days", "deadline_source",
                   "key_categories", "key_usages"]
+        # the model's help texts quote "条例" in the English too; the form says it in the reader's language
+        help_texts = {
+            "laboratory_working_days": gettext_lazy("from receipt of the instrument to the result, e.g. 7 "
+                                                    "(Zhejiang regulations, Art. 20)"),
+            "on_site_working_days": gettext_lazy("from the application to the result, e.g. 10 "
+                                                 "(Zhejiang regulations, Art. 20)"),
+        }
 
 
 def update_settings(user, form: SettingsForm) -> int:
