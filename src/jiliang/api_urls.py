@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from jiliang.budgets.api import views as budgets
 from jiliang.core.api import views as core_api
 from jiliang.registry.api import views as registry
+from jiliang.supervision.api import dashboard as supervision_dashboard
 from jiliang.supervision.api import filing as supervision_filing
 from jiliang.supervision.api import notices as supervision_notices
 from jiliang.supervision.api import records as supervision_records
@@ -41,6 +42,7 @@ router.register("supervision/notices", supervision_notices.NoticeViewSet)
 router.register("supervision/findings", supervision_notices.FindingViewSet)
 router.register("supervision/reminders", supervision_notices.ReminderViewSet)
 router.register("supervision/late-requests", supervision_notices.LateRequestViewSet, basename="late-request")
+router.register("supervision/overdue", supervision_dashboard.OverdueViewSet, basename="supervision-overdue")
 router.register("telemetry/points", telemetry.MeteringPointViewSet)
 router.register("telemetry/batches", telemetry.IngestBatchViewSet)
 router.register("telemetry/anomalies", telemetry.AnomalyViewSet)
@@ -55,6 +57,7 @@ urlpatterns = [
     path("auth/token/", core_api.TokenView.as_view(), name="token"),
     path("uncertainty/evaluate", budgets.EvaluateView.as_view(), name="uncertainty-evaluate"),
     path("uncertainty/export", budgets.ExportView.as_view(), name="uncertainty-export"),
+    path("supervision/rates", supervision_dashboard.RatesView.as_view(), name="supervision-rates"),
     path("telemetry/readings", telemetry.ReadingIngestView.as_view(), name="telemetry-readings"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path("", include(router.urls)),

@@ -21,6 +21,7 @@ urlpatterns = [
     path("registry/", include("jiliang.registry.urls")),
     path("supervision/", include("jiliang.supervision.urls")),
     path("telemetry/", include("jiliang.telemetry.urls")),
+    path("supervision/", include("jiliang.supervision.urls")),
     path("uncertainty/", include("jiliang.budgets.urls")),
     path("verification/", include("jiliang.verification.urls")),
     path("supervision/", include("jiliang.supervision.urls")),

@@ -1,5 +1,6 @@
 """The verification fixtures (a work order driven to issue) for tests of events from certificates, and supervision records for the notice, finding, reminder and late-request tests: one of each in Kunshan (the
-Kunshan enterprise's instrument) and in Xuanwu (the Xuanwu enterprise's), and a second enterprise user (Xuanwu's)."""
+Kunshan enterprise's instrument) and in Xuanwu (the Xuanwu enterprise's), and a second enterprise user (Xuanwu's); the known history of the dashboard tests (test_dashboard_pages.py
+explains its figures)."""
 
 import datetime as dt
 from types import SimpleNamespace
@@ -10,12 +11,14 @@ from tests.conftest import _user
 from tests.verification.fixtures import flow  # noqa: F401
 
 from jiliang.core.roles import Role
+from jiliang.registry.models import Instrument
 from jiliang.supervision import notices, state
 from jiliang.supervision.models import Reminder, SupervisionSettings, VerificationEvent
 from jiliang.verification.models import WorkOrder
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+TODAY = dt.date(2025, 6, 15)
 ROLES8 = ["province", "suzhou", "kunshan", "xuanwu", "institute", "enterprise", "other_enterprise", "anonymous"]
 
 
@@ -63,3 +66,27 @@ def sup(world):
     return SimpleNamespace(world=w, notice_ks=notice_ks, notice_xw=notice_xw, finding_ks=finding_ks,
                            finding_xw=finding_xw, reminder_ks=reminder_ks, reminder_xw=reminder_xw, wo_ks=wo_ks,
                            wo_ks_ok=wo_ks_ok, wo_xw=wo_xw)
+
+
+@pytest.fixture
+def history(world):
+    def make(owner, region, serial, installed, events):
+        inst = Instrument.objects.create(owner=owner, category=world.scale, manufacturer="M", model="P",
+                                         serial_number=serial, usage="trade", region_id=region,
+                                         status="in_service", mandatory=True, installation_date=installed)
+        for n, (on, ok, valid) in enumerate(events):
+            VerificationEvent.objects.create(institution=world.inst_p, number=f"{serial}-{n}", instrument=inst,
+                                             source="reported", kind="periodic", verified_on=on,
+                                             result="pass" if ok else "fail", next_due=valid)
+        return inst
+
+    d = dt.date
+    world.k = [
+        make(world.ent_ks, "320583", "K1", d(2021, 3, 1), [(d(2021, 2, 20), True, d(2022, 2, 19))]),
+        make(world.ent_ks, "320583", "K2", d(2021, 3, 1), [(d(2021, 3, 10), True, d(2022, 3, 9))]),
+        make(world.ent_ks, "320583", "K3", d(2021, 3, 1), []),
+        make(world.ent_ks, "320583", "K4", d(2021, 2, 25) + dt.timedelta(4), [(d(2021, 2, 25), False, None)]),
+    ]
+    world.x1 = make(world.ent_xw, "320102", "X1", d(2021, 5, 1), [(d(2021, 4, 20), True, d(2021, 10, 31))])
+    state.refresh([i.pk for i in Instrument.objects.all()], TODAY)
+    return world

@@ -22,6 +22,10 @@ from .notice_ui import INSTRUMENT_FINDING_COLUMNS, INSTRUMENT_NOTICE_COLUMNS, wo
 
 CONTRIBUTIONS = [
     MenuGroup("supervision", _("Supervision"), order=15),
+    MenuEntry("supervision", _("Supervision dashboard"), "supervision-dashboard", BUREAU_ROLES, order=1),
+    MenuEntry("supervision", _("Overdue instruments"), "supervision-overdue", BUREAU_ROLES, order=2),
+    MenuEntry("supervision", _("Supervision settings"), "supervision-settings", frozenset({Role.PROVINCIAL_BUREAU}),
+              order=90),
     MenuEntry("supervision", _("Filings"), "filings-list", order=10),
     MenuEntry("supervision", _("File instruments"), "filings-new", frozenset({Role.ENTERPRISE}), order=11),
     MenuEntry("supervision", _("Filings awaiting the bureau"), "filings-queue", BUREAU_ROLES, order=12),

@@ -6,21 +6,26 @@ page, its lists and the API (lifecycle.py):
 * enterprises: their instruments, those due first, with next due and status, and how many of those under
   mandatory verification are overdue, due soon or failed;
 * bureaus: the instruments under mandatory verification in their area by the regions directly below it, with how
-  many are valid, due soon, overdue, failed or never verified.
+  many are valid, due soon, overdue, failed, never verified or past their service life, read from the counters
+  (StatusCount) like the dashboard it links to.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.models import Region
-from jiliang.core.regions import PROVINCE_CODE, group_under
+from jiliang.core.regions import group_under, subtree_codes
 from jiliang.core.roles import Role
-from jiliang.core.scoping import VIEW, is_unrestricted, organisation_acting_as
+from jiliang.core.scoping import VIEW, organisation_acting_as
 from jiliang.registry.models import Instrument
 
+from . import counters, lifecycle
+from .dashboard import root_of
 from .models import InstrumentState, Status, SupervisionSettings
 
 INSTRUMENTS_SHOWN = 20
@@ -55,26 +60,32 @@ def enterprise_instruments(request) -> dict | None:
     return {"rows": rows, "total": mine.count(), "summary": summary, "list_url": reverse("instruments-list")}
 
 
+KEYS = (lifecycle.VALID, lifecycle.DUE_SOON, lifecycle.OVERDUE, lifecycle.FAILED, lifecycle.NEVER_VERIFIED,
+        lifecycle.LIFE_ENDED)
+
+
 def supervision(request) -> dict | None:
     """For a bureau: the instruments under mandatory verification in its area, by the regions directly below it."""
-    user = request.user
-    unrestricted = is_unrestricted(user)
-    if not unrestricted and user.region_id is None:
+    try:
+        root = root_of(request.user)
+    except PermissionDenied:
         return None
-    root = PROVINCE_CODE if unrestricted else user.region_id
-    per_code = _counts(InstrumentState.objects.restrict(user, VIEW))
     groups = group_under(root)
-    keys = ("total", *COUNTED_KEYS)
+    per_code = counters.status_counts(counters.scope_filter(regions=subtree_codes(root)), by="region_id")
     per_group: dict[str, dict[str, int]] = {}
     for code, counts in per_code.items():
-        group = per_group.setdefault(groups.get(code, root), dict.fromkeys(keys, 0))
-        for k in keys:
-            group[k] += counts[k]
+        group = per_group.setdefault(groups.get(code, root), dict.fromkeys(KEYS, 0))
+        for k in KEYS:
+            group[k] += counts.get(k, 0)
     names = {r.code: r.display_name for r in Region.objects.filter(code__in=per_group)}
-    list_url = reverse("instruments-list")
-    rows = [{"code": code, "name": names.get(code, code), "url": f"{list_url}?region={code}&mandatory=true",
-             **counts} for code, counts in sorted(per_group.items())]
-    total = {k: sum(r[k] for r in rows) for k in keys}
-    for r in (*rows, total):
-        r["valid"] = r["total"] - sum(r[k] for k in COUNTED_KEYS)
-    return {"rows": rows, "total": total, "due_soon_days": SupervisionSettings.current().lead_days}
+    url = reverse("supervision-dashboard")
+    rows = []
+    for code, counts in sorted(per_group.items()):
+        total = sum(counts.values())
+        if total:
+            rows.append({"code": code, "name": names.get(code, code), "url": f"{url}?region={code}", **counts,
+                         "total": total})
+    total = {k: sum(r[k] for r in rows) for k in (*KEYS, "total")}
+    return {"rows": rows, "total": total, "due_soon_days": SupervisionSettings.current().lead_days,
+            "today": timezone.localdate(), "dashboard_url": url,
+            "overdue_url": reverse("supervision-overdue")}

@@ -2,12 +2,15 @@
 
 from django.urls import path
 
-from . import notice_views, views
+from . import dashboard_views, notice_views, views
 from .filing_views import urlpatterns as filing_urlpatterns
 from .notice_ui import finding_ui, notice_ui, reminder_ui
 from .ui import conflict_ui, event_ui
 
 urlpatterns = [
+    path("", dashboard_views.dashboard_page, name="supervision-dashboard"),
+    path("overdue/", dashboard_views.overdue_page, name="supervision-overdue"),
+    path("settings/", dashboard_views.settings_page, name="supervision-settings"),
     *filing_urlpatterns,
     path("records/import/", views.import_records, name="records-import"),
     path("record-conflicts/<int:pk>/resolve/", views.resolve, name="record-conflict-resolve"),
