@@ -60,7 +60,7 @@ def test_province_figures_equal_the_hand_count(history, lang):
     assert _cells(doc, "regions", "320500")[1:8] == ["0", "0", "2", "1", "2", "0", "4"]
     assert _cells(doc, "regions", "320100")[1:8] == ["0", "0", "1", "0", "1", "0", "2"]
     text = " ".join(doc.text_content().split())
-    assert ("强制检定监督" if lang == "zh-hans" else "Supervision of mandatory verification") in text
+    assert ("强制检定监管" if lang == "zh-hans" else "Supervision of mandatory verification") in text
     assert ("受检率" if lang == "zh-hans" else "verification rate on time") in text
     assert doc.xpath("//div[@id='chart-map']") and doc.xpath("//script[@id='data-map']")
     # the ranking: both cities at 50 %, under the 98 % target
