@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.db import connection
 from django.db.models import Min
 from django.utils import timezone
 
@@ -184,7 +185,9 @@ def _filings(institutes: dict, today: dt.date, rng) -> None:
     Filing.objects.bulk_create([f for f, _, _ in filings], batch_size=BATCH)
     for filing, _, _ in filings:
         filing.created = filing.demo_created
-    Filing.objects.bulk_update([f for f, _, _ in filings], ["created"], batch_size=BATCH)
+    # filed in the past (auto_now_add stamps now): one statement, many rows (bulk_update's CASE is far slower)
+    _update_many(Filing, "created", "id", [(connection.ops.adapt_datetimefield_value(f.created), f.pk)
+                                           for f, _, _ in filings])
     for filing, states, pending in filings:
         for s in states:
             designated = institutes.get(county_city(s.region_id)) or institutes["province"]
@@ -205,7 +208,16 @@ def _filings(institutes: dict, today: dt.date, rng) -> None:
             s.filing_state, s.designated_institution = entry_state, designated
             changed.append(s)
     FilingEntry.objects.bulk_create(entries, batch_size=BATCH)
-    InstrumentState.objects.bulk_update(changed, ["filing_state", "designated_institution"], batch_size=BATCH)
+    _update_many(InstrumentState, "filing_state = %s, designated_institution_id", "instrument_id",
+                 [(s.filing_state, s.designated_institution.pk if s.designated_institution else None, s.pk)
+                  for s in changed])
+
+
+def _update_many(model, assignments: str, key: str, rows: list[tuple]) -> None:
+    """``UPDATE table SET <assignments> = %s WHERE <key> = %s`` for each row of parameters."""
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {model._meta.db_table} SET {assignments} = %s WHERE {key} = %s",  # noqa: S608
+                           rows)
 
 
 def county_city(code: str) -> str:
