@@ -80,6 +80,9 @@ def test_every_mandatory_instrument_has_a_history_or_is_deliberately_never_verif
         assert (e.result == Result.FAIL) == (e.next_due is None), e.number
         if e.source == EventSource.REPORTED:
             assert e.institution.kind == "institute", e.number
+    for inst_id, evs in events.items():  # one first verification, the earliest
+        firsts = [e for e in evs if e.kind == "first"]
+        assert len(firsts) <= 1 and (not firsts or firsts[0].verified_on == min(e.verified_on for e in evs)), inst_id
     kinds = Counter(VerificationEvent.objects.values_list("kind", flat=True))
     assert {"first", "periodic", "after_repair"} <= set(kinds)
     # the certificates issued through jiliang are part of the history

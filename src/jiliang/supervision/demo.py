@@ -82,6 +82,7 @@ def _histories(instruments, today, habits, first_cert, institutes, numbers, rng)
     """Create the reported events of these instruments (and retire the meters rotated out); returns how many."""
     events: list[VerificationEvent] = []
     retired: list[Instrument] = []
+    continued: list[int] = []
     for inst in instruments:
         if rng.random() < NEVER_VERIFIED_SHARE and inst.pk not in first_cert:
             continue  # deliberately never verified: the bureau's list of instruments in use without verification
@@ -89,6 +90,8 @@ def _histories(instruments, today, habits, first_cert, institutes, numbers, rng)
         cut = first_cert.get(inst.pk)
         if cut is not None:  # the certificates issued through jiliang carry the history on
             history = [h for h in history if h[0] < cut]
+            if history:
+                continued.append(inst.pk)
         for on, kind, result, valid_until in history:
             institution = _institution(inst, institutes, rng)
             numbers[(institution.pk, on.year)] += 1
@@ -105,6 +108,9 @@ def _histories(instruments, today, habits, first_cert, institutes, numbers, rng)
             retired.append(inst)
     VerificationEvent.objects.bulk_create(events, batch_size=BATCH)
     Instrument.objects.bulk_update(retired, ["status", "status_reason", "status_date"], batch_size=BATCH)
+    # a certificate issued before the history existed was taken for the first verification: now it is periodic
+    VerificationEvent.objects.filter(instrument_id__in=continued, source=EventSource.CERTIFICATE,
+                                     kind=VerificationKind.FIRST).update(kind=VerificationKind.PERIODIC)
     return len(events)
 
 
