@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.extending import (
+    DemoStep,
     DetailLead,
     DetailPanel,
     HomePanel,
@@ -16,7 +17,7 @@ from jiliang.core.extending import (
 )
 from jiliang.core.roles import BUREAU_ROLES, Role
 
-from . import display, home, scoping
+from . import demo, display, home, scoping
 from .filing_tables import HISTORY_COLUMNS
 from .notice_ui import INSTRUMENT_FINDING_COLUMNS, INSTRUMENT_NOTICE_COLUMNS, work_order_lateness
 
