@@ -66,4 +66,5 @@ CONTRIBUTIONS = [
     DetailPanel("registry.Instrument", _("on-site findings"), "supervision_findings", INSTRUMENT_FINDING_COLUMNS,
                 order=45),
     DetailLead("verification.WorkOrder", "supervision/_work_order_lateness.html", work_order_lateness, order=50),
+    DemoStep("supervision", demo.build, order=25),  # after verification's certificates (20)
 ]
