@@ -89,7 +89,7 @@ def test_pages_fit_the_screen(records, live_server, browser, size, lang):
     status = page.locator("#instrument-status")
     assert status.get_attribute("data-state") == "valid"
     assert status.bounding_box()["y"] + 40 < height
-    assert cert.number in page.locator("#last-certificate").inner_text()
+    assert cert.number in page.locator("#last-event").inner_text()
     assert page.locator("#next-due").inner_text() == cert.valid_until.isoformat()
 
     # the work orders: a stepper (a timeline on the phone) and result tables that fit the laptop

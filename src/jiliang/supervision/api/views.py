@@ -33,3 +33,6 @@ class InstrumentStateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, S
     serializer_class = InstrumentStateSerializer
     filterset_class = InstrumentStateFilterSet
     ordering_fields = ["instrument", "next_due", "status"]
+    # The key is the instrument's (a one-to-one key, which Django's integer-range guard does not cover): an id past
+    # a 64-bit integer never matches the URL, so it is a 404 rather than a database overflow.
+    lookup_value_regex = "[0-9]{1,18}"
