@@ -1,4 +1,4 @@
-"""Take the README screenshots from the running demo: each role's home page, lists, an instrument, a work order, the
+"""Take the README screenshots from the running demo: each role's home page, lists, the supervision dashboard and overdue list, an instrument, a work order, the
 energy pages, the public check, and a list on a phone.
 
     make run                                   # the demo on http://127.0.0.1:8000, in another shell
@@ -39,6 +39,8 @@ def choose():
         ("home-institute", "demo-institute", "/"),
         ("home-enterprise", "demo-enterprise", "/"),
         ("instruments", "demo-kunshan", "/registry/instruments/"),
+        ("supervision", "demo-province", "/supervision/"),
+        ("supervision-overdue", "demo-suzhou", "/supervision/overdue/"),
         ("energy", "demo-province", "/telemetry/"),
         ("energy-quality", "demo-province", "/telemetry/quality/"),
         ("phone-instruments", "demo-kunshan", "/registry/instruments/", PHONE),
