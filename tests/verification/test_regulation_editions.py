@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from verification_helpers import pdf_text
 
 from jiliang.core import services as core_services
+from jiliang.core.values.dates import add_months
 from jiliang.registry import models as rm
 from jiliang.verification import services
-from jiliang.verification.certificates import add_months
 from jiliang.verification.rules import RuleError, edition_on, load_regulation
 
 LPM = "\\litre\\minute\\tothe{-1}"

@@ -9,9 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from jiliang.core import services as core_services
+from jiliang.core.values.dates import add_months
 from jiliang.registry import models as rm
 from jiliang.verification import services
-from jiliang.verification.certificates import add_months
 
 Q = "\\metre\\tothe{3}\\hour\\tothe{-1}"
 MM = "\\milli\\metre"

@@ -31,6 +31,20 @@ from .regions import subtree_codes
 MAX_ID = 2**63 - 1
 
 
+def posted_ids(values) -> list[int]:
+    """The whole numbers among posted ids that can be primary keys (others match nothing)."""
+    return [int(v) for v in values if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID]
+
+
+def id_or_404(value: str) -> int:
+    """A primary key from a URL or form value, or 404 (never a query the database cannot take)."""
+    from django.http import Http404
+
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_ID:
+        raise Http404
+    return int(value)
+
+
 class IdFilter(df.NumberFilter):
     """``<fk>_id=<n>``: a whole number from 1 to 2⁶³−1."""
 

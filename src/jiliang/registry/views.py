@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jiliang.core.filters import MAX_ID
+from jiliang.core.filters import id_or_404 as _id
 from jiliang.core.models import ImportBatch, ImportStatus
 from jiliang.core.scoping import ADD, CHANGE, VIEW, is_authority, may_write
 from jiliang.core.tabular import TableError, read_table
@@ -82,10 +82,6 @@ class ImportView(UIView):
         return redirect("job-detail", pk=job.pk)
 
 
-def _id(value: str) -> int:
-    if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_ID:
-        raise Http404
-    return int(value)
 
 
 def _template(request, kind):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from jiliang.core.filters import posted_ids as _ids
 from jiliang.core.roles import BUREAU_ROLES, Role
 from jiliang.core.scoping import VIEW, user_role
 from jiliang.core.services import validation_messages
@@ -27,8 +28,6 @@ from . import filing
 from .filing_filters import FilingFilterSet, UnfiledFilterSet
 from .filing_import import FilingImporter, template_bytes
 from .models import Filing, FilingEntry, FilingState, InstitutionDesignation, InstrumentState
-
-MAX_ID = 2**63 - 1
 
 ENTRY_COLUMNS = [
     Column("instrument", gettext_lazy("instrument")),
@@ -96,8 +95,6 @@ def _fileable(owner):
             .select_related("category", "region").order_by("serial_number"))
 
 
-def _ids(values) -> list[int]:
-    return [int(v) for v in values if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID]
 
 
 @login_required

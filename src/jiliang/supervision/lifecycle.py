@@ -22,10 +22,11 @@ Dates of legal effect are dates; "valid until" is the last day of validity.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from jiliang.core.values.dates import add_months, last_day_of_validity  # noqa: F401  (add_months: for callers)
 
 # Statuses (the order is the order of the dashboard's columns).
 VALID, DUE_SOON, OVERDUE, FAILED, NEVER_VERIFIED, LIFE_ENDED, NOT_COUNTED = (
@@ -76,15 +77,9 @@ class Occurrence:
         return self.met_on is not None and self.met_on <= self.due
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def longest_validity(verified_on: dt.date, max_months: int) -> dt.date:
     """The last day of validity of a verification on ``verified_on`` with a period of ``max_months``."""
-    return add_months(verified_on, max_months) - dt.timedelta(days=1)
+    return last_day_of_validity(verified_on, max_months)
 
 
 def capped_validity(verified_on: dt.date, given: dt.date | None, max_months: int | None) -> dt.date | None:

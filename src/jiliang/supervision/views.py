@@ -7,14 +7,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from jiliang.core.filters import MAX_ID
+from jiliang.core.filters import id_or_404 as _batch_id
 from jiliang.core.models import ImportBatch, ImportStatus
 from jiliang.core.roles import BUREAU_ROLES
 from jiliang.core.scoping import VIEW, user_role
@@ -67,10 +67,6 @@ def resolve(request, pk):
     return redirect("record-conflicts-detail", pk=conflict.pk)
 
 
-def _batch_id(value: str) -> int:
-    if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_ID:
-        raise Http404
-    return int(value)
 
 
 @login_required

@@ -7,7 +7,6 @@ it, so what anyone checks on ``/verify/<number>`` is what the paper says.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hmac
 import re
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.core import units
+from jiliang.core.values.dates import last_day_of_validity
 from jiliang.core.values.decimals import optional_decimal_text
 from jiliang.uncertainty.rounding import round_to, round_uncertainty, text
 
@@ -68,10 +68,6 @@ def reported_result(value, U: Decimal | None) -> str | None:
     return text(round_to(float(Decimal(value)), U))
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def institute_code(institute) -> str:
@@ -188,7 +184,7 @@ def valid_until_for(item: WorkOrderItem, kind: str, measured_on: dt.date) -> dt.
         raise
     if not months:
         return None
-    return add_months(measured_on, months) - dt.timedelta(days=1)
+    return last_day_of_validity(measured_on, months)
 
 
 def active_key(institute) -> SigningKey | None:

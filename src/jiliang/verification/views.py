@@ -23,7 +23,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from jiliang.core import ratelimit, units
-from jiliang.core.filters import MAX_ID
+from jiliang.core.filters import posted_ids as _ids
 from jiliang.core.roles import Role
 from jiliang.core.scoping import VIEW, user_role
 from jiliang.core.services import validation_messages
@@ -428,9 +428,6 @@ def item_results(request, pk):
 MAX_RESULT_ROWS = 500
 
 
-def _ids(values: list[str]) -> list[int]:
-    """The whole numbers among posted ids that can be primary keys (others match nothing)."""
-    return [int(v) for v in values if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID]
 
 
 @login_required

@@ -125,6 +125,6 @@ def import_dcc(standard: MeasurementStandard, xml: bytes | str, *, actor, valid_
     return record_standard_calibration(
         standard, actor=actor, certificate_no=cert.unique_identifier, laboratory=data["laboratory"],
         calibrated_on=cert.end_performance_date,
-        valid_until=valid_until or (certs.add_months(cert.end_performance_date, 12) - dt.timedelta(days=1)),
+        valid_until=valid_until or certs.last_day_of_validity(cert.end_performance_date, 12),
         traceability=traceability or data["laboratory"], results=data["results"], source=CalibrationSource.DCC,
         dcc_xml=data["xml"])
