@@ -144,6 +144,9 @@ JILIANG_DCC_SCHEMA_DIR = os.environ.get("JILIANG_DCC_SCHEMA_DIR", "")
 JILIANG_SIGNING_SECRET = required_secret("JILIANG_SIGNING_SECRET", "signing_secret")
 # HMAC key of the audit chain (docs/audit.md), kept outside the database.
 JILIANG_AUDIT_KEY = required_secret("JILIANG_AUDIT_KEY", "audit_key")
+# Keys the permutation that makes jiliang's own instrument codes non-sequential (registry.codes). Codes already
+# issued never change; a new key only changes the codes issued after it (collisions are skipped).
+JILIANG_CODE_KEY = required_secret("JILIANG_CODE_KEY", "instrument_code_key")
 # File to which `jiliang audit-anchor` appends the signed chain head; ship it off the database server.
 JILIANG_AUDIT_ANCHOR_FILE = Path(os.environ.get("JILIANG_AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchors.jsonl"))
 # API tokens (docs/settings.md): default and longest validity in days.

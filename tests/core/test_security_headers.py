@@ -26,7 +26,8 @@ def _production_env(tmp_path, **extra) -> dict:
             if not k.startswith(("JILIANG_", "DJANGO_")) and k != "DATABASE_URL"}
     return {**base, "JILIANG_VAR_DIR": str(tmp_path), "JILIANG_PRODUCTION": "1",
             "JILIANG_SECRET_KEY": secrets.token_urlsafe(50), "JILIANG_SIGNING_SECRET": secrets.token_urlsafe(40),
-            "JILIANG_AUDIT_KEY": secrets.token_urlsafe(40), "JILIANG_ALLOWED_HOSTS": "jiliang.example.gov.cn",
+            "JILIANG_AUDIT_KEY": secrets.token_urlsafe(40), "JILIANG_CODE_KEY": secrets.token_urlsafe(40),
+            "JILIANG_ALLOWED_HOSTS": "jiliang.example.gov.cn",
             "JILIANG_PUBLIC_URL": "https://jiliang.example.gov.cn", **extra}
 
 

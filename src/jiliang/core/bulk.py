@@ -15,8 +15,11 @@ from django.db import connection, models
 def fast_insert(model: type[models.Model], objs: list[models.Model], batch_size: int = 2000) -> list[models.Model]:
     if not objs:
         return objs
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql":  # the model's manager runs its own before_bulk_insert
         return model.objects.bulk_create(objs, batch_size=batch_size)
+    before = getattr(model, "before_bulk_insert", None)  # fills what the database must not leave blank
+    if before is not None:
+        before(objs)
     meta = model._meta
     fields = list(meta.concrete_fields)
     with connection.cursor() as cursor:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import ProtectedError
+from django.db import models, transaction
+from django.db.models import F, ProtectedError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.models import Region, RegistryModel
 from jiliang.core.roles import BUREAU_ROLES, Role
-from jiliang.core.scoping import RestrictedManager, ScopeSpec
+from jiliang.core.scoping import RestrictedManager, RestrictedQuerySet, ScopeSpec
 
+from . import codes
 from .identity import IdentityError, normalise_gbw, validate_uscc
 
 ALL_ROLES = frozenset(Role)
@@ -372,6 +376,60 @@ class InstrumentStatus(models.TextChoices):
 LAPSED_STATUSES = frozenset({InstrumentStatus.SUSPENDED, InstrumentStatus.RETIRED, InstrumentStatus.DEREGISTERED})
 
 
+class CodeScheme(models.TextChoices):
+    GBT36377 = codes.GBT36377, "GB/T 36377"
+    SGCC = codes.SGCC, _("State Grid asset code")
+    LOCAL = codes.LOCAL, _("jiliang code")
+
+
+class CodeSequence(models.Model):
+    """The next sequence number of jiliang's own instrument codes (registry.codes.local_code)."""
+
+    name = models.CharField(primary_key=True, max_length=20)
+    next_value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("code sequence")
+
+    @classmethod
+    def take(cls, count: int, name: str = "instrument") -> list[str]:
+        """``count`` new jiliang codes, none already taken by any instrument (whatever its scheme)."""
+        found: list[str] = []
+        keys = _code_keys()
+        with transaction.atomic():
+            while len(found) < count:
+                want = count - len(found)
+                cls.objects.get_or_create(name=name)
+                row = cls.objects.select_for_update().get(name=name)
+                start = row.next_value
+                cls.objects.filter(name=name).update(next_value=F("next_value") + want)
+                fresh = [codes.local_code(n, keys) for n in range(start, start + want)]
+                taken = set(Instrument._base_manager.filter(instrument_code__in=fresh)
+                            .values_list("instrument_code", flat=True))
+                found.extend(c for c in fresh if c not in taken)
+        return found
+
+
+@functools.cache
+def _code_keys_for(secret: str) -> tuple[int, ...]:
+    return codes.round_keys(secret)
+
+
+def _code_keys() -> tuple[int, ...]:
+    return _code_keys_for(settings.JILIANG_CODE_KEY)
+
+
+class InstrumentQuerySet(RestrictedQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        self.model.before_bulk_insert(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class InstrumentManager(models.Manager.from_queryset(InstrumentQuerySet)):
+    pass
+
+
 class Instrument(UnreferencedDeleteMixin, RegistryModel):
     """A measuring instrument (计量器具) of an owner, where it is used and for what."""
 
@@ -397,6 +455,12 @@ class Instrument(UnreferencedDeleteMixin, RegistryModel):
     status_date = models.DateField(_("status date"), null=True, blank=True)
     mandatory = models.BooleanField(_("mandatory verification"), default=False, editable=False,
                                     help_text=_("Derived from the category and the usage"))
+    # 一具一码: the maker's or utility's code where it came with one, else jiliang's own (registry.codes).
+    instrument_code = models.CharField(_("instrument code"), max_length=40, unique=True, blank=True,
+                                       help_text=_("GB/T 36377 or State Grid code as printed on the instrument; "
+                                                   "left empty, jiliang issues its own"))
+    code_scheme = models.CharField(_("code scheme"), max_length=12, choices=CodeScheme.choices,
+                                   default=CodeScheme.LOCAL)
 
     # One answer, wherever the registered one is (core.identities).
     identity_fields = ("manufacturer", "model", "serial_number")
@@ -405,6 +469,7 @@ class Instrument(UnreferencedDeleteMixin, RegistryModel):
 
     # Read access of the owner's own bureau to instruments located elsewhere: see registry.scoping.
     scope = ScopeSpec(region="region", organisation="owner", delete_roles=SUPERUSER_ONLY)
+    objects = InstrumentManager()
 
     class Meta:
         ordering = ["-id"]
@@ -435,11 +500,38 @@ class Instrument(UnreferencedDeleteMixin, RegistryModel):
             raise ValidationError({"status_date": _("Give the date of the deregistration.")})
         if self.region_id and not self.region.is_current:
             raise ValidationError({"region": _("Region %(code)s is not a current GB/T 2260 code.") % {"code": self.region_id}})
+        if self.instrument_code:
+            try:
+                self.instrument_code = codes.validate(self.instrument_code, self.code_scheme)
+            except IdentityError as exc:
+                raise ValidationError({"instrument_code": exc.translated(gettext)}) from exc
 
     def prepare_for_save(self) -> None:
         """Derive whether verification is mandatory from the category and the usage (计量法 第九条)."""
         self.mandatory = bool(self.category_id) and self.category.is_mandatory_for(self.usage)
+        if self.instrument_code and self.code_scheme in codes.SCHEMES:
+            try:
+                self.instrument_code = codes.validate(self.instrument_code, self.code_scheme)
+            except IdentityError:
+                pass  # clean() reports it
 
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.instrument_code:
+            self.before_bulk_insert([self])
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def before_bulk_insert(objs) -> None:
+        """Issue jiliang's own code to every instrument about to be written without one (core.bulk calls this)."""
+        blank = [o for o in objs if not o.instrument_code]
+        for obj, code in zip(blank, CodeSequence.take(len(blank)) if blank else [], strict=True):
+            obj.instrument_code, obj.code_scheme = code, CodeScheme.LOCAL
+
+    @property
+    def public_url(self) -> str:
+        """The public status page a label's QR code points to (JILIANG_PUBLIC_URL + /i/<code>)."""
+        return f"{settings.JILIANG_PUBLIC_URL.rstrip('/')}/i/{self.instrument_code}"
 
     @property
     def measuring_range(self) -> dict | None:

@@ -515,6 +515,10 @@ class Finding(TimestampedModel):
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     notice = models.ForeignKey(Notice, verbose_name=_("notice"), null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="findings")
+    campaign = models.ForeignKey("Campaign", verbose_name=_("campaign"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="findings")
+    target = models.ForeignKey("CampaignTarget", verbose_name=_("campaign target"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="findings")
 
     objects = RestrictedManager()
     scope = INSTRUMENT_SCOPE
@@ -533,3 +537,176 @@ class Finding(TimestampedModel):
     def audit_organisation_id(self) -> int | None:
         return self.instrument.owner_id if self.instrument_id else None
 
+
+
+class FindingPhoto(models.Model):
+    """One photo taken with a finding (JPEG or PNG, checked by its magic bytes; see notices.photo_type)."""
+
+    finding = models.ForeignKey(Finding, verbose_name=_("finding"), on_delete=models.CASCADE, related_name="photos")
+    data = models.BinaryField(_("photo"))
+    content_type = models.CharField(_("photo type"), max_length=40)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("finding photo")
+        verbose_name_plural = _("finding photos")
+
+
+class CampaignTargetKind(models.TextChoices):
+    OWNERS = "owners", _("owners")
+    INSTRUMENTS = "instruments", _("instruments")
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    DRAWN = "drawn", _("drawn")
+    CLOSED = "closed", _("closed")
+
+
+class Campaign(TimestampedModel):
+    """A spot-check campaign (监督抽查, 双随机): its scope, the sample drawn from it and the inspectors.
+
+    The draw is reproducible: the seed and the population (the sorted ids, packed and hashed) are kept, so anyone
+    can draw again and get the same targets (campaigns.py)."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    bureau_region = models.ForeignKey(Region, verbose_name=_("organising bureau (region)"), on_delete=models.PROTECT,
+                                      related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    regions = models.ManyToManyField(Region, verbose_name=_("regions"), blank=True, related_name="+",
+                                     help_text=_("Empty: the bureau's whole region"))
+    categories = models.ManyToManyField(InstrumentCategory, verbose_name=_("categories"), blank=True, related_name="+",
+                                        help_text=_("Empty: every category"))
+    owner_kinds = models.JSONField(_("owner kinds"), default=list, blank=True)
+    usages = models.JSONField(_("usages"), default=list, blank=True)
+    mandatory_only = models.BooleanField(_("mandatory verification only"), default=True)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    target_kind = models.CharField(_("draw"), max_length=12, choices=CampaignTargetKind.choices,
+                                   default=CampaignTargetKind.INSTRUMENTS)
+    sample_size = models.PositiveIntegerField(_("sample size"))
+    min_per_county = models.PositiveIntegerField(_("at least per county"), default=0)
+    exclude_own_county = models.BooleanField(_("inspectors never check their own county"), default=False)
+    seed = models.CharField(_("seed"), max_length=64, blank=True)
+    population_size = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    population_sha256 = models.CharField(_("population SHA-256"), max_length=64, blank=True)
+    population_snapshot = models.BinaryField(_("population snapshot"), blank=True, default=b"")
+    drawn_at = models.DateTimeField(_("drawn at"), null=True, blank=True)
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("drawn by"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=CampaignStatus.choices,
+                              default=CampaignStatus.DRAFT)
+
+    objects = RestrictedManager()
+    scope = ScopeSpec(region="bureau_region", write_roles=NO_GENERIC_WRITES)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("spot-check campaign")
+        verbose_name_plural = _("spot-check campaigns")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def clean(self) -> None:
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": _("The campaign ends before it starts.")})
+
+    def audit_region_code(self) -> str | None:
+        return self.bureau_region_id
+
+
+class CampaignInspector(models.Model):
+    """An inspector who may be assigned targets of a campaign, with the county they work in."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE,
+                                 related_name="inspectors")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("inspector"), on_delete=models.PROTECT,
+                             related_name="+")
+    county = models.ForeignKey(Region, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("campaign inspector")
+        verbose_name_plural = _("campaign inspectors")
+        constraints = [models.UniqueConstraint(fields=["campaign", "user"], name="supervision_campaign_inspector_once")]
+
+
+class TargetStatus(models.TextChoices):
+    PENDING = "pending", _("to check")
+    CHECKED = "checked", _("checked")
+    UNREACHABLE = "unreachable", _("could not be checked")
+
+
+class CampaignTarget(models.Model):
+    """One owner or instrument drawn for a campaign, in draw order, with the inspector assigned."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE,
+                                 related_name="targets")
+    position = models.PositiveIntegerField(_("draw order"))
+    organisation = models.ForeignKey(Organisation, verbose_name=_("owner"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    instrument = models.ForeignKey(Instrument, verbose_name=_("instrument"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey(Region, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("inspector"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("status"), max_length=12, choices=TargetStatus.choices, default=TargetStatus.PENDING)
+
+    class Meta:
+        ordering = ["campaign", "position"]
+        verbose_name = _("campaign target")
+        verbose_name_plural = _("campaign targets")
+        constraints = [models.UniqueConstraint(fields=["campaign", "position"], name="supervision_target_position")]
+
+
+class ComplaintKind(models.TextChoices):
+    SHORT_MEASURE = "short_measure", _("short weight or measure")
+    NOT_VERIFIED = "not_verified", _("not verified or overdue")
+    TAMPERED = "tampered", _("seal broken or tampered with")
+    OTHER = "other", _("other")
+
+
+class ComplaintStatus(models.TextChoices):
+    RECEIVED = "received", _("received")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("not accepted")
+    CLOSED = "closed", _("closed")
+
+
+class Complaint(TimestampedModel):
+    """A complaint from the public about one instrument, made on its public page (/i/<code>), for the county
+    bureau of the instrument's location, which decides within 7 working days whether to accept it (SAMR Order 20,
+    Art. 14; shared/reference/supervision-integrity-licensing.md §3.3)."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    instrument = models.ForeignKey(Instrument, verbose_name=_("instrument"), on_delete=models.PROTECT,
+                                   related_name="complaints")
+    region = models.ForeignKey(Region, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("about"), max_length=20, choices=ComplaintKind.choices)
+    text = models.TextField(_("what happened"), max_length=2000)
+    contact = models.CharField(_("contact (optional)"), max_length=100, blank=True)
+    decide_by = models.DateField(_("decide by"))
+    status = models.CharField(_("status"), max_length=10, choices=ComplaintStatus.choices,
+                              default=ComplaintStatus.RECEIVED)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handled by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+
+    objects = RestrictedManager()
+    scope = ScopeSpec(region="region", write_roles=NO_GENERIC_WRITES)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+
+    def __str__(self) -> str:
+        return self.number
+
+    def audit_region_code(self) -> str | None:
+        return self.region_id

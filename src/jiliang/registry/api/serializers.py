@@ -70,7 +70,7 @@ class InstrumentSerializer(ScopedModelSerializer):
         model = m.Instrument
         fields = COMMON + ("owner", "category", "manufacturer", "model", "serial_number", "pattern_approval_no",
                            "accuracy_class", "measuring_range", "usage", "region", "address", "installation_date",
-                           "status", "status_reason", "status_date", "mandatory")
+                           "status", "status_reason", "status_date", "mandatory", "instrument_code", "code_scheme")
         read_only_fields = ("mandatory",)
 
 
