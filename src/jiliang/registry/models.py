@@ -391,6 +391,9 @@ class CodeSequence(models.Model):
     class Meta:
         verbose_name = _("code sequence")
 
+    def __str__(self) -> str:
+        return f"{self.name}: {self.next_value}"
+
     @classmethod
     def take(cls, count: int, name: str = "instrument") -> list[str]:
         """``count`` new jiliang codes, none already taken by any instrument (whatever its scheme)."""

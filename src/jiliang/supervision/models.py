@@ -552,6 +552,9 @@ class FindingPhoto(models.Model):
         verbose_name = _("finding photo")
         verbose_name_plural = _("finding photos")
 
+    def __str__(self) -> str:
+        return f"{self.finding_id} · {self.content_type}"
+
 
 class CampaignTargetKind(models.TextChoices):
     OWNERS = "owners", _("owners")
@@ -634,6 +637,9 @@ class CampaignInspector(models.Model):
         verbose_name_plural = _("campaign inspectors")
         constraints = [models.UniqueConstraint(fields=["campaign", "user"], name="supervision_campaign_inspector_once")]
 
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · {self.user}"
+
 
 class TargetStatus(models.TextChoices):
     PENDING = "pending", _("to check")
@@ -661,6 +667,9 @@ class CampaignTarget(models.Model):
         verbose_name = _("campaign target")
         verbose_name_plural = _("campaign targets")
         constraints = [models.UniqueConstraint(fields=["campaign", "position"], name="supervision_target_position")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} #{self.position}"
 
 
 class ComplaintKind(models.TextChoices):
