@@ -2,10 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from jiliang.core.extending import DemoStep, HomePanel, MenuEntry, MenuGroup, ScopeGrant
+from jiliang.core.extending import DemoStep, DetailLead, HomePanel, MenuEntry, MenuGroup, ScopeGrant
 from jiliang.core.roles import BUREAU_ROLES, REGIONAL_ROLES, Role
 
-from . import demo, home, scoping
+from . import code_views, demo, home, scoping
 
 STAFF = frozenset({Role.INSTITUTE, *BUREAU_ROLES})
 
@@ -21,5 +21,6 @@ CONTRIBUTIONS = [
     *[ScopeGrant("registry.Instrument", role, scoping.owner_in_region) for role in sorted(REGIONAL_ROLES)],
     DemoStep("registry", demo.build, order=10),
     HomePanel("registry-counts", "registry/panels/counts.html", home.counts, order=10),
+    DetailLead("registry.Instrument", "registry/codes/lead.html", code_views.detail_lead, order=5),
     HomePanel("registry-charts", "registry/panels/charts.html", home.charts, BUREAU_ROLES, order=40),
 ]

@@ -119,11 +119,20 @@ class InstrumentFilterSet(RegistrationFilterMixin, SearchFilterSet):
     usage = df.MultipleChoiceFilter(choices=m.Usage.choices)
     installed_after = df.DateFilter(field_name="installation_date", lookup_expr="gte")
     installed_before = df.DateFilter(field_name="installation_date", lookup_expr="lte")
+    instrument_code = df.CharFilter(method="filter_instrument_code", label=_("instrument code"))
+    code_scheme = df.MultipleChoiceFilter(choices=m.CodeScheme.choices)
 
     class Meta:
         model = m.Instrument
         fields = ["region", "owner_id", "owner", "category_id", "category", "status", "usage", "mandatory",
-                  "manufacturer", "model", "serial_number", "accuracy_class"]
+                  "manufacturer", "model", "serial_number", "accuracy_class", "instrument_code", "code_scheme"]
+
+    def filter_instrument_code(self, qs, name, value):
+        """Exactly the code, as typed with spaces, dashes or in lower case (registry.instrument_codes)."""
+        from .instrument_codes import candidates
+
+        forms = candidates(value)
+        return qs.filter(instrument_code__in=forms) if forms else qs
 
 
 class MeasurementStandardFilterSet(SearchFilterSet):

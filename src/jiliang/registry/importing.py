@@ -42,6 +42,8 @@ from jiliang.core.signals import records_written
 from jiliang.core.tabular import Table, TableError
 from jiliang.core.values.chunks import chunks
 
+from . import codes as code_rules
+from . import instrument_codes
 from . import models as m
 from .identity import IdentityError, make_uscc, validate_uscc
 
@@ -51,7 +53,7 @@ class ImportColumn:
     key: str
     label: object  # a lazy label: the header in the user's language
     required: bool = False
-    kind: str = "str"  # str, decimal, date, int, bool, choice, ref, multi
+    kind: str = "str"  # str, code, decimal, date, int, bool, choice, ref, multi
     choices: type | None = None
     help: str = ""
     alias: str = ""  # the header of earlier templates, still accepted
@@ -151,6 +153,14 @@ def parse_cell(col: ImportColumn, value, choice_maps: dict):
         if col.required:
             raise CellError(_("is required"))
         return None
+    if col.kind == "code":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return str(value).strip()
+        if isinstance(value, float) and (abs(value) >= 1e15 or not value.is_integer()):
+            # Excel keeps 15 significant digits of a number: a 22-digit State Grid code typed as a number is lost.
+            raise CellError(_("%(value)r was stored as a number, which keeps only 15 digits: format the column as "
+                              "text and type the code again") % {"value": value})
+        return str(int(value))
     if col.kind == "str":
         return str(value).strip() if not isinstance(value, float) or not value.is_integer() else str(int(value))
     if col.kind == "decimal":
@@ -332,6 +342,7 @@ class Importer(abc.ABC):
             seen[key] = row_no
             current = existing.get(key)
             before = self.snapshot(current) if current is not None else None
+            self.row_no = row_no
             try:
                 obj, m2m = self.build(values, current)
                 self.validate(obj)
@@ -666,6 +677,9 @@ class InstrumentImporter(Importer):
         ImportColumn("status", _field(m.Instrument, "status"), kind="choice", choices=m.InstrumentStatus, alias="状态"),
         ImportColumn("status_reason", _field(m.Instrument, "status_reason"), alias="状态原因"),
         ImportColumn("status_date", _field(m.Instrument, "status_date"), kind="date", alias="状态日期"),
+        # 一具一码 (docs/instrument-codes.md): the maker's or utility's code; left empty, jiliang issues its own.
+        ImportColumn("instrument_code", _field(m.Instrument, "instrument_code"), kind="code"),
+        ImportColumn("code_scheme", _field(m.Instrument, "code_scheme"), kind="choice", choices=m.CodeScheme),
     ]
 
     def __init__(self, user):
@@ -682,6 +696,38 @@ class InstrumentImporter(Importer):
             visible = m.Organisation.objects.restrict(self.user, VIEW)
             for o in visible.filter(uscc__in=batch).only("id", "uscc", "region_id", "name"):
                 self.owners[o.uscc] = o
+        # Instruments already holding a code of the file (wherever they are), and which of them the user sees.
+        given = sorted({code_rules.compact(r["instrument_code"]) for r in rows if r.get("instrument_code")})
+        self.code_holders, self.visible_holders, self.code_rows = {}, set(), {}
+        for batch in chunks(given, 5000):
+            for i in m.Instrument._base_manager.filter(instrument_code__in=batch).select_related("category"):
+                self.code_holders[i.instrument_code] = i
+        for batch in chunks(sorted(i.pk for i in self.code_holders.values()), 5000):
+            self.visible_holders |= set(m.Instrument.objects.restrict(self.user, VIEW).filter(pk__in=batch)
+                                        .values_list("pk", flat=True))
+
+    def _code(self, values, current) -> tuple[tuple[str, str] | None, list[tuple[str, str]]]:
+        """The row's (code, scheme), or None when it gives none, and the problems with it: malformed, a wrong check
+        character, a scheme jiliang keeps for itself, a change of an existing instrument's code, a code of another
+        row of the file or of another instrument (one answer in scope or out: core.identities)."""
+        try:
+            given = instrument_codes.given_code(values.get("instrument_code"), values.get("code_scheme"),
+                                                current=current)
+        except ValidationError as exc:
+            return None, [(k, str(msg)) for k, msgs in exc.message_dict.items() for msg in msgs]
+        if given is None or (current is not None and current.instrument_code == given[0]):
+            return given, []
+        code = given[0]
+        first = self.code_rows.setdefault(code, self.row_no)
+        if first != self.row_no:
+            return None, [("instrument_code", _("code %(code)s is also given in row %(row)d of this file")
+                           % {"code": code, "row": first})]
+        existing = self.code_holders.get(code)
+        if existing is not None and (current is None or existing.pk != current.pk):
+            if existing.pk not in self.visible_holders:
+                note_clash(existing, self.user)
+            return None, [("instrument_code", str(instrument_codes.CODE_TAKEN_MESSAGE))]
+        return given, []
 
     def example(self):
         category = self.categories.get("nawi-price-scale")
@@ -734,11 +780,15 @@ class InstrumentImporter(Importer):
 
     def build(self, values, current):
         owner, category, region, problems = self._lookups(values)
-        if problems:
-            raise _RowProblems(problems)
-        self.refuse_unless_changeable(current)
+        if not problems:
+            self.refuse_unless_changeable(current)
+        code, code_problems = self._code(values, current)
+        if problems or code_problems:
+            raise _RowProblems(problems + code_problems)
         obj = current or m.Instrument()
         obj.owner, obj.category, obj.region = owner, category, region
+        if code is not None:
+            obj.instrument_code, obj.code_scheme = code
         for name in ("manufacturer", "model", "serial_number", "pattern_approval_no", "accuracy_class", "range_unit",
                      "address", "status_reason"):
             setattr(obj, name, values.get(name) or "")
@@ -873,6 +923,9 @@ def _column_help(col: ImportColumn) -> str:
         "category_code": _("a name from the list or a catalogue code (see the catalogue sheet)"),
         "region_code": _("a name from the list or a GB/T 2260 code (see the regions sheet)"),
         "owner_uscc": _("the 18-character unified social credit code of a registered organisation"),
+        "instrument_code": _("the code printed on the instrument by its maker (GB/T 36377) or the State Grid (22 "
+                             "digits); left empty, jiliang issues its own. A registered instrument's code cannot be "
+                             "changed"),
     }.get(col.key, _("text"))
 
 

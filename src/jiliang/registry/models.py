@@ -503,11 +503,25 @@ class Instrument(UnreferencedDeleteMixin, RegistryModel):
             raise ValidationError({"status_date": _("Give the date of the deregistration.")})
         if self.region_id and not self.region.is_current:
             raise ValidationError({"region": _("Region %(code)s is not a current GB/T 2260 code.") % {"code": self.region_id}})
+        stored = getattr(self, "_stored_code", None)  # stable for life: as read from the database (from_db)
+        if self.pk and stored and (codes.compact(self.instrument_code), self.code_scheme) != stored:
+            from .instrument_codes import stable_error
+
+            current = Instrument(instrument_code=stored[0], code_scheme=stored[1])
+            raise stable_error(current, "instrument_code" if stored[0] != codes.compact(self.instrument_code)
+                               else "code_scheme")
         if self.instrument_code:
             try:
                 self.instrument_code = codes.validate(self.instrument_code, self.code_scheme)
             except IdentityError as exc:
                 raise ValidationError({"instrument_code": exc.translated(gettext)}) from exc
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)
+        if "instrument_code" in obj.__dict__ and "code_scheme" in obj.__dict__:
+            obj._stored_code = (obj.instrument_code, obj.code_scheme)
+        return obj
 
     def prepare_for_save(self) -> None:
         """Derive whether verification is mandatory from the category and the usage (计量法 第九条)."""

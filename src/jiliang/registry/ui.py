@@ -23,6 +23,7 @@ ORGANISATION_COLUMNS = [
 ]
 INSTRUMENT_COLUMNS = [
     Column("serial_number", _("serial number"), order_by="serial_number", link=True),
+    Column("instrument_code", _("instrument code"), order_by="instrument_code"),
     Column("category", _("category"), accessor="category.short_name", order_by="category__name"),
     Column("manufacturer", _("manufacturer"), order_by="manufacturer"),
     Column("model", _("model"), order_by="model"),
@@ -119,7 +120,7 @@ category_ui = register(ModelUI(
 instrument_ui = register(ModelUI(
     model=m.Instrument, slug="instruments", columns=INSTRUMENT_COLUMNS, filterset=filters.InstrumentPageFilterSet,
     form=forms.InstrumentForm, import_view=_import_view(),
-    filter_fields=["q", "region", "category", "status", "usage", "mandatory", "owner", "manufacturer",
+    filter_fields=["q", "instrument_code", "region", "category", "status", "usage", "mandatory", "owner", "manufacturer",
                    "installed_after", "installed_before", "registration"],
     detail_template=RECORD_DETAIL,
 ))

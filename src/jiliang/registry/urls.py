@@ -1,3 +1,6 @@
+from django.urls import path
+
+from .code_views import lookup as code_lookup
 from .ui import (
     category_ui,
     change_proposal_ui,
@@ -19,4 +22,5 @@ urlpatterns = [
     *change_proposal_ui.urls(),
     *act_urls,
     import_template,
+    path("codes/", code_lookup, name="instrument-code-lookup"),
 ]

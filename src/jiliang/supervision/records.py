@@ -2,7 +2,7 @@
 :class:`VerificationEvent` rows (certificates issued through jiliang: events.py).
 
 A record names the institution by its unified social credit code, its certificate or notice number, the
-instrument (its jiliang id, or owner USCC + manufacturer + model + serial number), the kind of verification
+instrument (its jiliang id, its instrument code, or owner USCC + manufacturer + model + serial number), the kind of verification
 (JJF 1001 首次检定 / 后续检定 (周期检定, 修理后检定) / 使用中检查), the date, the result, the next due and the
 certificate's validity. The next due is the validity the institution set (1987 measures Art. 6), which may not lie
 beyond the regulation's maximum period: the category's verification period, or for first-verification-only meters
@@ -12,8 +12,9 @@ record without a next due gets the maximum period, as a certificate would.
 Records are idempotent by (institution, number): the same record again is *unchanged*; one that contradicts the
 stored event is a :class:`RecordConflict` for a bureau to review, never an overwrite.
 
-The instrument code (统一编码) is not yet a field of the register: a record naming only ``instrument_code`` is
-refused, naming that field, until the register has one.
+An instrument named by its code (一具一码, registry.instrument_codes: typed with spaces, dashes or in lower case)
+is found by it; where the record also gives owner USCC, manufacturer, model or serial number, each must match the
+instrument of that code.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from jiliang.core.values.chunks import chunks
+from jiliang.registry import instrument_codes
 from jiliang.registry.identity import IdentityError, validate_uscc
 from jiliang.registry.models import Instrument, InstrumentCategory, Organisation, VerificationMode
 
@@ -110,7 +113,7 @@ class Resolver:
     def __init__(self, rows: list[dict], today: dt.date) -> None:
         self.today = today
         usccs = set()
-        ids, identities = set(), set()
+        ids, identities, code_forms = set(), set(), set()
         for row in rows:
             if not isinstance(row, dict):
                 continue
@@ -119,13 +122,18 @@ class Resolver:
             if raw_id.isdigit():
                 ids.add(int(raw_id))
             identities.add((_text(row.get("manufacturer")), _text(row.get("model")), _text(row.get("serial_number"))))
+            code_forms.update(instrument_codes.candidates(_text(row.get("instrument_code"))))
         usccs.discard("")
         self.orgs = {o.uscc: o for o in Organisation.objects.filter(uscc__in=usccs)}
         # Only what a record needs (identity, owner's code, category, and region and owner for the audit entry).
         self.categories = {c.pk: c for c in InstrumentCategory.objects.all()}
         instruments = Instrument.objects.select_related("owner").only(
-            "id", "manufacturer", "model", "serial_number", "region_id", "category_id", "owner_id", "owner__uscc")
+            "id", "manufacturer", "model", "serial_number", "region_id", "category_id", "owner_id", "owner__uscc",
+            "instrument_code")
         self.by_id = {i.pk: i for i in instruments.filter(pk__in=ids)} if ids else {}
+        self.by_code: dict[str, Instrument] = {}
+        for batch in chunks(sorted(code_forms), 5000):
+            self.by_code.update((i.instrument_code, i) for i in instruments.filter(instrument_code__in=batch))
         self.by_identity: dict[tuple, Instrument] = {}
         serials = {s for _m, _mo, s in identities if s}
         if serials:
@@ -216,15 +224,13 @@ class Resolver:
                 problems.append(Problem("instrument", _("no instrument has the jiliang id %(id)s") % {"id": raw_id}))
             return found
         given = {k: _text(row.get(k)) for k in IDENTITY_FIELDS}
+        code = _text(row.get("instrument_code"))
+        if code:
+            return self._by_code(code, given, problems)
         if not any(given.values()):
-            if _text(row.get("instrument_code")):
-                problems.append(Problem("instrument_code", _(
-                    "the register has no instrument codes yet; name the instrument by its jiliang id, or by owner "
-                    "USCC, manufacturer, model and serial number")))
-            else:
-                problems.append(Problem("instrument", _(
-                    "name the instrument by its jiliang id, or by owner USCC, manufacturer, model and serial "
-                    "number")))
+            problems.append(Problem("instrument", _(
+                "name the instrument by its jiliang id, its instrument code, or by owner USCC, manufacturer, model "
+                "and serial number")))
             return None
         missing = [k for k, v in given.items() if not v]
         if missing:
@@ -247,6 +253,29 @@ class Resolver:
             problems.append(Problem("owner_uscc", _(
                 "the instrument of this manufacturer, model and serial number is registered to another owner; the "
                 "field that did not match: owner_uscc")))
+            return None
+        return found
+
+
+    def _by_code(self, code: str, given: dict, problems: list[Problem]) -> Instrument | None:
+        found = next((self.by_code[c] for c in instrument_codes.candidates(code) if c in self.by_code), None)
+        if found is None:
+            if instrument_codes.misread(code):
+                problems.append(Problem("instrument_code", _(
+                    "no registered instrument has the code %(c)s, and the code does not check: a character was "
+                    "probably misread") % {"c": code}))
+            else:
+                problems.append(Problem("instrument_code", _("no registered instrument has the code %(c)s")
+                                        % {"c": code}))
+            return None
+        stored = {"manufacturer": found.manufacturer, "model": found.model, "serial_number": found.serial_number,
+                  "owner_uscc": found.owner.uscc}
+        differ = [k for k in IDENTITY_FIELDS if given[k] and
+                  (_uscc(given[k]) if k == "owner_uscc" else given[k]) != stored[k]]
+        if differ:
+            problems.append(Problem(", ".join(differ), _(
+                "does not match the instrument of code %(c)s; the fields that did not match: %(f)s")
+                % {"c": found.instrument_code, "f": ", ".join(differ)}))
             return None
         return found
 

@@ -1,8 +1,11 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from jiliang.core.api.serializers import DetailURLField, QuantityField, RangeField, ScopedModelSerializer
+from jiliang.core.identities import answering_clashes
 from jiliang.core.models import Region
 from jiliang.core.scoping import sees_provenance
+from jiliang.registry import instrument_codes
 from jiliang.registry import models as m
 
 COMMON = ("id", "url", "display", "description", "comments", "created", "last_updated")
@@ -72,6 +75,30 @@ class InstrumentSerializer(ScopedModelSerializer):
                            "accuracy_class", "measuring_range", "usage", "region", "address", "installation_date",
                            "status", "status_reason", "status_date", "mandatory", "instrument_code", "code_scheme")
         read_only_fields = ("mandatory",)
+        # The code's rules and its one answer when taken are registry.instrument_codes', not DRF's unique check.
+        extra_kwargs = {"instrument_code": {"validators": [], "help_text": _(
+            "Writable on create: the maker's (GB/T 36377) or the State Grid's (22 digits) code; left empty, jiliang "
+            "issues its own (scheme local). Stable for the instrument's life: an update may repeat it, never "
+            "change it.")},
+            "code_scheme": {"help_text": _("The code's scheme; left out, SGCC for 22 digits, else GB/T 36377.")}}
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        given = {k: attrs[k] for k in ("instrument_code", "code_scheme") if k in attrs and k in self.initial_data}
+        if not given:
+            return attrs
+        stored = m.Instrument._base_manager.get(pk=self.instance.pk) if self.instance is not None else None
+        found = instrument_codes.given_code(given.get("instrument_code"), given.get("code_scheme"), current=stored)
+        attrs.pop("instrument_code", None)
+        attrs.pop("code_scheme", None)
+        if found is not None:
+            request = self.context.get("request")
+            if stored is None or stored.instrument_code != found[0]:
+                with answering_clashes(getattr(request, "user", None)):
+                    instrument_codes.check_free(found[0], getattr(request, "user", None),
+                                                exclude_pk=getattr(stored, "pk", None))
+            attrs["instrument_code"], attrs["code_scheme"] = found
+        return attrs
 
 
 class MeasurementStandardSerializer(ScopedModelSerializer):
