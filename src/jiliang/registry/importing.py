@@ -42,7 +42,6 @@ from jiliang.core.signals import records_written
 from jiliang.core.tabular import Table, TableError
 from jiliang.core.values.chunks import chunks
 
-from . import codes as code_rules
 from . import instrument_codes
 from . import models as m
 from .identity import IdentityError, make_uscc, validate_uscc
@@ -697,7 +696,8 @@ class InstrumentImporter(Importer):
             for o in visible.filter(uscc__in=batch).only("id", "uscc", "region_id", "name"):
                 self.owners[o.uscc] = o
         # Instruments already holding a code of the file (wherever they are), and which of them the user sees.
-        given = sorted({code_rules.compact(r["instrument_code"]) for r in rows if r.get("instrument_code")})
+        given = sorted({c for r in rows if r.get("instrument_code")
+                        for c in instrument_codes.candidates(r["instrument_code"])})
         self.code_holders, self.visible_holders, self.code_rows = {}, set(), {}
         for batch in chunks(given, 5000):
             for i in m.Instrument._base_manager.filter(instrument_code__in=batch).select_related("category"):

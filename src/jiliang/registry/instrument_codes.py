@@ -69,12 +69,15 @@ def given_code(code: str | None, scheme: str | None, *, current=None) -> tuple[s
         if scheme and current is not None and current.instrument_code and scheme != current.code_scheme:
             raise stable_error(current, "code_scheme")
         return None
+    forms = candidates(code)
     if current is not None and current.instrument_code:
-        if code != current.instrument_code:
+        if current.instrument_code not in forms:
             raise stable_error(current)
         if scheme and scheme != current.code_scheme:
             raise stable_error(current, "code_scheme")
         return current.instrument_code, current.code_scheme
+    if len(forms) > 1 and scheme != codes.GBT36377:
+        code = forms[-1]  # a State Grid or jiliang code printed in groups
     scheme = scheme_for(code, scheme)
     try:
         code = codes.validate(code, scheme)
