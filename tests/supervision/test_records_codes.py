@@ -3,25 +3,14 @@ printed, cross-checked against owner, maker, model and serial where those are gi
 an unknown or misread code."""
 
 import pytest
-from django.utils import translation
 
 from jiliang.registry import codes
-from jiliang.supervision import records
 from jiliang.supervision.models import VerificationEvent
 
-from .records_helpers import TODAY, record
+from .records_helpers import record
+from .test_records_service import _english, report  # noqa: F401 (English messages for every test of this module)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-def report(w, rows, role="province"):
-    return records.report_records(rows, actor=w.users[role], today=TODAY)
 
 
 def test_a_record_naming_the_instrument_by_its_code_is_stored_against_it(world):
