@@ -49,7 +49,7 @@ def test_the_template_speaks_the_users_language_offers_lists_and_the_catalogue(w
     example = dict(zip(headers, [c.value for c in ws[2]], strict=True))
     assert example["用途"] == "贸易结算" and example["状态"] == "在用" and example["出厂编号"]
     lists = validation_lists(wb)
-    assert set(lists) == {"器具类别（名称或代码）", "用途", "所在行政区划（名称或代码）", "状态"}
+    assert set(lists) == {"器具类别（名称或代码）", "用途", "所在行政区划（名称或代码）", "状态", "编码体系"}
     assert "贸易结算" in lists["用途"] and "在用" in lists["状态"]
     assert str(world.scale) in lists["器具类别（名称或代码）"]
     # A county bureau is offered its own county (and what lies below it), not Nanjing's districts.

@@ -7,11 +7,15 @@ Three schemes are stored, each as a string with its scheme (shared/reference/sup
     as the maker or owner gives it (letters, digits and ``-``, at most 40 characters); nothing about its
     segments or check character is checked. It may not have the shape of a jiliang code.
 ``SGCC``
-    The State Grid's 22-digit electricity-meter asset code (计量器具配置规范): 5 digits of the using unit,
-    2 of the asset type, 14 of the product serial and 1 check digit. The source says there is a check digit
-    but not how it is computed; jiliang checks it with the GS1 mod-10 algorithm (GB 12904 / EAN-13: from
-    the right, weights 3 and 1), which is the common reading but **unverified** against the State Grid's
-    text (the note on issue #14 says so). ``SGCC_CHECK_DIGIT`` turns the check off.
+    The State Grid's 22-digit electricity-meter asset code, Q/GDW 1205-2013 《电能计量器具条码》 (the standard
+    named by a State Grid explainer, 118le.com/xingyexinwen/35931280.html; the structure quoted from the
+    company's 计量器具配置规范 at xiaoxinys.cn/86553.html): 5 digits of the using unit (2 of the managing unit,
+    1 of its kind, 2 reserved "00"), 2 of the asset type, 14 of the product serial and 1 check digit, carried
+    as Code 128 and QR. Both sources say there is a check digit "to check the code" but not how it is computed,
+    and no real 22-digit code printed on a meter was found to test against (searched 2026-12-04). jiliang checks
+    it with the GS1 mod-10 algorithm (GB 12904 / EAN-13: from the right, weights 3 and 1; the worked example
+    690123456789 → 2 of GB 12904's annex), which is the common reading but **unverified** against the State
+    Grid's text. ``SGCC_CHECK_DIGIT`` turns the check off.
 ``local``
     jiliang's own code for an instrument that came without one, ``JL`` + 10 body characters + 1 check
     character, 13 in all, from the GB 32100 alphabet (``0-9A-Z`` without I, O, S, V, Z: nothing to misread
