@@ -134,3 +134,38 @@ def test_the_migration_gives_every_instrument_registered_before_codes_its_own(wo
     assert new.code_scheme == "local" and new.instrument_code not in {xw.instrument_code,
                                                                         world.instrument_ks.instrument_code}
     assert m.CodeSequence.objects.get(name="instrument").next_value == 2
+
+
+def _add(client, world, serial, **over):
+    data = {"owner": world.ent_ks.pk, "category": world.scale.pk, "manufacturer": "威胜", "model": "DDZY",
+            "serial_number": serial, "usage": "trade", "region": "320583", "status": "in_service"}
+    data.update(over)
+    client.cookies["django_language"] = "en"
+    return client.post(reverse("instruments-add"), data)
+
+
+def test_the_add_page_takes_a_makers_or_utilitys_code_and_the_edit_page_keeps_it(world):
+    client = web_client_for(world.users["kunshan"])
+    body = "330000101234567890124"
+    code = body + codes.gs1_check_digit(body)
+    r = _add(client, world, "F-1", instrument_code="-".join([code[:5], code[5:7], code[7:21], code[21]]))
+    meter = m.Instrument.objects.get(serial_number="F-1")
+    assert r.status_code == 302 and (meter.instrument_code, meter.code_scheme) == (code, "SGCC")
+    plain = _add(client, world, "F-2")
+    assert plain.status_code == 302 and m.Instrument.objects.get(serial_number="F-2").code_scheme == "local"
+    taken = _add(client, world, "F-3", instrument_code=code).content.decode()
+    wrong = _add(client, world, "F-4", instrument_code=code[:-1] + str((int(code[-1]) + 1) % 10)).content.decode()
+    local = _add(client, world, "F-5", instrument_code="JL" + "2" * 11)
+    assert "cannot be registered again" in taken and "check digit" in wrong
+    assert "shape of a jiliang code" in local.content.decode()
+    assert not m.Instrument.objects.filter(serial_number__in=["F-3", "F-4", "F-5"]).exists()
+    # The edit page shows the code, and a changed code posted anyway is ignored: the code is stable for life.
+    edit = reverse("instruments-edit", args=[meter.pk])
+    page = client.get(edit).content.decode()
+    assert code in page and "stable for its life" in page
+    data = {"owner": world.ent_ks.pk, "category": world.scale.pk, "manufacturer": "威胜", "model": "DDZY",
+            "serial_number": "F-1", "usage": "trade", "region": "320583", "status": "in_service",
+            "instrument_code": "ANOTHER-1", "code_scheme": "GB/T 36377", "address": "新址"}
+    assert client.post(edit, data).status_code == 302
+    meter.refresh_from_db()
+    assert (meter.instrument_code, meter.code_scheme, meter.address) == (code, "SGCC", "新址")

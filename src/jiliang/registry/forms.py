@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models as djm
 from django.utils.translation import gettext_lazy as _
 
@@ -45,13 +46,54 @@ class InstrumentForm(ScopedFormMixin, forms.ModelForm):
         model = m.Instrument
         fields = ["owner", "category", "manufacturer", "model", "serial_number", "pattern_approval_no",
                   "accuracy_class", "range_min", "range_max", "range_unit", "usage", "region", "address",
-                  "installation_date", "status", "status_reason", "status_date", "description", "comments"]
+                  "installation_date", "status", "status_reason", "status_date", "instrument_code", "code_scheme",
+                  "description", "comments"]
         widgets = {"installation_date": forms.DateInput, "status_date": forms.DateInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = self.fields["region"].queryset.filter(is_current=True)
         self.fields["category"].queryset = self.fields["category"].queryset.filter(is_active=True)
+        scheme = self.fields["code_scheme"]
+        scheme.required = False
+        scheme.choices = [("", _("by the code: State Grid for 22 digits, else GB/T 36377")),
+                          (m.CodeScheme.GBT36377, m.CodeScheme.GBT36377.label),
+                          (m.CodeScheme.SGCC, m.CodeScheme.SGCC.label)]
+        if self.instance.pk:  # stable for the instrument's life (registry.instrument_codes)
+            scheme.choices = m.CodeScheme.choices
+            for name in ("instrument_code", "code_scheme"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("An instrument's code is stable for its life.")
+
+    def _get_validation_exclusions(self):
+        # A taken code gets the register's one answer in clean(), not the unique check's.
+        return super()._get_validation_exclusions() | {"instrument_code"}
+
+    def clean(self):
+        from jiliang.core.identities import answering_clashes
+
+        from . import instrument_codes
+
+        data = super().clean()
+        if self.instance.pk:
+            return data
+        try:
+            found = instrument_codes.given_code(data.get("instrument_code"), data.get("code_scheme") or None)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                self.add_error(name, messages)
+            return data
+        if found is None:
+            data["instrument_code"], data["code_scheme"] = "", m.CodeScheme.LOCAL
+            return data
+        try:
+            with answering_clashes(self.user):
+                instrument_codes.check_free(found[0], self.user)
+        except ValidationError as exc:
+            self.add_error("instrument_code", exc.message_dict["instrument_code"])
+            return data
+        data["instrument_code"], data["code_scheme"] = found
+        return data
 
 
 class MeasurementStandardForm(ScopedFormMixin, forms.ModelForm):
