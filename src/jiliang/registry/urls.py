@@ -1,3 +1,4 @@
+from .label_views import urlpatterns as label_urls
 from .ui import (
     category_ui,
     change_proposal_ui,
@@ -10,6 +11,7 @@ from .ui import (
 from .views import act_urls, import_template
 
 urlpatterns = [
+    *label_urls,  # before the instruments' <pk> pages, which would take "labels" for a key
     *organisation_ui.urls(),
     *person_ui.urls(),
     *category_ui.urls(),
