@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from jiliang.budgets.api import views as budgets
 from jiliang.core.api import views as core_api
 from jiliang.registry.api import codes as registry_codes
+from jiliang.registry.api import labels as registry_labels
 from jiliang.registry.api import views as registry
 from jiliang.supervision.api import dashboard as supervision_dashboard
 from jiliang.supervision.api import filing as supervision_filing
@@ -59,6 +60,7 @@ urlpatterns = [
     path("uncertainty/evaluate", budgets.EvaluateView.as_view(), name="uncertainty-evaluate"),
     path("uncertainty/export", budgets.ExportView.as_view(), name="uncertainty-export"),
     path("instrument-codes/<str:code>/", registry_codes.InstrumentCodeView.as_view(), name="instrument-code"),
+    path("instrument-labels/", registry_labels.InstrumentLabelsView.as_view(), name="instrument-labels"),
     path("supervision/rates", supervision_dashboard.RatesView.as_view(), name="supervision-rates"),
     path("telemetry/readings", telemetry.ReadingIngestView.as_view(), name="telemetry-readings"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),

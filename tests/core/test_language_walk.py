@@ -46,7 +46,7 @@ ALLOWED_WORDS = {
     "Modbus", "Monte", "Carlo", "Welch", "Satterthwaite", "Gauss", "Gaussian", "Student", "Imax", "Ib", "Itr",
     "Imin", "Pmax", "Pmin", "Qmax", "Qmin", "Qt", "Max", "Min", "Un", "cos", "pf", "GBW", "Mosquitto",
     "English", "xlsx", "csv", "json", "pem", "xml", "pdf", "http", "https", "www", "gov", "cn", "Asia", "Shanghai",
-    "eff", "Ed",
+    "eff", "Ed", "Avery",
     # function names of the calculator's expression syntax and API field names quoted in help texts
     "sqrt", "exp", "log", "sin", "tan", "atan", "abs", "pi", "model", "inputs", "correlations", "options", "null",
 }

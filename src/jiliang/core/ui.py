@@ -59,6 +59,9 @@ class ModelUI:
     detail_template: str | None = None  # default core/object_detail.html
     detail_view: type | None = None  # an ObjectDetailView subclass with the page's own context
     read_only: bool = False  # list and detail pages only: a workflow or ingest writes these records
+    # More buttons beside "Export to Excel" that act on the list's current filters: (label, URL name, icon);
+    # the link carries the list's query string.
+    list_actions: tuple[tuple[str, str, str], ...] = ()
     # The app's service for the add and edit pages, where saving does more than core.services does:
     # create(data, *, actor, m2m) and update(obj, changes, *, actor, m2m).
     create: Callable[..., Any] | None = None

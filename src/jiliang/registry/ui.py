@@ -122,7 +122,7 @@ instrument_ui = register(ModelUI(
     form=forms.InstrumentForm, import_view=_import_view(),
     filter_fields=["q", "instrument_code", "region", "category", "status", "usage", "mandatory", "owner", "manufacturer",
                    "installed_after", "installed_before", "registration"],
-    detail_template=RECORD_DETAIL,
+    detail_template=RECORD_DETAIL, list_actions=((_("Print labels"), "instrument-labels", "bi-printer"),),
 ))
 standard_ui = register(ModelUI(
     model=m.MeasurementStandard, slug="standards", columns=STANDARD_COLUMNS,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .code_views import lookup as code_lookup
+from .label_views import urlpatterns as label_urls
 from .ui import (
     category_ui,
     change_proposal_ui,
@@ -13,6 +14,7 @@ from .ui import (
 from .views import act_urls, import_template
 
 urlpatterns = [
+    *label_urls,  # before the instruments' <pk> pages, which would take "labels" for a key
     *organisation_ui.urls(),
     *person_ui.urls(),
     *category_ui.urls(),
