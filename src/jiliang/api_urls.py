@@ -10,8 +10,10 @@ from jiliang.core.api import views as core_api
 from jiliang.registry.api import views as registry
 from jiliang.supervision.api import dashboard as supervision_dashboard
 from jiliang.supervision.api import filing as supervision_filing
+from jiliang.supervision.api import findings as supervision_findings
 from jiliang.supervision.api import notices as supervision_notices
 from jiliang.supervision.api import records as supervision_records
+from jiliang.supervision.api import scan as supervision_scan
 from jiliang.supervision.api import views as supervision
 from jiliang.telemetry.api import views as telemetry
 from jiliang.verification.api import views as verification
@@ -39,7 +41,8 @@ router.register("supervision/designations", supervision_filing.DesignationViewSe
 router.register("supervision/verification-records", supervision_records.VerificationEventViewSet)
 router.register("supervision/conflicts", supervision_records.RecordConflictViewSet)
 router.register("supervision/notices", supervision_notices.NoticeViewSet)
-router.register("supervision/findings", supervision_notices.FindingViewSet)
+router.register("supervision/findings", supervision_findings.FindingViewSet)
+router.register("supervision/scan", supervision_scan.ScanViewSet, basename="supervision-scan")
 router.register("supervision/reminders", supervision_notices.ReminderViewSet)
 router.register("supervision/late-requests", supervision_notices.LateRequestViewSet, basename="late-request")
 router.register("supervision/overdue", supervision_dashboard.OverdueViewSet, basename="supervision-overdue")
