@@ -126,7 +126,7 @@
       const files = Array.from(photos.files || []);
       if (files.length > maxCount) problems.push(form.dataset.tooMany);
       files.filter(f => f.size > max).forEach(f => problems.push(
-        form.dataset.tooLarge.replace("%(name)s", f.name).replace("%(mb)s", (f.size / 1048576).toFixed(1))));
+        form.dataset.tooLarge.replace("{name}", f.name).replace("{mb}", (f.size / 1048576).toFixed(1))));
       warning.textContent = problems.join(" ");
       return problems.length === 0;
     }
