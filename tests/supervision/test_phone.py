@@ -225,6 +225,9 @@ def test_the_page_shows_status_owner_history_and_audits_the_scan(sup):
     entry = AuditEntry.objects.filter(object_type="registry.instrument", object_id=str(w.instrument_ks.pk),
                                       actor=w.users["kunshan"]).latest("pk")
     assert entry.after == {"scan": w.instrument_ks.instrument_code} and entry.channel == "web"
+    trail = web_client_for(w.users["suzhou"]).get(reverse("audit-list"), {
+        "object_type": "registry.instrument", "object_id": w.instrument_ks.pk})
+    assert reverse("audit-detail", args=[entry.pk]) in trail.content.decode()  # the city bureau sees who looked
     api = client_for(w.users["kunshan"]).get(reverse("api:supervision-scan-detail",
                                                      args=[w.instrument_ks.instrument_code.lower()]))
     body = api.json()
