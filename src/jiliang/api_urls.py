@@ -42,7 +42,6 @@ router.register("supervision/verification-records", supervision_records.Verifica
 router.register("supervision/conflicts", supervision_records.RecordConflictViewSet)
 router.register("supervision/notices", supervision_notices.NoticeViewSet)
 router.register("supervision/findings", supervision_findings.FindingViewSet)
-router.register("supervision/scan", supervision_scan.ScanViewSet, basename="supervision-scan")
 router.register("supervision/reminders", supervision_notices.ReminderViewSet)
 router.register("supervision/late-requests", supervision_notices.LateRequestViewSet, basename="late-request")
 router.register("supervision/overdue", supervision_dashboard.OverdueViewSet, basename="supervision-overdue")
@@ -61,6 +60,7 @@ urlpatterns = [
     path("uncertainty/evaluate", budgets.EvaluateView.as_view(), name="uncertainty-evaluate"),
     path("uncertainty/export", budgets.ExportView.as_view(), name="uncertainty-export"),
     path("supervision/rates", supervision_dashboard.RatesView.as_view(), name="supervision-rates"),
+    path("supervision/scan/<str:code>/", supervision_scan.ScanView.as_view(), name="supervision-scan-detail"),
     path("telemetry/readings", telemetry.ReadingIngestView.as_view(), name="telemetry-readings"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path("", include(router.urls)),

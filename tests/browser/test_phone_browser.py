@@ -35,6 +35,7 @@ def test_scan_by_typing_the_code_and_record_a_finding(world, live_server, browse
     assert page.is_visible("#scan-camera-button")
     box = page.locator("#scan-submit").bounding_box()
     assert box["height"] >= 44 and box["width"] >= 300  # a thumb's target (WCAG 2.5.5: 44 × 44 CSS px)
+    assert box["y"] > 844 / 2 and box["y"] + box["height"] <= 844  # in the lower half of the screen, where the thumb is
     page.fill("#scan-code", codes.group(code).lower())  # typed from the label, in its groups, small letters
     page.click("#scan-submit")
     page.wait_for_selector("#scan-result")

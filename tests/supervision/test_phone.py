@@ -235,7 +235,8 @@ def test_the_page_shows_status_owner_history_and_audits_the_scan(sup):
     assert body["state"]["last_verification"]["institution"] == w.inst_p.name
     assert body["owner"]["contact_phone"] == "0512-55550000" and body["may_record"] is True
     assert [f["id"] for f in body["findings"]] == [sup.finding_ks.pk]
-    assert body["findings"][0]["photos"][0]["content_type"] == "image/png"
+    assert {k: body["findings"][0]["photos"][0][k] for k in ("content_type", "size")} == {
+        "content_type": "image/png", "size": len(PNG)}
     assert [n["number"] for n in body["notices"]] == [sup.notice_ks.number]
     assert AuditEntry.objects.filter(object_type="registry.instrument", object_id=str(w.instrument_ks.pk),
                                      after={"scan": w.instrument_ks.instrument_code}, channel="api").count() == 1

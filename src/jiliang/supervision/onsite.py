@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Prefetch
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,8 @@ from .models import CampaignTarget, Finding, FindingPhoto, Notice, TargetStatus,
 from .notices import PHOTO_MAX_BYTES, photo_type
 
 MAX_PHOTOS = 10  # jiliang's choice: what an inspector takes of one instrument, bounded so one request stays small
+# A finding's photos as listed (id, type, size), without their bytes.
+PHOTOS_WITHOUT_DATA = Prefetch("photos", queryset=FindingPhoto.objects.defer("data").annotate(size=Length("data")))
 _PUBLIC_PATH = re.compile(r"/i/([^/?#\s]+)/?(?:[?#].*)?$")
 
 
@@ -112,12 +115,24 @@ def history(instrument: Instrument) -> History:
         events=list(VerificationEvent.objects.filter(instrument=instrument)
                     .select_related("institution", "certificate").order_by("-verified_on", "-pk")),
         findings=list(Finding.objects.filter(instrument=instrument)
-                      .select_related("inspector", "notice", "campaign")
-                      .annotate(photo_count=Count("photos")).order_by("-found_on", "-pk")),
+                      .select_related("inspector", "notice", "campaign").prefetch_related(PHOTOS_WITHOUT_DATA)
+                      .order_by("-found_on", "-pk")),
         notices=list(Notice.objects.filter(instruments=instrument).order_by("-issued_on", "-pk")),
         filings=list(instrument.filing_entries.select_related("filing", "designated_institution")
                      .order_by("-pk")),
     )
+
+
+def view_of(user, instrument: Instrument) -> dict:
+    """Everything the inspector sees of ``instrument`` (the page and the API alike)."""
+    from . import display
+
+    h = history(instrument)
+    return {"instrument": instrument, "owner": instrument.owner, "state": display.lead(instrument, user),
+            "events": h.events, "findings": h.findings, "notices": h.notices, "filings": h.filings,
+            "may_record": may_record(user, instrument),
+            "open_targets": list(campaign_access.assigned_targets(user, instrument)),
+            "registry_visible": Instrument.objects.restrict(user, VIEW).filter(pk=instrument.pk).exists()}
 
 
 def may_record(user, instrument: Instrument) -> bool:

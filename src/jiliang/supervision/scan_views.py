@@ -19,7 +19,6 @@ from jiliang.core.scoping import VIEW, is_authority
 from jiliang.core.services import validation_messages
 
 from . import onsite
-from .api.scan import view_of
 from .forms import FindingForm
 from .models import FindingKind, Notice, NoticeStatus
 
@@ -104,7 +103,7 @@ def scan_result(request, code: str):
                 return redirect(reverse("supervision-scan-result", args=[instrument.instrument_code]) + "#history")
     else:
         onsite.record_scan(instrument, actor=request.user)
-    context = view_of(request.user, instrument)
+    context = onsite.view_of(request.user, instrument)
     context.update({"form": form, "supervision_lead": context["state"],
                     "photo_max_bytes": onsite.PHOTO_MAX_BYTES, "max_photos": onsite.MAX_PHOTOS})
     return render(request, "supervision/scan/result.html", context, status=400 if form.errors else 200)

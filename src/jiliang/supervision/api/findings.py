@@ -5,8 +5,6 @@ and each photo's bytes with its own content type. Who may record is decided by o
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
-from django.db.models.functions import Length
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -28,7 +26,7 @@ from jiliang.supervision.notice_views import photo_response
 
 from . import finding_serializers as s
 
-PHOTOS = Prefetch("photos", queryset=m.FindingPhoto.objects.defer("data").annotate(size=Length("data")))
+PHOTOS = onsite.PHOTOS_WITHOUT_DATA
 
 
 class FindingFilterSet(df.FilterSet):

@@ -9,20 +9,22 @@ the bureau sees who looked, when and from where."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from jiliang.core.scoping import is_authority
-from jiliang.supervision import campaign_access, display, onsite
+from jiliang.supervision import onsite
 
 from .finding_serializers import FindingSerializer
 
 
 class IsBureauUser(BasePermission):
-    message = "The inspector's view is for bureau users."
+    message = _("The scan page is for inspectors of a market regulation bureau.")
 
     def has_permission(self, request, view) -> bool:
         return is_authority(request.user)
@@ -116,18 +118,17 @@ class ScanSerializer(serializers.Serializer):
                                                              "finding recorded now checks the first")
 
 
-class ScanViewSet(viewsets.ViewSet):
+class ScanView(APIView):
     """The inspector's view of the instrument with this code (a bare code; the QR code's URL ends in /i/<code>)."""
 
     permission_classes = [IsBureauUser]
-    lookup_field = "code"
-    lookup_value_regex = "[^/]{1,200}"
+    serializer_class = ScanSerializer
 
     @extend_schema(responses={200: ScanSerializer,
                               400: OpenApiResponse(description="a character of the code was misread (wrong check "
                                                                "character of a JL… or State Grid code)"),
                               404: OpenApiResponse(description="no instrument with this code in the user's scope")})
-    def retrieve(self, request, code=None):
+    def get(self, request, code: str):
         try:
             instrument = onsite.find(request.user, code)
         except onsite.CodeLookupError as exc:
@@ -135,13 +136,5 @@ class ScanViewSet(viewsets.ViewSet):
                 raise ValidationError({"code": [exc.message]}) from exc
             raise NotFound(exc.message) from exc
         onsite.record_scan(instrument, actor=request.user)
-        return Response(ScanSerializer(view_of(request.user, instrument), context={"request": request}).data)
+        return Response(ScanSerializer(onsite.view_of(request.user, instrument), context={"request": request}).data)
 
-
-def view_of(user, instrument) -> dict:
-    """Everything the inspector sees of ``instrument`` (the page and the API alike)."""
-    h = onsite.history(instrument)
-    return {"instrument": instrument, "owner": instrument.owner, "state": display.lead(instrument, user),
-            "events": h.events, "findings": h.findings, "notices": h.notices, "filings": h.filings,
-            "may_record": onsite.may_record(user, instrument),
-            "open_targets": list(campaign_access.assigned_targets(user, instrument))}
