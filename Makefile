@@ -17,13 +17,15 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 static/vendor/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
-	rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons static/vendor/echarts static/vendor/htmx
+	rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons static/vendor/echarts static/vendor/htmx static/vendor/jsqr
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
 	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
 	# Jiangsu's 13 cities (GeoJSON, Apache-2.0): shipped in ECharts 4.9's npm package, dropped from 5.x.
 	cp node_modules/echarts-map-data/map/json/province/jiangsu.json static/vendor/echarts/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	# QR decoding on the scan page where the browser has no BarcodeDetector (Apache-2.0).
+	cp node_modules/jsqr/dist/jsQR.js static/vendor/jsqr/
 	touch $@
 
 install: $(VENV)/.installed static/vendor/.installed

@@ -12,8 +12,10 @@ from jiliang.registry.api import labels as registry_labels
 from jiliang.registry.api import views as registry
 from jiliang.supervision.api import dashboard as supervision_dashboard
 from jiliang.supervision.api import filing as supervision_filing
+from jiliang.supervision.api import findings as supervision_findings
 from jiliang.supervision.api import notices as supervision_notices
 from jiliang.supervision.api import records as supervision_records
+from jiliang.supervision.api import scan as supervision_scan
 from jiliang.supervision.api import views as supervision
 from jiliang.telemetry.api import views as telemetry
 from jiliang.verification.api import views as verification
@@ -41,7 +43,7 @@ router.register("supervision/designations", supervision_filing.DesignationViewSe
 router.register("supervision/verification-records", supervision_records.VerificationEventViewSet)
 router.register("supervision/conflicts", supervision_records.RecordConflictViewSet)
 router.register("supervision/notices", supervision_notices.NoticeViewSet)
-router.register("supervision/findings", supervision_notices.FindingViewSet)
+router.register("supervision/findings", supervision_findings.FindingViewSet)
 router.register("supervision/reminders", supervision_notices.ReminderViewSet)
 router.register("supervision/late-requests", supervision_notices.LateRequestViewSet, basename="late-request")
 router.register("supervision/overdue", supervision_dashboard.OverdueViewSet, basename="supervision-overdue")
@@ -62,6 +64,7 @@ urlpatterns = [
     path("instrument-codes/<str:code>/", registry_codes.InstrumentCodeView.as_view(), name="instrument-code"),
     path("instrument-labels/", registry_labels.InstrumentLabelsView.as_view(), name="instrument-labels"),
     path("supervision/rates", supervision_dashboard.RatesView.as_view(), name="supervision-rates"),
+    path("supervision/scan/<str:code>/", supervision_scan.ScanView.as_view(), name="supervision-scan-detail"),
     path("telemetry/readings", telemetry.ReadingIngestView.as_view(), name="telemetry-readings"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path("", include(router.urls)),

@@ -148,6 +148,11 @@ def kwargs_for(name: str, params: list[str], user, world) -> dict | None:
     if name == "work-order-items-results":
         item = WorkOrderItem.objects.restrict(user, VIEW).order_by("pk").first()
         return {"pk": item.pk} if item else None
+    if name == "supervision-scan-result":  # the inspector's phone: an instrument of the user's region by its code
+        from jiliang.registry.models import Instrument
+
+        inst = Instrument.objects.restrict(user, VIEW).order_by("pk").first()
+        return {"code": inst.instrument_code} if inst else None
     if name == "verify":
         cert = Certificate.objects.order_by("pk").first()
         return {"number": cert.number} if cert else None

@@ -52,9 +52,9 @@ def sup(world):
                                      deadline=deadline)
     today = timezone.localdate()
     finding_ks = notices.record_finding(actor=w.users["kunshan"], instrument=w.instrument_ks, found_on=today,
-                                       kind="overdue", measure="停止使用", photo=PNG, notice=notice_ks)
+                                       kind="overdue", measure="停止使用", photos=[PNG], notice=notice_ks)
     finding_xw = notices.record_finding(actor=w.users["xuanwu"], instrument=w.instrument_xw, found_on=today,
-                                        kind="overdue", photo=JPEG)
+                                        kind="overdue", photos=[JPEG])
     reminder_ks = Reminder.objects.create(instrument=w.instrument_ks, kind="overdue", due=dt.date(2025, 7, 10))
     reminder_xw = Reminder.objects.create(instrument=w.instrument_xw, kind="overdue", due=dt.date(2025, 7, 10))
     SupervisionSettings.objects.update_or_create(pk=1, defaults={"laboratory_working_days": 7,

@@ -70,10 +70,10 @@ def test_record_a_finding_through_the_form_with_a_photo(sup):
     form = {"instrument": w.instrument_ks.pk, "found_on": timezone.localdate().isoformat(), "kind": "seal_broken",
             "detail": "铅封破损", "measure": "责令停止使用", "notice": sup.notice_ks.pk,
             "latitude": "31.38", "longitude": "120.98"}
-    r = client.post(reverse("findings-record"), {**form, "photo": SimpleUploadedFile("a.png", PNG, "image/png")})
+    r = client.post(reverse("findings-record"), {**form, "photos": SimpleUploadedFile("a.png", PNG, "image/png")})
     finding = Finding.objects.latest("pk")
-    assert r.status_code == 302 and finding.kind == "seal_broken" and finding.photo_type == "image/png"
-    bad = client.post(reverse("findings-record"), {**form, "photo": SimpleUploadedFile("a.gif", b"GIF89a....")})
+    assert r.status_code == 302 and finding.kind == "seal_broken" and [p.content_type for p in finding.photos.all()] == ["image/png"]
+    bad = client.post(reverse("findings-record"), {**form, "photos": SimpleUploadedFile("a.gif", b"GIF89a....")})
     assert bad.status_code == 200 and "JPEG" in bad.content.decode()
     other = client.post(reverse("findings-record"), {**form, "instrument": w.instrument_xw.pk, "notice": ""})
     assert other.status_code == 200 and Finding.objects.count() == 3  # outside the county: refused in the form
@@ -85,12 +85,12 @@ def test_api_photo_refusals(sup):
     base = {"instrument": w.instrument_ks.pk, "found_on": timezone.localdate().isoformat(), "kind": "overdue"}
     big = io.BytesIO(JPEG + b"\x00" * (50 * 1024 * 1024))
     big.name = "big.jpg"
-    r = client.post(reverse("api:finding-list"), {**base, "photo": big}, format="multipart")
+    r = client.post(reverse("api:finding-list"), {**base, "photos": big}, format="multipart")
     assert r.status_code == 400 and "10 MB" in r.content.decode()
     fake = io.BytesIO(b"%PDF-1.4 not an image")
     fake.name = "x.jpg"
-    r = client.post(reverse("api:finding-list"), {**base, "photo": fake}, format="multipart")
-    assert r.status_code == 400 and "JPEG" in r.content.decode() and "photo" in r.content.decode()
+    r = client.post(reverse("api:finding-list"), {**base, "photos": fake}, format="multipart")
+    assert r.status_code == 400 and "JPEG" in r.content.decode() and "photos" in r.content.decode()
     r = client.post(reverse("api:finding-list"), {**base, "instrument": w.instrument_xw.pk}, format="multipart")
     assert r.status_code == 404
     assert Finding.objects.count() == 2

@@ -128,13 +128,14 @@ def test_a_valid_instrument_cannot_be_put_on_a_notice(world):
 def test_finding_photo_checks_and_scope(sup):
     w = sup.world
     today = timezone.localdate()
-    assert sup.finding_ks.photo_type == "image/png" and sup.finding_xw.photo_type == "image/jpeg"
+    assert [p.content_type for p in sup.finding_ks.photos.all()] == ["image/png"]
+    assert [p.content_type for p in sup.finding_xw.photos.all()] == ["image/jpeg"]
     with pytest.raises(ValidationError, match="JPEG 或 PNG"):
         notices.record_finding(actor=w.users["kunshan"], instrument=w.instrument_ks, found_on=today, kind="other",
-                               photo=b"GIF89a" + b"\x00" * 10)
+                               photos=[b"GIF89a" + b"\x00" * 10])
     with pytest.raises(ValidationError, match="不得超过 10 MB"):
         notices.record_finding(actor=w.users["kunshan"], instrument=w.instrument_ks, found_on=today, kind="other",
-                               photo=JPEG + b"\x00" * (10 * 1024 * 1024))
+                               photos=[JPEG + b"\x00" * (10 * 1024 * 1024)])
     with pytest.raises(PermissionDenied):
         notices.record_finding(actor=w.users["kunshan"], instrument=w.instrument_xw, found_on=today, kind="other")
     with pytest.raises(PermissionDenied):

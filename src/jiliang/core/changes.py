@@ -47,6 +47,8 @@ EXTRA_KEYS = {
     "fingerprint": gettext_lazy("fingerprint (SHA-256)"),
     "regulation": gettext_lazy("regulation"),
     "retired": gettext_lazy("keys retired"),
+    "scan": gettext_lazy("looked up by code (scan)"),
+    "photos": gettext_lazy("photos"),
 }
 # Keys whose values services write as English message ids (gettext_noop): shown in the reader's language.
 TRANSLATED_VALUES = {"reason"}

@@ -59,6 +59,8 @@ CONTRIBUTIONS = [
     MenuEntry("supervision", _("Issue a notice"), "notices-issue", frozenset({Role.COUNTY_BUREAU}), order=41),
     MenuEntry("supervision", _("On-site findings"), "findings-list", frozenset(BUREAU_ROLES), order=45),
     MenuEntry("supervision", _("Record a finding"), "findings-record", frozenset({Role.COUNTY_BUREAU}), order=46),
+    MenuEntry("supervision", _("Scan an instrument"), "supervision-scan", frozenset(BUREAU_ROLES), order=44),
+    *[ScopeGrant("supervision.Finding", role, scoping.own_findings) for role in sorted(BUREAU_ROLES)],
     MenuEntry("supervision", _("Reminders sent"), "reminders-list", order=50),
     MenuEntry("supervision", _("Late verification requests"), "late-requests", order=60),
     DetailPanel("registry.Instrument", _("notices to verify"), "supervision_notices", INSTRUMENT_NOTICE_COLUMNS,

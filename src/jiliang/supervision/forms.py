@@ -10,7 +10,7 @@ from jiliang.core.scoping import VIEW
 from jiliang.registry.models import Instrument, Organisation
 
 from .models import FindingKind, Notice, NoticeStatus
-from .notices import NOTICE_STATUSES, PHOTO_MAX_BYTES
+from .notices import NOTICE_STATUSES
 
 
 def _style(form) -> None:
@@ -47,6 +47,22 @@ class NoticeForm(forms.Form):
         _style(self)
 
 
+class MultiplePhotoInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; each is checked by the service (onsite.read_uploads, onsite.record_finding)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"multiple": True, "accept": "image/jpeg,image/png"}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
 class FindingForm(forms.Form):
     instrument = forms.ModelChoiceField(queryset=Instrument.objects.none(), label=_("instrument"),
                                         widget=forms.NumberInput, help_text=_("the instrument's id in the registry"))
@@ -54,7 +70,7 @@ class FindingForm(forms.Form):
     kind = forms.ChoiceField(choices=FindingKind.choices, label=_("finding"))
     detail = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("details"))
     measure = forms.CharField(required=False, max_length=300, label=_("measure ordered"))
-    photo = forms.FileField(required=False, label=_("photo"), help_text=_("JPEG or PNG, at most 10 MB"))
+    photos = PhotosField(required=False, label=_("photos"), help_text=_("JPEG or PNG, at most 10 MB each"))
     latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90,
                                   label=_("latitude"))
     longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, min_value=-180, max_value=180,
@@ -68,9 +84,3 @@ class FindingForm(forms.Form):
                                           .order_by("-pk"))
         self.fields["found_on"].initial = timezone.localdate()
         _style(self)
-
-    def clean_photo(self):
-        f = self.cleaned_data.get("photo")
-        if f and f.size > PHOTO_MAX_BYTES:
-            raise forms.ValidationError(_("The photo is %(mb).1f MB; at most 10 MB.") % {"mb": f.size / 2**20})
-        return f

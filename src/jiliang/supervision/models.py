@@ -509,8 +509,6 @@ class Finding(TimestampedModel):
     kind = models.CharField(_("finding"), max_length=20, choices=FindingKind.choices)
     detail = models.TextField(_("details"), blank=True)
     measure = models.CharField(_("measure ordered"), max_length=300, blank=True)
-    photo = models.BinaryField(_("photo"), blank=True, default=b"")
-    photo_type = models.CharField(_("photo type"), max_length=40, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     notice = models.ForeignKey(Notice, verbose_name=_("notice"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -536,7 +534,6 @@ class Finding(TimestampedModel):
 
     def audit_organisation_id(self) -> int | None:
         return self.instrument.owner_id if self.instrument_id else None
-
 
 
 class FindingPhoto(models.Model):

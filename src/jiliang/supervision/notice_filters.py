@@ -40,8 +40,7 @@ class FindingFilterSet(SearchFilterSet):
 
     @property
     def qs(self):
-        return super().qs.select_related("instrument__owner", "instrument__category", "inspector", "notice") \
-            .defer("photo")
+        return super().qs.select_related("instrument__owner", "instrument__category", "inspector", "notice")
 
 
 class ReminderFilterSet(FilterSet):

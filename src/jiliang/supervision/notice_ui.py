@@ -74,7 +74,7 @@ finding_ui = register(ModelUI(
     model=m.Finding, slug="findings", columns=FINDING_COLUMNS, filterset=filters.FindingFilterSet, read_only=True,
     filter_fields=["q", "kind", "region", "found_after", "found_before"],
     detail_fields=["instrument", "found_on", "inspector", "kind", "detail", "measure", "latitude", "longitude",
-                   "notice"],
+                   "notice", "campaign", "target"],
     default_order="-found_on", detail_template="supervision/finding_detail.html"))
 reminder_ui = register(ModelUI(
     model=m.Reminder, slug="reminders", columns=REMINDER_COLUMNS, filterset=filters.ReminderFilterSet,

@@ -20,9 +20,9 @@ from jiliang.core.scoping import VIEW, user_role
 from jiliang.core.services import validation_messages
 from jiliang.registry.models import Organisation
 
-from . import late, notices
+from . import late, notices, onsite
 from .forms import FindingForm, NoticeForm
-from .models import Finding, Notice, SupervisionSettings
+from .models import Finding, FindingPhoto, Notice, SupervisionSettings
 
 
 def _county_only(request) -> None:
@@ -80,11 +80,11 @@ def finding_record(request):
     form = FindingForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        photo = d["photo"].read() if d["photo"] else b""
         try:
             finding = notices.record_finding(actor=request.user, instrument=d["instrument"], found_on=d["found_on"],
-                                             kind=d["kind"], detail=d["detail"], measure=d["measure"], photo=photo,
-                                             latitude=d["latitude"], longitude=d["longitude"], notice=d["notice"])
+                                             kind=d["kind"], detail=d["detail"], measure=d["measure"],
+                                             photos=onsite.read_uploads(d["photos"]), latitude=d["latitude"],
+                                             longitude=d["longitude"], notice=d["notice"])
         except ValidationError as exc:
             _add_errors(form, exc)
         except PermissionDenied as exc:
@@ -98,11 +98,26 @@ def finding_record(request):
 
 
 @login_required
-def finding_photo(request, pk):
+def finding_photo(request, pk, photo=None):
+    """A finding's photo (its first when no photo id is given), with its own content type, for whoever may see the
+    finding."""
     finding = get_object_or_404(Finding.objects.restrict(request.user, VIEW), pk=pk)
-    if not finding.photo_type:
+    photos = finding.photos.all()
+    found = (photos.filter(pk=photo) if photo is not None else photos).first()
+    if found is None:
         raise Http404
-    return HttpResponse(bytes(finding.photo), content_type=finding.photo_type)
+    return photo_response(found)
+
+
+def photo_response(found: FindingPhoto) -> HttpResponse:
+    response = HttpResponse(bytes(found.data), content_type=found.content_type)
+    response["Content-Disposition"] = f'inline; filename="finding-{found.finding_id}-{found.pk}.{_EXT[found.content_type]}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+_EXT = {"image/jpeg": "jpg", "image/png": "png"}
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -178,38 +178,12 @@ def photo_type(data: bytes) -> str:
 
 
 def record_finding(*, actor, instrument: Instrument, found_on: dt.date, kind: str, detail: str = "",
-                   measure: str = "", photo: bytes = b"", latitude=None, longitude=None,
+                   measure: str = "", photos=(), latitude=None, longitude=None,
                    notice: Notice | None = None) -> Finding:
-    """An inspector's on-site finding about one instrument in the bureau's county."""
-    _require_county_bureau(actor)
-    if not Instrument.objects.restrict(actor, VIEW).filter(pk=instrument.pk).exists():
-        raise PermissionDenied(_("Instrument %(pk)s is outside your region.") % {"pk": instrument.pk})
-    errors = {}
-    mime = ""
-    if photo:
-        try:
-            mime = photo_type(photo)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if notice is not None and not notice.instruments.filter(pk=instrument.pk).exists():
-        errors["notice"] = [_("Notice %(number)s does not list this instrument.") % {"number": notice.number}]
-    if found_on > timezone.localdate():
-        errors["found_on"] = [_("The date of a finding cannot be in the future.")]
-    if (latitude is None) != (longitude is None):
-        errors["latitude"] = [_("Give both latitude and longitude, or neither.")]
-    finding = Finding(instrument=instrument, found_on=found_on, inspector=actor, kind=kind, detail=detail,
-                      measure=measure, photo=photo, photo_type=mime, latitude=latitude, longitude=longitude,
-                      notice=notice)
-    try:
-        finding.full_clean(exclude=["photo", "inspector", "notice", "instrument"])
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        finding.save()
-        audit.record(finding, "create", actor=actor,
-                     after={"instrument": instrument.pk, "found_on": found_on.isoformat(), "kind": kind,
-                            "measure": measure, "photo": bool(photo), "notice": notice.pk if notice else None},
-                     message=_("On-site finding recorded"))
-    return finding
+    """An inspector's on-site finding about one instrument: the county bureau's own, or one a campaign assigned
+    (onsite.record_finding: several photos, the campaign target linked and checked)."""
+    from . import onsite
+
+    return onsite.record_finding(actor=actor, instrument=instrument, found_on=found_on, kind=kind, detail=detail,
+                                 measure=measure, photos=photos, latitude=latitude, longitude=longitude,
+                                 notice=notice)

@@ -23,3 +23,8 @@ def visible_instrument_events(user) -> Q:
 
 def own_institution_conflicts(user) -> Q:
     return Q(event__institution_id=user.organisation_id) if user.organisation_id else Q(pk__in=[])
+
+
+def own_findings(user) -> Q:
+    """The findings a user recorded (an inspector a campaign sent outside their county still sees their own)."""
+    return Q(inspector_id=user.pk)

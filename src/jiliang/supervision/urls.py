@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import dashboard_views, notice_views, views
+from . import dashboard_views, notice_views, scan_views, views
 from .filing_views import urlpatterns as filing_urlpatterns
 from .notice_ui import finding_ui, notice_ui, reminder_ui
 from .ui import conflict_ui, event_ui
@@ -21,6 +21,8 @@ urlpatterns = [
     *notice_ui.urls(),
     path("findings/record/", notice_views.finding_record, name="findings-record"),
     path("findings/<int:pk>/photo/", notice_views.finding_photo, name="findings-photo"),
+    path("findings/<int:pk>/photos/<int:photo>/", notice_views.finding_photo, name="findings-photo-n"),
+    *scan_views.urlpatterns,
     *finding_ui.urls(),
     *reminder_ui.urls(),
     path("late-requests/", notice_views.late_requests, name="late-requests"),

@@ -1,6 +1,5 @@
 """The supervision API under /api/supervision/: notices to verify (a county bureau issues, the owner reads and
-downloads the PDF), on-site findings (a county bureau records them, the photo as multipart), reminders sent and late
-verification requests. Every read starts from ``restrict(user, VIEW)``; an object the user cannot see is a 404. Who
+downloads the PDF), reminders sent and late verification requests (on-site findings: api/findings.py). Every read starts from ``restrict(user, VIEW)``; an object the user cannot see is a 404. Who
 may issue or record is decided by the service (supervision/notices.py)."""
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from django_filters import rest_framework as df
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -62,46 +60,6 @@ class NoticeViewSet(ReadOnlyScopedViewSet):
         response = HttpResponse(bytes(notice.pdf), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="notice-{notice.number}.pdf"'
         return response
-
-
-class FindingFilterSet(df.FilterSet):
-    class Meta:
-        model = m.Finding
-        fields = ["kind", "instrument", "notice"]
-
-
-class FindingViewSet(ReadOnlyScopedViewSet):
-    permission_classes = DECIDED_BY_SERVICES
-    queryset = m.Finding.objects.select_related("instrument").defer("photo")
-    serializer_class = s.FindingSerializer
-    filterset_class = FindingFilterSet
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
-    ordering_fields = ["id", "found_on"]
-
-    @extend_schema(request={"multipart/form-data": s.FindingCreateSerializer,
-                            "application/json": s.FindingCreateSerializer},
-                   responses={201: s.FindingSerializer})
-    def create(self, request):
-        payload = s.FindingCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        d = payload.validated_data
-        instrument = get_object_or_404(Instrument.objects.restrict(request.user, VIEW), pk=d["instrument"])
-        notice = (get_object_or_404(m.Notice.objects.restrict(request.user, VIEW), pk=d["notice"])
-                  if d["notice"] else None)
-        photo = d["photo"].read() if d["photo"] is not None else b""
-        finding = notices.record_finding(actor=request.user, instrument=instrument, found_on=d["found_on"],
-                                         kind=d["kind"], detail=d["detail"], measure=d["measure"], photo=photo,
-                                         latitude=d["latitude"], longitude=d["longitude"], notice=notice)
-        return Response(s.FindingSerializer(finding, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
-
-    @extend_schema(responses={(200, "image/jpeg"): bytes, (200, "image/png"): bytes, 404: None})
-    @action(detail=True, methods=["get"])
-    def photo(self, request, pk=None):
-        finding = get_object_or_404(m.Finding.objects.restrict(request.user, VIEW), pk=self.get_object().pk)
-        if not finding.photo_type:
-            return Response(status=status.HTTP_404_NOT_FOUND)
-        return HttpResponse(bytes(finding.photo), content_type=finding.photo_type)
 
 
 class ReminderFilterSet(df.FilterSet):
