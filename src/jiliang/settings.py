@@ -160,6 +160,9 @@ JILIANG_RATE_PUBLIC_CHECK = os.environ.get("JILIANG_RATE_PUBLIC_CHECK", "30/min"
 JILIANG_RATE_PUBLIC_PAGE = os.environ.get("JILIANG_RATE_PUBLIC_PAGE", "60/min")
 JILIANG_RATE_PUBLIC_NOT_FOUND = os.environ.get("JILIANG_RATE_PUBLIC_NOT_FOUND", "10/min")
 JILIANG_RATE_COMPLAINT = os.environ.get("JILIANG_RATE_COMPLAINT", "5/h")
+# Seconds the server keeps a rendered public status page (per code, language and day; 0: not at all); the page
+# says Cache-Control: public, max-age=60 to proxies and browsers alike.
+JILIANG_PUBLIC_PAGE_CACHE_S = int(os.environ.get("JILIANG_PUBLIC_PAGE_CACHE_S", 60))
 # Failed sign-ins (login page, admin, token endpoint) per account and per client address; over the limit,
 # sign-in is refused until the window ends.
 JILIANG_LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("JILIANG_LOGIN_FAILURES_PER_ACCOUNT", "5/15m")

@@ -4,6 +4,8 @@ verification events, as the status page's and the complaint tests need them."""
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from jiliang.core import services
@@ -62,3 +64,12 @@ def in_status(world, status: str, n: int = 0):
         on, result, due = dates[status]
         event(world, inst, serial, on, result, due)
     return inst
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The server keeps rendered status pages (JILIANG_PUBLIC_PAGE_CACHE_S): each test starts without them, since
+    the same codes are issued again in every test's database."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -17,7 +17,7 @@ from jiliang.supervision import complaints
 from jiliang.supervision.models import Complaint
 from jiliang.supervision.workdays import add_working_days
 
-from .public_helpers import in_status, instrument
+from .public_helpers import fresh_cache, in_status, instrument  # noqa: F401  (fresh_cache: autouse)
 
 ROLES = ["province", "suzhou", "kunshan", "xuanwu", "institute", "enterprise", "anonymous"]
 SEES_KS = {"province", "suzhou", "kunshan"}  # the Kunshan complaint: its county and the bureaus above

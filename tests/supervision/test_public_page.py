@@ -14,13 +14,14 @@ from jiliang.core.audit import audit_context
 from jiliang.registry import models as m
 from jiliang.supervision import lifecycle
 
-from .public_helpers import (
+from .public_helpers import (  # noqa: F401  (fresh_cache: autouse)
     ALL,
     INSTRUMENT_ADDRESS,
     OWNER_ADDRESS,
     OWNER_CONTACT,
     OWNER_PHONE,
     event,
+    fresh_cache,
     in_status,
     instrument,
 )
@@ -210,3 +211,18 @@ def test_status_words_cover_every_lifecycle_status():
     from jiliang.supervision import public_views
 
     assert set(public_views.SENTENCES) == set(public_views.TONES) == set(lifecycle.STATUSES) | {"out_of_service"}
+
+
+def test_the_server_keeps_the_rendered_page_for_a_minute_and_not_at_all_with_zero(world, settings):
+    inst = in_status(world, "valid")
+    assert 'data-status="valid"' in page(inst.instrument_code, "en").content.decode()
+    event(world, inst, "LATER-FAIL", timezone.localdate(), result="fail")
+    assert 'data-status="valid"' in page(inst.instrument_code, "en").content.decode()  # kept
+    assert 'data-status="failed"' in page(inst.instrument_code, "zh-hans").content.decode()  # per language
+    settings.JILIANG_PUBLIC_PAGE_CACHE_S = 0
+    from django.core.cache import cache
+
+    cache.clear()
+    assert 'data-status="failed"' in page(inst.instrument_code, "en").content.decode()
+    event(world, inst, "LATER-PASS", timezone.localdate(), next_due=timezone.localdate() + dt.timedelta(days=300))
+    assert 'data-status="valid"' in page(inst.instrument_code, "en").content.decode()

@@ -15,7 +15,9 @@ codes are a keyed permutation (registry.codes), so existing codes are not neighb
 
 Caching: the status page and the 404 are the same for every visitor (they read no session and show nothing about
 the viewer), so they are ``Cache-Control: public, max-age=60`` with ``Vary: Cookie`` (the language cookie): a
-proxy may answer a market's burst of scans, and a status moves at most once a day. They set no cookie. The
+proxy may answer a market's burst of scans, and a status moves at most once a day. They set no cookie. The server
+keeps the rendered page for the same time (``JILIANG_PUBLIC_PAGE_CACHE_S``, Django's cache, per language and
+day), after the rate limits: a new verification shows within a minute. The
 complaint form carries a CSRF token (a cookie), so it is its own page, ``private, no-store``.
 """
 
@@ -28,6 +30,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -58,6 +61,7 @@ from .state import facts_of
 
 OUT_OF_SERVICE = "out_of_service"
 THANKS_SALT, THANKS_MAX_AGE = "jiliang.public.complaint", 3600
+LEAD_DAYS_CACHE_S = 60  # the "due soon" lead time (SupervisionSettings) is read once a minute per process
 _CODE = re.compile(r"^[0-9A-Z][0-9A-Z-]{0,39}$")  # what any scheme's code looks like (registry.codes)
 _LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
@@ -131,11 +135,12 @@ class Answer:
 def answer(instrument: Instrument, today: dt.date | None = None) -> Answer:
     """The instrument's standing on ``today`` (Beijing's date) as the public page says it."""
     today = today or timezone.localdate()
-    lead_days = SupervisionSettings.current().lead_days
-    state = (InstrumentState.objects.filter(pk=instrument.pk).select_related("last_event__institution")
-             .only("base", "next_due", "mode", "counted_until", "last_event__institution__name",
-                   "last_event__verified_on", "last_event__result", "last_event__number", "last_event__source",
-                   "last_event__certificate_id").first())
+    lead_days = cache.get_or_set("jiliang.supervision.lead_days", lambda: SupervisionSettings.current().lead_days,
+                                 LEAD_DAYS_CACHE_S)
+    try:
+        state = instrument.supervision  # joined by _instrument()
+    except InstrumentState.DoesNotExist:
+        state = None
     if state is not None:
         status = lifecycle.status_from_base(state.base, state.next_due, state.mode, today, lead_days,
                                             state.counted_until)
@@ -158,11 +163,11 @@ def _instrument(code: str) -> Instrument | None:
     code = codes.compact(code)
     if not _CODE.match(code):
         return None
-    return (Instrument.objects.select_related("category", "owner", "region")
-            .only("instrument_code", "manufacturer", "model", "usage", "status", "status_date", "mandatory",
-                  "installation_date", "category__name", "category__name_en", "category__verification_mode",
-                  "owner__name", "region__name", "region__name_en", "region_id")
-            .filter(instrument_code=code).first())
+    try:  # one query: the instrument, what it is, its owner, county and supervision state with the last event
+        return Instrument.objects.select_related("category", "owner", "region", "supervision__last_event__institution"
+                                                 ).get(instrument_code=code)
+    except Instrument.DoesNotExist:
+        return None
 
 
 def _language(request):
@@ -207,13 +212,18 @@ def status_page(request, code: str):
                    or _limited(request, "ipage404", "JILIANG_RATE_PUBLIC_NOT_FOUND", count=False))
         if refused:
             return refused
-        instrument = _instrument(code)
-        if instrument is None:
-            return _limited(request, "ipage404", "JILIANG_RATE_PUBLIC_NOT_FOUND") or _not_found(lang)
-        html = loader.render_to_string("supervision/public/status.html", {
-            "instrument": instrument, "answer": answer(instrument), "lang": lang,
-            "report_url": reverse("public-instrument-report", args=[instrument.instrument_code]),
-            "LANGUAGE_CODE": translation.get_language()})
+        compact = codes.compact(code)
+        key = f"jiliang.ipage:{translation.get_language()}:{timezone.localdate().isoformat()}:{compact}"
+        html = cache.get(key) if _CODE.match(compact) else None
+        if html is None:
+            instrument = _instrument(compact)
+            if instrument is None:
+                return _limited(request, "ipage404", "JILIANG_RATE_PUBLIC_NOT_FOUND") or _not_found(lang)
+            html = loader.render_to_string("supervision/public/status.html", {
+                "instrument": instrument, "answer": answer(instrument), "lang": lang,
+                "report_url": reverse("public-instrument-report", args=[instrument.instrument_code])})
+            if settings.JILIANG_PUBLIC_PAGE_CACHE_S > 0:
+                cache.set(key, html, settings.JILIANG_PUBLIC_PAGE_CACHE_S)
         return _public(HttpResponse(html), lang)
 
 
