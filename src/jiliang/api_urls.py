@@ -10,6 +10,7 @@ from jiliang.core.api import views as core_api
 from jiliang.registry.api import codes as registry_codes
 from jiliang.registry.api import labels as registry_labels
 from jiliang.registry.api import views as registry
+from jiliang.supervision.api import complaints as supervision_complaints
 from jiliang.supervision.api import dashboard as supervision_dashboard
 from jiliang.supervision.api import filing as supervision_filing
 from jiliang.supervision.api import findings as supervision_findings
@@ -45,6 +46,7 @@ router.register("supervision/conflicts", supervision_records.RecordConflictViewS
 router.register("supervision/notices", supervision_notices.NoticeViewSet)
 router.register("supervision/findings", supervision_findings.FindingViewSet)
 router.register("supervision/reminders", supervision_notices.ReminderViewSet)
+router.register("supervision/complaints", supervision_complaints.ComplaintViewSet)
 router.register("supervision/late-requests", supervision_notices.LateRequestViewSet, basename="late-request")
 router.register("supervision/overdue", supervision_dashboard.OverdueViewSet, basename="supervision-overdue")
 router.register("telemetry/points", telemetry.MeteringPointViewSet)

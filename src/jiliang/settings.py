@@ -155,6 +155,14 @@ JILIANG_API_TOKEN_MAX_DAYS = int(os.environ.get("JILIANG_API_TOKEN_MAX_DAYS", 36
 # Rate limits (core/ratelimit.py, "<count>/<period>", e.g. 30/min, 5/15m; empty = none): the public
 # certificate check per client address.
 JILIANG_RATE_PUBLIC_CHECK = os.environ.get("JILIANG_RATE_PUBLIC_CHECK", "30/min")
+# The public status page of an instrument (/i/<code>, docs/public-status-page.md) per client address; answers
+# "not found" more tightly (over it, every lookup is refused until the window ends); complaints tighter still.
+JILIANG_RATE_PUBLIC_PAGE = os.environ.get("JILIANG_RATE_PUBLIC_PAGE", "60/min")
+JILIANG_RATE_PUBLIC_NOT_FOUND = os.environ.get("JILIANG_RATE_PUBLIC_NOT_FOUND", "10/min")
+JILIANG_RATE_COMPLAINT = os.environ.get("JILIANG_RATE_COMPLAINT", "5/h")
+# Seconds the server keeps a rendered public status page (per code, language and day; 0: not at all); the page
+# says Cache-Control: public, max-age=60 to proxies and browsers alike.
+JILIANG_PUBLIC_PAGE_CACHE_S = int(os.environ.get("JILIANG_PUBLIC_PAGE_CACHE_S", 60))
 # Failed sign-ins (login page, admin, token endpoint) per account and per client address; over the limit,
 # sign-in is refused until the window ends.
 JILIANG_LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("JILIANG_LOGIN_FAILURES_PER_ACCOUNT", "5/15m")
@@ -311,7 +319,9 @@ SPECTACULAR_SETTINGS = {
                             "EventSourceEnum": "jiliang.supervision.models.EventSource",
                             "AnomalyStateEnum": "jiliang.telemetry.models.AnomalyState",
                             "FindingKindEnum": "jiliang.supervision.models.FindingKind",
-                            "ReminderKindEnum": "jiliang.supervision.models.ReminderKind"},
+                            "ReminderKindEnum": "jiliang.supervision.models.ReminderKind",
+                            "ComplaintKindEnum": "jiliang.supervision.models.ComplaintKind",
+                            "ComplaintStatusEnum": "jiliang.supervision.models.ComplaintStatus"},
 }
 
 LOGGING = {

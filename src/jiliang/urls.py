@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from jiliang import api_urls
 from jiliang.core import views as core
+from jiliang.supervision import public_views as supervision_public
 from jiliang.verification import urls as verification_urls
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("uncertainty/", include("jiliang.budgets.urls")),
     path("verification/", include("jiliang.verification.urls")),
     *verification_urls.public_urlpatterns,
+    *supervision_public.public_urlpatterns,
     path("api/", include(api_urls, namespace="api")),
     *api_urls.docs_urlpatterns,
     path("admin/", admin.site.urls),

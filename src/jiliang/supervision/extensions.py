@@ -17,7 +17,7 @@ from jiliang.core.extending import (
 )
 from jiliang.core.roles import BUREAU_ROLES, Role
 
-from . import demo, display, home, scoping
+from . import complaint_ui, demo, display, home, scoping
 from .filing_tables import HISTORY_COLUMNS
 from .notice_ui import INSTRUMENT_FINDING_COLUMNS, INSTRUMENT_NOTICE_COLUMNS, work_order_lateness
 
@@ -68,5 +68,8 @@ CONTRIBUTIONS = [
     DetailPanel("registry.Instrument", _("on-site findings"), "supervision_findings", INSTRUMENT_FINDING_COLUMNS,
                 order=45),
     DetailLead("verification.WorkOrder", "supervision/_work_order_lateness.html", work_order_lateness, order=50),
+    MenuEntry("supervision", _("Complaints from the public"), "complaints-list", BUREAU_ROLES, order=70),
+    HomePanel("complaints", "supervision/panels/complaints.html", complaint_ui.home_panel,
+              frozenset({Role.COUNTY_BUREAU}), width=5, order=25),
     DemoStep("supervision", demo.build, order=25),  # after verification's certificates (20)
 ]

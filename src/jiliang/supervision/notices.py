@@ -44,12 +44,16 @@ def _require_county_bureau(actor) -> Region:
     return actor.region
 
 
-def next_number(region: Region, year: int) -> str:
-    prefix = f"{region.code}-{year}-"
-    last = (Notice.objects.filter(number__startswith=prefix).order_by("-number")
+def next_in_series(model, prefix: str) -> str:
+    """``prefix`` + one more than the highest 4-digit sequence ``model`` numbered with it (notices, complaints)."""
+    last = (model.objects.filter(number__startswith=prefix).order_by("-number")
             .values_list("number", flat=True).first())
     seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{seq:04d}"
+
+
+def next_number(region: Region, year: int) -> str:
+    return next_in_series(Notice, f"{region.code}-{year}-")
 
 
 def _content(notice: Notice) -> notice_pdf.NoticeContent:

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import dashboard_views, notice_views, scan_views, views
+from .complaint_ui import urlpatterns as complaint_urlpatterns
 from .filing_views import urlpatterns as filing_urlpatterns
 from .notice_ui import finding_ui, notice_ui, reminder_ui
 from .ui import conflict_ui, event_ui
@@ -26,4 +27,5 @@ urlpatterns = [
     *finding_ui.urls(),
     *reminder_ui.urls(),
     path("late-requests/", notice_views.late_requests, name="late-requests"),
+    *complaint_urlpatterns,
 ]
