@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from jiliang.budgets.api import views as budgets
 from jiliang.core.api import views as core_api
 from jiliang.registry.api import views as registry
+from jiliang.supervision.api import campaigns as supervision_campaigns
 from jiliang.supervision.api import dashboard as supervision_dashboard
 from jiliang.supervision.api import filing as supervision_filing
 from jiliang.supervision.api import notices as supervision_notices
@@ -42,6 +43,7 @@ router.register("supervision/notices", supervision_notices.NoticeViewSet)
 router.register("supervision/findings", supervision_notices.FindingViewSet)
 router.register("supervision/reminders", supervision_notices.ReminderViewSet)
 router.register("supervision/late-requests", supervision_notices.LateRequestViewSet, basename="late-request")
+router.register("supervision/campaigns", supervision_campaigns.CampaignViewSet)
 router.register("supervision/overdue", supervision_dashboard.OverdueViewSet, basename="supervision-overdue")
 router.register("telemetry/points", telemetry.MeteringPointViewSet)
 router.register("telemetry/batches", telemetry.IngestBatchViewSet)

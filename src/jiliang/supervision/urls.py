@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import dashboard_views, notice_views, views
+from .campaign_views import urlpatterns as campaign_urlpatterns
 from .filing_views import urlpatterns as filing_urlpatterns
 from .notice_ui import finding_ui, notice_ui, reminder_ui
 from .ui import conflict_ui, event_ui
@@ -24,4 +25,5 @@ urlpatterns = [
     *finding_ui.urls(),
     *reminder_ui.urls(),
     path("late-requests/", notice_views.late_requests, name="late-requests"),
+    *campaign_urlpatterns,
 ]
