@@ -180,7 +180,8 @@ class CampaignViewSet(ReadOnlyScopedViewSet):
         response["Content-Disposition"] = f'attachment; filename="{campaign.number}-population.csv"'
         return response
 
-    @extend_schema(parameters=[OpenApiParameter("format", str, enum=["pdf", "xlsx"], required=False)],
+    @extend_schema(parameters=[OpenApiParameter("output", str, enum=["pdf", "xlsx"], required=False,
+                                                    description="pdf (default) or xlsx")],
                    responses={(200, "application/pdf"): bytes,
                               (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})
     @action(detail=True, methods=["get"])
@@ -189,7 +190,7 @@ class CampaignViewSet(ReadOnlyScopedViewSet):
         if campaign.status == m.CampaignStatus.DRAFT:
             return Response({"detail": "The campaign has not been drawn."}, status=status.HTTP_409_CONFLICT)
         targets = campaign_scope.visible_targets(request.user, campaign)
-        if request.query_params.get("format") == "xlsx":
+        if request.query_params.get("output") == "xlsx":
             response = HttpResponse(campaign_report.xlsx(campaign, targets),
                                     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             response["Content-Disposition"] = f'attachment; filename="{campaign.number}.xlsx"'
