@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 from tests.conftest import client_for, web_client_for
-from tests.supervision.campaign_fixtures import cworld, finding, provincial_campaign, spec  # noqa: F401
+from tests.supervision.campaign_fixtures import finding, provincial_campaign, spec
 
 from jiliang.supervision import campaigns
 from jiliang.supervision.models import Campaign, CampaignStatus

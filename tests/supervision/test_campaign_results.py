@@ -7,7 +7,7 @@ import math
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from tests.supervision.campaign_fixtures import cworld, finding, provincial_campaign  # noqa: F401
+from tests.supervision.campaign_fixtures import finding, provincial_campaign
 
 from jiliang.supervision import campaign_report
 from jiliang.supervision import campaign_results as cr

@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from tests.supervision.campaign_fixtures import cworld, provincial_campaign, spec  # noqa: F401
+from tests.supervision.campaign_fixtures import provincial_campaign, spec
 
 from jiliang.core.models import AuditEntry
 from jiliang.supervision import campaigns, draws
