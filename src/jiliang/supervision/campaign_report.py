@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -85,7 +86,8 @@ def content(campaign: Campaign, targets) -> ReportContent:
                          results=cr.results(campaign, targets), targets=rows)
 
 
-RESULT_HEADERS = ("targets", "checked", "nonconforming", "nonconformity rate", "95 % interval (Wilson)")
+RESULT_HEADERS = (gettext_noop("targets"), gettext_noop("checked"), gettext_noop("nonconforming"),
+                  gettext_noop("nonconformity rate"), gettext_noop("interval (Wilson, 95 %)"))
 
 
 def _result_line(row: cr.Row) -> list:
