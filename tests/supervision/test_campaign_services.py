@@ -8,11 +8,18 @@ import zlib
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 from tests.supervision.campaign_fixtures import provincial_campaign, spec
 
 from jiliang.core.models import AuditEntry
 from jiliang.supervision import campaigns, draws
 from jiliang.supervision.models import Campaign, CampaignStatus, CampaignTarget, TargetStatus
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 def test_define_and_draw(cworld):

@@ -46,10 +46,13 @@ The assignment (:func:`assign_inspectors`)
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
+import operator
 import sys
 from array import array
-from collections import deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -122,38 +125,52 @@ def draw_sample(population: Sequence[tuple[int, str]], seed: str, n: int, m: int
         raise DrawError("The minimum per county cannot be negative.", "min_per_county")
     if n > len(population):
         raise DrawError(f"The sample of {n} is larger than the population of {len(population)}.")
-    previous = None
-    by_county: dict[str, list[int]] = {}
-    for pid, county in population:
-        if previous is not None and pid <= previous:
-            raise DrawError("The population must be sorted by id, each id once.", "population")
-        previous = pid
-        by_county.setdefault(county, []).append(pid)
-    needed = sum(min(m, len(ids)) for ids in by_county.values())
+    pids = [pid for pid, _c in population]
+    if not all(map(operator.lt, pids, itertools.islice(pids, 1, None))):
+        raise DrawError("The population must be sorted by id, each id once.", "population")
+    sizes = Counter(c for _p, c in population)
+    needed = sum(min(m, size) for size in sizes.values())
     if n < needed:
-        raise DrawError(f"A sample of {n} cannot hold {m} from each of the {len(by_county)} counties: "
-                        f"it needs at least {needed}.", needed=needed, counties=len(by_county))
+        raise DrawError(f"A sample of {n} cannot hold {m} from each of the {len(sizes)} counties: "
+                        f"it needs at least {needed}.", needed=needed, counties=len(sizes))
     numbers = stream(seed, "sample")
-    ids: list[int] = []
-    counties: list[str] = []
+    taken: list[int] = []  # positions in the population
     short: dict[str, int] = {}
     if m:
+        by_county: dict[str, list[int]] = defaultdict(list)
+        for pos, (_pid, county) in enumerate(population):
+            by_county[county].append(pos)
         for county in sorted(by_county):
             members = by_county[county]
             k = min(m, len(members))
             if k < m:
                 short[county] = len(members)
-            picked = partial_shuffle(members, k, numbers)
-            ids.extend(picked)
-            counties.extend([county] * k)
-    stratified = len(ids)
+            taken.extend(partial_shuffle(members, k, numbers))
+    stratified = len(taken)
     if n > stratified:
-        taken = set(ids)
-        rest = [(pid, c) for pid, c in population if pid not in taken] if taken else population
-        picked = partial_shuffle(rest, n - stratified, numbers)
-        ids.extend(pid for pid, _c in picked)
-        counties.extend(c for _p, c in picked)
+        taken.extend(partial_shuffle(_Without(len(population), sorted(taken)), n - stratified, numbers))
+    ids = [population[pos][0] for pos in taken]
+    counties = [population[pos][1] for pos in taken]
     return Sample(ids=ids, counties=counties, stratified=stratified, short_counties=short)
+
+
+class _Without:
+    """The positions 0 … size−1 without ``taken`` (sorted), as a read-only sequence in ascending order: the i-th
+    is found by bisection instead of building the list (a million members, a few hundred taken)."""
+
+    def __init__(self, size: int, taken: list[int]):
+        self.size, self.taken = size, taken
+
+    def __len__(self) -> int:
+        return self.size - len(self.taken)
+
+    def __getitem__(self, j: int) -> int:
+        i = j
+        while True:  # the smallest i with i = j + #(taken <= i): the j-th position not taken
+            nxt = j + bisect.bisect_right(self.taken, i)
+            if nxt == i:
+                return i
+            i = nxt
 
 
 def assign_inspectors(target_counties: Sequence[str], inspectors: Sequence[tuple[int, str]], seed: str,
