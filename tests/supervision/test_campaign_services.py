@@ -176,3 +176,21 @@ def test_insertion_order_does_not_matter(cworld):
     campaigns.draw(c, actor=w.users["province"], seed="order")
     expected = draws.draw_sample(sorted(members), "order", 9, 2)
     assert list(c.targets.order_by("position").values_list("instrument_id", flat=True)) == expected.ids
+
+
+def test_verify_command(cworld):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    c = provincial_campaign(cworld)
+    out = StringIO()
+    call_command("campaign-verify-draw", c.number, stdout=out)
+    assert "the same targets" in out.getvalue() and c.population_sha256 in out.getvalue()
+    CampaignTarget.objects.filter(campaign=c, position=1).update(county_id="320102")
+    with pytest.raises(SystemExit) as exit_:
+        call_command("campaign-verify-draw", c.number, stdout=StringIO())
+    assert exit_.value.code == 1
+    with pytest.raises(SystemExit) as exit_:
+        call_command("campaign-verify-draw", "nope", stderr=StringIO())
+    assert exit_.value.code == 2
