@@ -10,6 +10,7 @@ from jiliang.core.api import views as core_api
 from jiliang.registry.api import codes as registry_codes
 from jiliang.registry.api import labels as registry_labels
 from jiliang.registry.api import views as registry
+from jiliang.supervision.api import campaigns as supervision_campaigns
 from jiliang.supervision.api import complaints as supervision_complaints
 from jiliang.supervision.api import dashboard as supervision_dashboard
 from jiliang.supervision.api import filing as supervision_filing
@@ -48,6 +49,7 @@ router.register("supervision/findings", supervision_findings.FindingViewSet)
 router.register("supervision/reminders", supervision_notices.ReminderViewSet)
 router.register("supervision/complaints", supervision_complaints.ComplaintViewSet)
 router.register("supervision/late-requests", supervision_notices.LateRequestViewSet, basename="late-request")
+router.register("supervision/campaigns", supervision_campaigns.CampaignViewSet)
 router.register("supervision/overdue", supervision_dashboard.OverdueViewSet, basename="supervision-overdue")
 router.register("telemetry/points", telemetry.MeteringPointViewSet)
 router.register("telemetry/batches", telemetry.IngestBatchViewSet)

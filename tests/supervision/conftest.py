@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 from tests.conftest import _user
+from tests.supervision.campaign_fixtures import cworld  # noqa: F401
 from tests.verification.fixtures import flow  # noqa: F401
 
 from jiliang.core.roles import Role

@@ -151,6 +151,42 @@ def write_workbook(target, title: str, headers: Sequence[str], rows: Iterable[Se
     return count
 
 
+def write_sheets(target, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]], *,
+                 about: Sequence[tuple[str, str]] = ()) -> None:
+    """Several tables in one workbook, one sheet each (title, headers, rows), laid out like :func:`write_workbook`
+    (bold frozen header, autofilter, typed cells, formula-like text kept as text), then the describing sheet."""
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, headers, rows in sheets:
+        ws = wb.create_sheet(title=_sheet_title(title) or "sheet")
+        rows = [[_plain(v) for v in row] for row in rows]
+        widths = [_text_width(h) for h in headers]
+        for row in rows[:_WIDTH_SAMPLE]:
+            for i, v in enumerate(row[:len(widths)]):
+                widths[i] = max(widths[i], _text_width(v))
+        for i, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = min(_MAX_WIDTH, max(8, w + 2))
+        ws.freeze_panes = "A2"
+        header_cells = []
+        for h in headers:
+            c = WriteOnlyCell(ws, value=str(h))
+            c.font = bold
+            header_cells.append(c)
+        ws.append(header_cells)
+        for row in rows:
+            ws.append([_cell(ws, v) for v in row])
+        if headers:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+    meta = wb.create_sheet(title=_sheet_title(_("About this export")))
+    meta.column_dimensions["A"].width = 24
+    meta.column_dimensions["B"].width = 80
+    for label, value in about:
+        label_cell = WriteOnlyCell(meta, value=str(label))
+        label_cell.font = bold
+        meta.append([label_cell, _cell(meta, value)])
+    wb.save(target)
+
+
 def _sheet_title(text: str) -> str:
     # Excel forbids []:*?/\ in sheet names and allows 31 characters.
     return "".join(" " if ch in "[]:*?/\\" else ch for ch in str(text))[:31].strip()

@@ -17,7 +17,7 @@ from jiliang.core.extending import (
 )
 from jiliang.core.roles import BUREAU_ROLES, Role
 
-from . import complaint_ui, demo, display, home, scoping
+from . import campaign_demo, campaign_scope, complaint_ui, demo, display, home, scoping
 from .filing_tables import HISTORY_COLUMNS
 from .notice_ui import INSTRUMENT_FINDING_COLUMNS, INSTRUMENT_NOTICE_COLUMNS, work_order_lateness
 
@@ -72,4 +72,10 @@ CONTRIBUTIONS = [
     HomePanel("complaints", "supervision/panels/complaints.html", complaint_ui.home_panel,
               frozenset({Role.COUNTY_BUREAU}), width=5, order=25),
     DemoStep("supervision", demo.build, order=25),  # after verification's certificates (20)
+    MenuEntry("supervision", _("Spot-check campaigns"), "campaigns-list", BUREAU_ROLES, order=70),
+    MenuEntry("supervision", _("Define a campaign"), "campaigns-new", BUREAU_ROLES, order=71),
+    MenuEntry("supervision", _("My campaign targets"), "campaigns-mine", BUREAU_ROLES, order=72),
+    ScopeGrant("supervision.Campaign", Role.CITY_BUREAU, campaign_scope.regional_grant),
+    ScopeGrant("supervision.Campaign", Role.COUNTY_BUREAU, campaign_scope.regional_grant),
+    DemoStep("supervision-campaigns", campaign_demo.build, order=27),  # after supervision's histories (25)
 ]

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import dashboard_views, notice_views, scan_views, views
+from .campaign_views import urlpatterns as campaign_urlpatterns
 from .complaint_ui import urlpatterns as complaint_urlpatterns
 from .filing_views import urlpatterns as filing_urlpatterns
 from .notice_ui import finding_ui, notice_ui, reminder_ui
@@ -28,4 +29,5 @@ urlpatterns = [
     *reminder_ui.urls(),
     path("late-requests/", notice_views.late_requests, name="late-requests"),
     *complaint_urlpatterns,
+    *campaign_urlpatterns,
 ]
