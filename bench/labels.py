@@ -6,14 +6,14 @@ inline): the restricted query in chunks, owner and category joined, and per labe
 serial and owner fitted in the CJK font, written sheet by sheet (registry.label_pdf). Baseline, in the same run on
 the same URLs: a plain reportlab canvas drawing only the QR codes (segno → the same ``draw_qr`` calls at the same
 places), one page per sheet, saved to a file; no text, no database. Memory: each size runs in its own process,
-which reports its peak RSS (``ru_maxrss``) and how much of it the job added.
+which reports its RSS before the job and its peak RSS during the job (VmHWM, reset before the job).
 
     .venv/bin/python bench/labels.py            # PostgreSQL jiliang_bench_labels (BENCH_DATABASE_URL to change)
     BENCH_N=2000 .venv/bin/python bench/labels.py
 """
 
+import gc
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -29,8 +29,23 @@ OWNERS = {"speed": (f"91320583T{N:08d}", N), 1_000: ("91320583LB0000002", 1_000)
           10_000: ("91320583LB0000003", 10_000)}
 
 
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+def _status_mb(field: str) -> float:
+    with open("/proc/self/status") as f:
+        line = next(line for line in f if line.startswith(field + ":"))
+    return int(line.split()[1]) / 1024  # kB
+
+
+def reset_peak_rss() -> float:
+    """Reset the process's peak RSS (Linux ≥ 4.0: writing 5 to /proc/self/clear_refs resets VmHWM) and return the
+    RSS now, so that the peak read afterwards is the job's own, not that of Django's start-up."""
+    gc.collect()
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    return _status_mb("VmRSS")
+
+
+def peak_rss_mb() -> float:
+    return _status_mb("VmHWM")
 
 
 def prepare():
@@ -95,11 +110,11 @@ def memory_child(size: int) -> None:
 
     _setup.setup = lambda default_db, fresh=False: _django_only(default_db)
     user, owners = prepare()
-    before = rss_mb()
+    before = reset_peak_rss()
     t0 = time.perf_counter()
     job = run_job(user, owners[size])
     seconds = time.perf_counter() - t0
-    print(f"{size} {before:.1f} {rss_mb():.1f} {seconds:.2f} {job.done}")
+    print(f"{size} {before:.1f} {peak_rss_mb():.1f} {seconds:.2f} {job.done}")
 
 
 def baseline(urls, path: Path) -> None:
@@ -169,7 +184,7 @@ def main() -> None:
     table.add_row("reportlab alone: the same QR codes", f"{t_base / rounds:.2f}", f"{base:,.0f}", "1.00")
     console.print(table)
     mem = Table(title="Memory of the label job, each size in its own process (aim: no growth with the count)")
-    for col in ("labels", "peak RSS before the job (MB)", "peak RSS after (MB)", "added by the job (MB)", "seconds",
+    for col in ("labels", "RSS before the job (MB)", "peak RSS during the job (MB)", "added by the job (MB)", "seconds",
                 "labels/s"):
         mem.add_column(col, justify="right")
     for before, after, seconds, done in memory.values():

@@ -269,3 +269,20 @@ def test_page_with_ids(world):
     assert group(world.instrument_ks.instrument_code) in text and world.ent_xw.name not in text
     refused = web_client_for(world.users["xuanwu"]).post(url, {"layout": "L7160", "ids": [world.instrument_ks.pk]})
     assert refused.status_code == 400 and str(world.instrument_ks.pk) in refused.content.decode()
+
+
+def test_a_failing_job_leaves_no_file(world, monkeypatch):
+    add_scales(world, 3)
+    real, calls = labels.label_data, []
+
+    def breaks(instrument):
+        calls.append(instrument.pk)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(instrument)
+
+    monkeypatch.setattr(labels, "label_data", breaks)
+    labels.start_labels(world.users["kunshan"], layout="L7160", query="")  # the task's error stays in the job
+    job = Job.objects.get()
+    assert job.state == JobState.FAILED and "disk full" in job.error
+    assert job.result_path == "" and not any(settings.JILIANG_JOBS_DIR.rglob("*.pdf"))

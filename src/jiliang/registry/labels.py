@@ -158,14 +158,18 @@ def labels_task(run: Run) -> None:
         raise JobError(_too_many(total))
     run.progress(0, total, _("labels drawn"), force=True)
     path = run.result_file(f"labels-{sheet.key}-{job.pk}.pdf")
-    with path.open("wb") as out:
-        count = render_labels(out, sheet, (label_data(i) for i in instruments(job.owner, params)),
-                              title=job.title, progress_every=PROGRESS_EVERY,
-                              progress=lambda n: run.progress(n, total, _("labels drawn"), force=True))
-    if count == 0:
-        path.unlink(missing_ok=True)
+    try:
+        with path.open("wb") as out:
+            count = render_labels(out, sheet, (label_data(i) for i in instruments(job.owner, params)),
+                                  title=job.title, progress_every=PROGRESS_EVERY,
+                                  progress=lambda n: run.progress(n, total, _("labels drawn"), force=True))
+        if count == 0:
+            raise JobError(_("No instrument you may see matches the selection any more: there is nothing to "
+                             "print."))
+    except BaseException:
+        path.unlink(missing_ok=True)  # no half-written PDF is left to download
         job.result_path = job.result_name = ""
-        raise JobError(_("No instrument you may see matches the selection any more: there is nothing to print."))
+        raise
     message = ngettext("%(count)d label on %(sheets)d sheet.", "%(count)d labels on %(sheets)d sheets.", count) \
         % {"count": count, "sheets": sheet.sheets(count)}
     if asked is not None and count < asked:
