@@ -33,6 +33,7 @@ TITLES = {  # a panel's title in each language
     "enterprise-energy": {"zh-hans": "能源数据在线", "en": "Energy data online"},
 }
 BUREAU = ["registry-counts", "supervision", "bureau-energy", "registry-charts", "recent-changes"]
+COUNTY = ["registry-counts", "supervision", "complaints", "bureau-energy", "registry-charts", "recent-changes"]
 INSTITUTE = ["my-queue", "registry-counts", "recent-changes"]
 ENTERPRISE = ["registry-counts", "enterprise-instruments", "enterprise-requests", "enterprise-energy", "recent-changes"]
 
@@ -127,7 +128,7 @@ def test_bureaus_see_what_they_supervise_and_nothing_else(home, lang):
     for county, code, row, rate in (("kunshan", "320583", ["3", "1", "0", "0", "0", "2", "0"], "100.0 %"),
                                     ("xuanwu", "320102", ["1", "0", "0", "1", "0", "0", "0"], "0.0 %")):
         doc = _page(home.users[county], lang)
-        assert _panels(doc) == BUREAU
+        assert _panels(doc) == COUNTY  # the county bureau decides on complaints from the public
         assert [r.get("data-region") for r in doc.xpath("//section[@data-panel='supervision']//tbody/tr")] == [code]
         assert _region_row(doc, code)[1:] == row
         assert doc.get_element_by_id("energy-rate").text_content().strip() == rate
@@ -204,7 +205,7 @@ def test_an_enterprise_sees_its_instruments_requests_and_energy_only(home, lang)
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
 def test_empty_panels_say_no_data_never_bare_axes(home, lang):
     doc = _page(home.users["changshu"], lang)  # a county bureau with nothing in its county
-    assert _panels(doc) == BUREAU
+    assert _panels(doc) == COUNTY
     for panel in ("supervision", "bureau-energy", "registry-charts"):
         assert EMPTY[lang] in _text(doc, panel), panel
     assert not doc.xpath("//*[@data-chart]") and not doc.xpath("//script[@id='data-status']")
