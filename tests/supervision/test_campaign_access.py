@@ -81,7 +81,10 @@ def test_api_define_draw_verify_close(cworld):
     assert made.json()["inspectors"] == [{"user": w.ks.pk, "county": "320583"}]
     too_big = client.post(reverse("api:campaign-list"), {**payload, "sample_size": 50}, format="json").json()["id"]
     err = client.post(reverse("api:campaign-draw", args=[too_big]), {"seed": "x"}, format="json")
-    assert err.status_code == 400 and "larger than the population of 13" in err.json()["sample_size"][0]
+    assert err.status_code == 400 and "大于抽样总体 13" in err.json()["sample_size"][0]
+    err = client.post(reverse("api:campaign-draw", args=[too_big]), {"seed": "x"}, format="json",
+                      HTTP_ACCEPT_LANGUAGE="en")
+    assert "larger than the population of 13" in err.json()["sample_size"][0]
     drawn = client.post(reverse("api:campaign-draw", args=[pk]), {"seed": "api-seed"}, format="json")
     assert drawn.status_code == 200 and drawn.json()["status"] == "drawn" and drawn.json()["seed"] == "api-seed"
     check = client.post(reverse("api:campaign-verify-draw", args=[pk])).json()
@@ -161,4 +164,18 @@ def test_my_targets(cworld):
     assert reverse("instruments-detail", args=[t.instrument_id]) in page
     assert web_client_for(w.users["enterprise"]).get(reverse("campaigns-mine")).status_code == 403
     campaigns.close_campaign(c, actor=w.users["province"])
-    assert spec  # the helper stays importable for other tests
+
+
+def test_list_filters_and_excel(drawn):
+    w, c = drawn
+    client = web_client_for(w.users["suzhou"])
+    mine = campaigns.create_campaign(actor=w.users["suzhou"], spec=spec(title="苏州市局自查", sample_size=3,
+                                                                       min_per_county=0,
+                                                                       inspectors=[(w.ks.pk, None)]))
+    page = client.get(reverse("campaigns-list"), {"status": "draft"}).content.decode()
+    assert mine.number in page and c.number not in page
+    data = client.get(reverse("campaigns-list"), {"export": "xlsx"}).content
+    rows = list(load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True))
+    assert {r[0] for r in rows[1:]} == {c.number, mine.number}
+    assert web_client_for(w.users["xuanwu"]).get(reverse("campaigns-list"), {"q": "苏州"}).content.decode().count(
+        mine.number) == 0

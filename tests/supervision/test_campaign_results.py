@@ -16,8 +16,8 @@ from jiliang.supervision.models import CampaignTarget, FindingKind, TargetStatus
 
 
 def hand_wilson(k, n):
-    """Wilson (1927) worked by hand with z = 1.96 rounded as in textbooks would differ in the 4th decimal, so z is
-    the exact 0.975 normal quantile here too."""
+    """Wilson (1927) in its other textbook form, (k + z²/2 ± z√n·√(p(1−p) + z²/4n)) / (n + z²), with the exact
+    0.975 normal quantile (z = 1.96 would differ in the 4th decimal)."""
     z = 1.959963984540054
     p = k / n
     centre = (k + z * z / 2) / (n + z * z)
@@ -26,7 +26,8 @@ def hand_wilson(k, n):
 
 
 @pytest.mark.parametrize("k, n, low, high", [
-    # Newcombe (1998), Statistics in Medicine 17:857-872, Table II, method 3 (score interval without correction)
+    # Newcombe (1998), Statistics in Medicine 17:857-872, examples of method 3 (score interval without continuity
+    # correction), quoted from the paper; the paper itself was not re-read through the search tool here
     (81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718),
 ])
 def test_wilson_against_published_values(k, n, low, high):
