@@ -1,5 +1,6 @@
 """Take the README screenshots from the running demo: each role's home page, lists, the supervision dashboard and overdue list, an instrument, a work order, the
-energy pages, the public check, and a list on a phone.
+energy pages, the public check, a list on a phone, an instrument's public status page and the inspector's scan on a
+phone, and a spot-check campaign.
 
     make run                                   # the demo on http://127.0.0.1:8000, in another shell
     .venv/bin/python docs/screenshots/take.py  # [--base URL] [--only instrument,work-order,verify]
@@ -25,6 +26,7 @@ def choose():
     """(name, user or None, path[, viewport]) of each screenshot, from the demo's records."""
     from django.utils import timezone
 
+    from jiliang.supervision.models import Campaign, InstrumentState, Status
     from jiliang.verification.models import Certificate, WorkOrder, WorkStatus
 
     today = timezone.localdate()
@@ -33,6 +35,11 @@ def choose():
              .order_by("-id").first())
     order = (WorkOrder.objects.filter(status=WorkStatus.CHECKED).order_by("-id").first()
              or WorkOrder.objects.order_by("-id").first())
+    # a market scale in Kunshan whose verification ran out: what a shopper sees when scanning its label
+    overdue = (InstrumentState.objects.filter(status=Status.OVERDUE, instrument__region_id="320583",
+                                              instrument__usage="trade").select_related("instrument")
+               .order_by("instrument_id").first())
+    campaign = Campaign.objects.order_by("id").first()
     return [
         ("overview", "demo-province", "/"),
         ("home-suzhou", "demo-suzhou", "/"),
@@ -47,7 +54,30 @@ def choose():
         ("instrument", "demo-province", f"/registry/instruments/{valid.instrument_id}/"),
         ("work-order", "demo-approver", f"/verification/work-orders/{order.pk}/"),
         ("verify", None, f"/verify/{valid.number}?code={valid.check_code}"),
+        ("public-status", None, f"/i/{overdue.instrument.instrument_code}", PHONE),
+        ("public-status-valid", None, f"/i/{valid.instrument.instrument_code}?lang=en", PHONE),
+        ("scan", "demo-kunshan", f"/supervision/scan/{overdue.instrument.instrument_code}/", PHONE),
+        ("campaign", "demo-province", f"/supervision/campaigns/{campaign.pk}/", {"width": 1400, "height": 1200}),
     ]
+
+
+def label_sheet(path: Path) -> None:
+    """The first sheet of Avery L7163 labels (14 a sheet, with Code 128) of Kunshan's scales in trade (non-automatic weighing instruments), as a PNG."""
+    import io
+
+    import pypdfium2
+
+    from jiliang.registry import label_layouts
+    from jiliang.registry.label_pdf import render_labels
+    from jiliang.registry.labels import label_data
+    from jiliang.registry.models import Instrument
+
+    scales = (Instrument.objects.filter(region_id="320583", usage="trade", category__name="非自动衡器")
+              .select_related("owner", "category").order_by("owner_id", "id")[:14])
+    pdf = io.BytesIO()
+    render_labels(pdf, label_layouts.layout("L7163"), (label_data(i) for i in scales), title="labels")
+    page = pypdfium2.PdfDocument(pdf.getvalue())[0]
+    page.render(scale=1.6).to_pil().save(path)
 
 
 def main() -> int:
@@ -64,6 +94,9 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     shots = [s for s in choose() if not args.only or s[0] in args.only.split(",")]
+    if not args.only or "labels" in args.only.split(","):
+        label_sheet(HERE / "labels.png")
+        print("labels.png  a sheet of L7163 labels")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=os.environ.get("JILIANG_CHROMIUM", "/usr/bin/chromium"),
                                     args=["--no-sandbox", "--disable-gpu", "--lang=zh-CN"])
@@ -79,6 +112,7 @@ def main() -> int:
                 page.wait_for_url(f"{args.base}/")
             page.goto(args.base + path)
             page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(1500)  # ECharts draws bars growing for a second
             page.screenshot(path=str(HERE / f"{name}.png"))
             print(f"{name}.png  {user or 'public'}  {path}")
             context.close()

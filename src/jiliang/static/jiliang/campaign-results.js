@@ -13,10 +13,11 @@ document.addEventListener("DOMContentLoaded", () => {
     }},
     grid: {left: 50, right: 10, top: 20, bottom: 60},
     xAxis: {type: "category", data: rows.map(r => r.label), axisLabel: {rotate: 30}},
-    yAxis: {type: "value", min: 0, axisLabel: {formatter: "{value} %"}},
+    yAxis: {type: "value", min: 0, max: v => Math.min(100, Math.ceil(v.max / 10) * 10), axisLabel: {formatter: "{value} %"}},
     series: [
       {name: el.dataset.rate, type: "bar", data: rows.map(r => r.rate)},
-      {name: el.dataset.interval, type: "custom", data: rows.map((r, i) => [i, r.low, r.high]),
+      // encode: the axis spans the intervals' ends too, so no whisker runs off the chart
+      {name: el.dataset.interval, type: "custom", data: rows.map((r, i) => [i, r.low, r.high]), encode: {x: 0, y: [1, 2]},
        renderItem: (params, api) => {
          if (api.value(1) == null || isNaN(api.value(1))) return null;
          const low = api.coord([api.value(0), api.value(1)]), high = api.coord([api.value(0), api.value(2)]);
