@@ -3,13 +3,13 @@ console shows no JavaScript error."""
 
 import pytest
 from tests.browser.conftest import login
-from tests.core.test_home_pages import BUREAU, ENTERPRISE, INSTITUTE, home  # noqa: F401  (the fixture)
+from tests.core.test_home_pages import BUREAU, COUNTY, ENTERPRISE, INSTITUTE, home  # noqa: F401  (the fixture)
 from tests.telemetry.conftest import energy  # noqa: F401
 from tests.verification.fixtures import flow  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ROLES = {"province": BUREAU, "suzhou": BUREAU, "kunshan": BUREAU, "xuanwu": BUREAU, "changshu": BUREAU,
+ROLES = {"province": BUREAU, "suzhou": BUREAU, "kunshan": COUNTY, "xuanwu": COUNTY, "changshu": COUNTY,
          "institute": INSTITUTE, "checker": INSTITUTE, "approver": INSTITUTE, "enterprise": ENTERPRISE}
 
 

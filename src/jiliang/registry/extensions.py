@@ -21,6 +21,6 @@ CONTRIBUTIONS = [
     *[ScopeGrant("registry.Instrument", role, scoping.owner_in_region) for role in sorted(REGIONAL_ROLES)],
     DemoStep("registry", demo.build, order=10),
     HomePanel("registry-counts", "registry/panels/counts.html", home.counts, order=10),
-    DetailLead("registry.Instrument", "registry/codes/lead.html", code_views.detail_lead, order=5),
+    DetailLead("registry.Instrument", "registry/codes/lead.html", code_views.detail_lead, order=110),  # after the status
     HomePanel("registry-charts", "registry/panels/charts.html", home.charts, BUREAU_ROLES, order=40),
 ]
