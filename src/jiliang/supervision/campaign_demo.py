@@ -13,13 +13,12 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from jiliang.core import audit
 from jiliang.core.demo import DEMO_PASSWORD
 from jiliang.core.roles import Role
 from jiliang.registry.models import LAPSED_STATUSES, Instrument, Organisation
 
-from . import campaigns
-from .models import CampaignTarget, Finding, FindingKind, TargetStatus
+from . import campaigns, onsite
+from .models import CampaignTarget, FindingKind
 
 COUNTIES = ["320581", "320582", "320583", "320585"]
 SEED = "jiliang-demo-2026-spot-check"
@@ -56,18 +55,14 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
     campaign = campaigns.create_campaign(actor=province, spec=spec)
     campaigns.draw(campaign, actor=province, seed=SEED)
     kinds, weights = zip(*KINDS, strict=True)
-    checked = []
-    for target in CampaignTarget.objects.filter(campaign=campaign).select_related("instrument").order_by("position"):
+    for target in (CampaignTarget.objects.filter(campaign=campaign).select_related("instrument", "inspector")
+                   .order_by("position")):
         if rng.random() >= CHECKED_SHARE:
             continue
         kind = rng.choices(kinds, weights)[0]
-        finding = Finding.objects.create(
-            instrument=target.instrument, found_on=today - dt.timedelta(days=rng.randint(0, 25)),
-            inspector_id=target.inspector_id, kind=kind, campaign=campaign, target=target,
-            measure="" if kind == FindingKind.CONFORMING else "责令停止使用，限期申请检定")
-        audit.record(finding, "create", actor=target.inspector, message="On-site finding recorded (demo campaign)",
-                     after={"instrument": target.instrument_id, "kind": kind, "campaign": campaign.number})
-        checked.append(target.pk)
-    CampaignTarget.objects.filter(pk__in=checked).update(status=TargetStatus.CHECKED)
+        # through the inspector's own service: linked to the target, which is marked checked
+        onsite.record_finding(actor=target.inspector, instrument=target.instrument,
+                              found_on=today - dt.timedelta(days=rng.randint(0, 25)), kind=kind,
+                              measure="" if kind == FindingKind.CONFORMING else "责令停止使用，限期申请检定")
     ctx["campaign"] = campaign
     progress(1, 1)
