@@ -122,6 +122,10 @@ def test_pdf_report_reads_back(cworld):
     res = campaign_report.content(c, c.targets.all()).results
     assert cjk_text(cr.interval_text(res.total.interval)).replace(" ", "") in flat  # "15.0-85.0%" (2 of 4)
     assert "15.0-85.0%" in flat
+    # the time of the draw in Beijing time, as on the campaign's page (stored in UTC)
+    from django.utils import timezone
+
+    assert f"{timezone.localtime(c.drawn_at):%Y-%m-%d%H:%M}" in flat
 
 
 def test_excel_report_reads_back(cworld):

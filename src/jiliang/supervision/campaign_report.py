@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from reportlab.lib import colors
@@ -75,7 +75,7 @@ def content(campaign: Campaign, targets) -> ReportContent:
              (_("inspectors never check their own county"), _("yes") if campaign.exclude_own_county else _("no"))]
     method = [(_("seed"), campaign.seed or "—"), (_("population"), str(campaign.population_size or "—")),
               (_("population SHA-256"), campaign.population_sha256 or "—"),
-              (_("drawn at"), f"{campaign.drawn_at:%Y-%m-%d %H:%M}" if campaign.drawn_at else "—"),
+              (_("drawn at"), f"{timezone.localtime(campaign.drawn_at):%Y-%m-%d %H:%M}" if campaign.drawn_at else "—"),
               (_("algorithm"), _("SHA-256 counter stream (seed:purpose:k), rejection to a uniform integer, partial "
                                  "Fisher–Yates: first the minimum per county, county by county in code order, then "
                                  "the rest from what remains; inspectors by a shuffled round robin evened out by "
