@@ -80,7 +80,7 @@ def test_aggregation_against_a_hand_computation(cworld):
         else:
             assert r.rate is None and r.rate_text == "—" and r.interval_text == "—"
     assert [(r.key, r.targets) for r in res.by_city] == [("320500", 12)]
-    assert [(r.label, r.checked, r.nonconforming) for r in res.by_category] == [(w.scale.name, 7, 3)]
+    assert [(r.label, r.checked, r.nonconforming) for r in res.by_category] == [(w.scale.display_name, 7, 3)]  # with its second level: 水表 is two entries
 
 
 def test_owner_targets_are_nonconforming_if_any_finding_is(cworld):

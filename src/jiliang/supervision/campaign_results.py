@@ -150,7 +150,8 @@ def results(campaign: Campaign, targets=None) -> Results:
         by_city[parents.get(u.county) or u.county].append(u)
         for c in u.categories:
             by_category[c].append(u)
-    categories = {c.pk: c.name for c in InstrumentCategory.objects.filter(pk__in=[k for k in by_category if k])}
+    # display_name: two entries of the catalogue share a name (水表) and differ by their second level
+    categories = {c.pk: c.display_name for c in InstrumentCategory.objects.filter(pk__in=[k for k in by_category if k])}
     total = Row(key="", label=_("total"), targets=len(units), checked=sum(u.checked for u in units),
                 nonconforming=sum(u.checked and u.bad for u in units))
     return Results(total=total, by_county=_rows(by_county, names), by_city=_rows(by_city, names),
