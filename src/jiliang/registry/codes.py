@@ -48,7 +48,7 @@ CAPACITY = HALF * HALF  # 31^10 ≈ 8.2 × 10^14 local codes
 ROUNDS = 6
 _MASK = (1 << 64) - 1
 LOCAL_PATTERN = re.compile(rf"^{LOCAL_PREFIX}[{ALPHABET}]{{{BODY_LENGTH + 1}}}$")
-_FOREIGN = re.compile(r"^[0-9A-Z][0-9A-Z-]{0,39}$")
+CODE_SHAPE = re.compile(r"^[0-9A-Z][0-9A-Z-]{0,39}$")  # what a stored code of any scheme looks like
 
 
 def compact(code: str) -> str:
@@ -149,7 +149,7 @@ def validate(code: str, scheme: str) -> str:
                                              "%(digit)s): a digit was misread"), position=22, code=code,
                                 digit=gs1_check_digit(code[:21]))
         return code
-    if not _FOREIGN.match(code) or not code.isascii():
+    if not CODE_SHAPE.match(code) or not code.isascii():
         raise IdentityError(gettext_noop("a GB/T 36377 code has at most 40 letters, digits and dashes, "
                                          "this one is %(code)s"), code=code)
     if LOCAL_PATTERN.match(code):

@@ -24,7 +24,6 @@ complaint form carries a CSRF token (a cookie), so it is its own page, ``private
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -62,7 +61,6 @@ from .state import facts_of
 OUT_OF_SERVICE = "out_of_service"
 THANKS_SALT, THANKS_MAX_AGE = "jiliang.public.complaint", 3600
 LEAD_DAYS_CACHE_S = 60  # the "due soon" lead time (SupervisionSettings) is read once a minute per process
-_CODE = re.compile(r"^[0-9A-Z][0-9A-Z-]{0,39}$")  # what any scheme's code looks like (registry.codes)
 _LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
 # Colour of each answer: green may be used, amber still valid but due, red should not be used, grey no status.
@@ -174,7 +172,7 @@ PAGE_FIELDS = (
 
 def _instrument(code: str) -> Instrument | None:
     code = codes.compact(code)
-    if not _CODE.match(code):
+    if not codes.CODE_SHAPE.match(code):
         return None
     try:  # one query: the instrument, what it is, its owner, county and supervision state with the last event
         return (Instrument.objects.select_related("category", "owner", "region", "supervision__last_event__institution")
@@ -227,7 +225,7 @@ def status_page(request, code: str):
             return refused
         compact = codes.compact(code)
         key = f"jiliang.ipage:{translation.get_language()}:{timezone.localdate().isoformat()}:{compact}"
-        html = cache.get(key) if _CODE.match(compact) else None
+        html = cache.get(key) if codes.CODE_SHAPE.match(compact) else None
         if html is None:
             instrument = _instrument(compact)
             if instrument is None:
