@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from jiliang.budgets.api import views as budgets
 from jiliang.core.api import views as core_api
+from jiliang.livelihood.api.routes import ROUTES as LIVELIHOOD_ROUTES
 from jiliang.registry.api import codes as registry_codes
 from jiliang.registry.api import labels as registry_labels
 from jiliang.registry.api import views as registry
@@ -51,6 +52,8 @@ router.register("supervision/complaints", supervision_complaints.ComplaintViewSe
 router.register("supervision/late-requests", supervision_notices.LateRequestViewSet, basename="late-request")
 router.register("supervision/campaigns", supervision_campaigns.CampaignViewSet)
 router.register("supervision/overdue", supervision_dashboard.OverdueViewSet, basename="supervision-overdue")
+for prefix, viewset, basename in LIVELIHOOD_ROUTES:
+    router.register(f"livelihood/{prefix}", viewset, basename=basename)
 router.register("telemetry/points", telemetry.MeteringPointViewSet)
 router.register("telemetry/batches", telemetry.IngestBatchViewSet)
 router.register("telemetry/anomalies", telemetry.AnomalyViewSet)

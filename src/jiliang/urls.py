@@ -21,6 +21,7 @@ urlpatterns = [
     path("account/token/<int:pk>/revoke/", core.api_token_revoke, name="api-token-revoke"),
     path("registry/", include("jiliang.registry.urls")),
     path("supervision/", include("jiliang.supervision.urls")),
+    path("livelihood/", include("jiliang.livelihood.urls")),
     path("telemetry/", include("jiliang.telemetry.urls")),
     path("uncertainty/", include("jiliang.budgets.urls")),
     path("verification/", include("jiliang.verification.urls")),

@@ -190,9 +190,9 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
         city_institutes[city.code] = org(f"{short}市计量测试技术研究所", "institute", city, "12",
                                          contact_email=f"jl{city.code}@example.cn")
         utilities[city.code] = {
-            "water": org(f"{short}市自来水有限公司", "enterprise", city, "91"),
-            "gas": org(f"{short}港华燃气有限公司", "enterprise", city, "91"),
-            "power": org(f"国网江苏省电力有限公司{short}供电分公司", "enterprise", city, "91"),
+            "water": org(f"{short}市自来水有限公司", "utility", city, "91"),
+            "gas": org(f"{short}港华燃气有限公司", "utility", city, "91"),
+            "power": org(f"国网江苏省电力有限公司{short}供电分公司", "utility", city, "91"),
         }
     county_bureaus = {c.code: org(f"{regions[c.parent_id].name}{c.name}市场监督管理局", "bureau", c, "11")
                       for c in counties}

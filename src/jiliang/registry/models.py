@@ -77,6 +77,7 @@ class OrganisationKind(models.TextChoices):
     MARKET = "market", _("market")
     HOSPITAL = "hospital", _("hospital or clinic")
     FUEL_STATION = "fuel_station", _("fuel station")
+    UTILITY = "utility", _("utility (water, power or gas)")
     OPTICIAN = "optician", _("optician")
     SCHOOL = "school", _("school")
     OTHER = "other", _("other")

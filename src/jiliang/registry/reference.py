@@ -25,9 +25,14 @@ def load_designations(Designation) -> None:
         Designation.objects.update_or_create(code=code, defaults={"name": name, "name_en": name_en})
 
 
-def load_catalogue(Category) -> None:
+def load_catalogue(Category, only_new: bool = False) -> None:
+    """Load data/catalogue.csv; ``only_new``: add the rows whose code is not there yet and leave the rest as the
+    bureau edited them (a migration that ships new rows)."""
+    existing = set(Category.objects.values_list("code", flat=True)) if only_new else set()
     with (DATA / "catalogue.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
+            if row["code"] in existing:
+                continue
             values = {k: v for k, v in row.items() if k != "code"}
             for k in BOOLS:
                 values[k] = values[k] == "1"

@@ -41,6 +41,9 @@ class PointRole(models.TextChoices):
     ENTERPRISE_OUT = "enterprise_out", _("enterprise, energy out")
     SECONDARY_UNIT = "secondary_unit", _("main secondary unit")
     MAJOR_EQUIPMENT = "major_equipment", _("major energy-using equipment")
+    # A utility's household meter (民用三表) reporting at a low rate: never counted in the key energy consumers'
+    # figures (livelihood app).
+    HOUSEHOLD = "household", _("household meter of a utility")
 
 
 class Protocol(models.TextChoices):
@@ -350,6 +353,11 @@ class AnomalyKind(models.TextChoices):
     CONFLICT = "conflict", _("conflicting duplicate")
     IMBALANCE = "imbalance", _("parent and children out of balance")
     VERIFICATION = "verification", _("meter verification lapsed")
+    # Events a smart household meter reports (CJ/T 188 status bits, DL/T 645 event records).
+    VALVE_CLOSED = "valve_closed", _("valve closed")
+    BATTERY_LOW = "battery_low", _("battery low")
+    MAGNETIC_TAMPER = "magnetic_tamper", _("magnetic tampering")
+    COVER_OPENED = "cover_opened", _("cover opened")
 
 
 class AnomalyState(models.TextChoices):

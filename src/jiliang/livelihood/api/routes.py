@@ -1,0 +1,3 @@
+"""The livelihood API under /api/livelihood/: every viewset with its path (api_urls registers them)."""
+
+ROUTES: list[tuple[str, type, str | None]] = []

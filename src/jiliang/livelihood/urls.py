@@ -1,0 +1,5 @@
+"""Pages of livelihood metering under /livelihood/ (the public rotation lists are under /public/, public_urls.py)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
