@@ -21,6 +21,7 @@ from jiliang.supervision.api import records as supervision_records
 from jiliang.supervision.api import scan as supervision_scan
 from jiliang.supervision.api import views as supervision
 from jiliang.telemetry.api import views as telemetry
+from jiliang.traceability.api.routes import ROUTES as TRACEABILITY_ROUTES
 from jiliang.verification.api import views as verification
 
 router = DefaultRouter()
@@ -54,6 +55,8 @@ router.register("supervision/campaigns", supervision_campaigns.CampaignViewSet)
 router.register("supervision/overdue", supervision_dashboard.OverdueViewSet, basename="supervision-overdue")
 for prefix, viewset, basename in LIVELIHOOD_ROUTES:
     router.register(f"livelihood/{prefix}", viewset, basename=basename)
+for prefix, viewset, basename in TRACEABILITY_ROUTES:
+    router.register(f"traceability/{prefix}", viewset, basename=basename)
 router.register("telemetry/points", telemetry.MeteringPointViewSet)
 router.register("telemetry/batches", telemetry.IngestBatchViewSet)
 router.register("telemetry/anomalies", telemetry.AnomalyViewSet)

@@ -210,6 +210,7 @@ INSTALLED_APPS = [
     "jiliang.verification",
     "jiliang.telemetry",
     "jiliang.supervision",
+    "jiliang.traceability",
     "jiliang.livelihood",
 ]
 

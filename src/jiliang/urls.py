@@ -22,6 +22,7 @@ urlpatterns = [
     path("registry/", include("jiliang.registry.urls")),
     path("supervision/", include("jiliang.supervision.urls")),
     path("livelihood/", include("jiliang.livelihood.urls")),
+    path("traceability/", include("jiliang.traceability.urls")),
     path("telemetry/", include("jiliang.telemetry.urls")),
     path("uncertainty/", include("jiliang.budgets.urls")),
     path("verification/", include("jiliang.verification.urls")),

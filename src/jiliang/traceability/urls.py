@@ -1,0 +1,5 @@
+"""Pages of traceability under /traceability/."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
