@@ -103,6 +103,8 @@ JILIANG_XLSX_MAX_SHARED_STRINGS = int(os.environ.get("JILIANG_XLSX_MAX_SHARED_ST
 JILIANG_XLSX_MAX_ROWS = int(os.environ.get("JILIANG_XLSX_MAX_ROWS", 200_000))
 JILIANG_XLSX_MAX_CELLS = int(os.environ.get("JILIANG_XLSX_MAX_CELLS", 6_000_000))
 # Largest PDF the public certificate check (POST /verify/<number>) compares; larger bodies get 413 unread.
+# Early warning of standards whose assessment certificate or calibration lapses within this many days (traceability).
+JILIANG_TRACEABILITY_WARNING_DAYS = int(os.environ.get("JILIANG_TRACEABILITY_WARNING_DAYS", 60))
 JILIANG_VERIFY_MAX_PDF_BYTES = int(os.environ.get("JILIANG_VERIFY_MAX_PDF_BYTES", 20 * 1024 * 1024))
 
 # Telemetry (docs/telemetry.md): HTTP body limit, clock tolerance, MQTT broker, online tolerance.

@@ -17,6 +17,8 @@ left out of ``INSTALLED_APPS`` contributes nothing, and core never imports an ap
 | :class:`ListExtension` | every list of another app's model: its page, filters and Excel export (``core.ui``) and its API
   (``core.api.views.ScopedViewSet``): more columns, filters and read-only fields |
 | :class:`~.jobs.slots.Schedule` | ``jiliang scheduler``: a periodic job and its slots (``core.jobs.scheduler``) |
+| :class:`CertificateNotice` | the public certificate check page (``verification.views.verify_page``) and its JSON: a
+  notice shown with a certificate's status (e.g. traceability's "under review" while a standard's impact is decided) |
 """
 
 from __future__ import annotations
@@ -142,9 +144,20 @@ class MeterValidityHook:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class CertificateNotice:
+    """A notice on a certificate's public check page: ``notice(certificate) -> str | None``, in the active language,
+    None when there is nothing to say. It is asked for every certificate shown (anonymous readers too), so it must
+    answer from the certificate alone with one cheap query, and say nothing the public must not read."""
+
+    key: str
+    notice: Callable[[object], str | None]
+    order: int = 100
+
+
 KINDS = (MenuGroup, MenuEntry, HomePanel, DetailPanel, DetailLead, ListExtension, ScopeGrant, DemoStep, MeterValidityHook,
-         Schedule)
-_UNIQUE = {MenuGroup: "key", HomePanel: "key", DemoStep: "name", Schedule: "name"}
+         Schedule, CertificateNotice)
+_UNIQUE = {MenuGroup: "key", HomePanel: "key", DemoStep: "name", Schedule: "name", CertificateNotice: "key"}
 
 _found: dict[type, tuple] | None = None
 _extra: list = []
@@ -254,6 +267,16 @@ def detail_leads(model) -> list[DetailLead]:
 
 def list_extensions(model) -> list[ListExtension]:
     return [e for e in contributed(ListExtension) if e.model == model._meta.label]
+
+
+def certificate_notices(certificate) -> list[tuple[str, str]]:
+    """(key, text) of every contributed notice that has something to say about ``certificate``."""
+    out = []
+    for c in contributed(CertificateNotice):
+        text = c.notice(certificate)
+        if text:
+            out.append((c.key, str(text)))
+    return out
 
 
 def shown_to(roles: frozenset[str] | None, user, role: str | None) -> bool:

@@ -1,9 +1,37 @@
 """What traceability contributes to the shell and to other apps (core/extending.py)."""
 
+import datetime as dt
+
 from django.utils.translation import gettext_lazy as _
 
-from jiliang.core.extending import MenuGroup
+from jiliang.core.extending import (
+    CertificateNotice,
+    DemoStep,
+    DetailLead,
+    MenuEntry,
+    MenuGroup,
+    Schedule,
+    ScopeGrant,
+)
+from jiliang.core.roles import BUREAU_ROLES, Role
+
+from . import impact_demo, impact_scope, impact_views
 
 CONTRIBUTIONS = [
     MenuGroup("traceability", _("Traceability"), order=18),
+    MenuEntry("traceability", _("Reverse-traceability cases"), "traceability-impact-list", order=30),
+    MenuEntry("traceability", _("Standards lapsing soon"), "traceability-warnings", BUREAU_ROLES | {Role.INSTITUTE},
+              order=40),
+    DetailLead("registry.MeasurementStandard", "traceability/_standard_lead.html", impact_views.standard_lead,
+               order=60),
+    CertificateNotice("traceability-under-review", impact_views.certificate_notice),
+    *[ScopeGrant("traceability.ImpactCase", role, impact_scope.cases_reaching_own)
+      for role in (Role.INSTITUTE, Role.ENTERPRISE)],
+    *[ScopeGrant("traceability.ImpactCase", role, impact_scope.cases_reaching_region)
+      for role in (Role.CITY_BUREAU, Role.COUNTY_BUREAU)],
+    ScopeGrant("traceability.AffectedRecord", Role.INSTITUTE, impact_scope.records_to_decide),
+    Schedule("traceability-warnings", "jiliang.traceability.lapsing.warnings_daily", daily_at=dt.time(1, 0),
+             about="traceability: standards whose assessment certificate or calibration lapses soon; their "
+                   "institutes told once per lapse"),
+    DemoStep("traceability-impact", impact_demo.build, order=75),  # after verification's certificates (20)
 ]

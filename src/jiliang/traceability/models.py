@@ -266,3 +266,37 @@ class CoverageTarget(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.year}: {self.target_percent} %"
+
+
+class LapseKind(models.TextChoices):
+    ASSESSMENT = "assessment", _("assessment certificate")
+    CALIBRATION = "calibration", _("calibration")
+
+
+class StandardWarning(models.Model):
+    """An early warning sent: the owning institute was told once that ``standard``'s assessment certificate or
+    latest calibration lapses on ``lapses_on`` (unique: a second daily run sends nothing; a renewed certificate
+    lapses on another date and is warned again)."""
+
+    standard = models.ForeignKey("registry.MeasurementStandard", verbose_name=_("standard"), on_delete=models.CASCADE,
+                                 related_name="lapse_warnings")
+    kind = models.CharField(_("what lapses"), max_length=12, choices=LapseKind.choices)
+    lapses_on = models.DateField(_("lapses on"))
+    instruments = models.PositiveIntegerField(_("instruments depending"), default=0)
+    standards = models.PositiveIntegerField(_("standards depending"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey("registry.Organisation", verbose_name=_("institute"), on_delete=models.CASCADE,
+                                     related_name="+")
+
+    objects = RestrictedManager()
+    scope = ScopeSpec(region="region", organisation="organisation", write_roles=NO_GENERIC_WRITES)
+
+    class Meta:
+        ordering = ["lapses_on", "id"]
+        verbose_name = _("lapse warning")
+        verbose_name_plural = _("lapse warnings")
+        constraints = [models.UniqueConstraint(fields=["standard", "kind", "lapses_on"], name="lapse_warned_once")]
+
+    def __str__(self) -> str:
+        return f"{self.standard_id} {self.kind} {self.lapses_on}"

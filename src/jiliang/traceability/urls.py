@@ -2,4 +2,13 @@
 
 from django.urls import path  # noqa: F401
 
-urlpatterns: list = []
+from . import impact_views
+
+urlpatterns: list = [
+    path("impact/", impact_views.case_list, name="traceability-impact-list"),
+    path("impact/<int:pk>/", impact_views.case_detail, name="traceability-impact-detail"),
+    path("impact/<int:pk>/decide/", impact_views.decide, name="traceability-impact-decide"),
+    path("impact/<int:pk>/report/", impact_views.report, name="traceability-impact-report"),
+    path("impact/open/<int:standard>/", impact_views.open_case, name="traceability-impact-open"),
+    path("warnings/", impact_views.warning_list, name="traceability-warnings"),
+]

@@ -23,6 +23,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from jiliang.core import ratelimit, units
+from jiliang.core.extending import certificate_notices
 from jiliang.core.filters import posted_ids as _ids
 from jiliang.core.roles import Role
 from jiliang.core.scoping import VIEW, user_role
@@ -588,7 +589,7 @@ def verify_page(request, number):
         "number": number, "cert": cert, "status": status, "status_label": CertificateStatus(status).label,
         "signature_ok": signature_ok, "content": cert.content if full else certs.public_content(cert.content),
         "full": full, "key": cert.signing_key, "json_url": f"/verify/{cert.number}.json{query}",
-        "pdf_check": pdf_check,
+        "pdf_check": pdf_check, "notices": certificate_notices(cert),
     })
 
 
@@ -610,6 +611,7 @@ def verify_json(request, number):
     doc["status_reason"] = cert.status_reason
     doc["superseded_by"] = cert.superseded_by.number if cert.superseded_by_id else None
     doc["pdf_sha256"] = cert.pdf_sha256
+    doc["notices"] = [{"key": key, "text": text} for key, text in certificate_notices(cert)]
     response = JsonResponse(doc, json_dumps_params={"ensure_ascii": False, "indent": 1})
     response["Content-Disposition"] = f'inline; filename="{cert.number}.json"'
     response["Cache-Control"] = "no-cache, private"

@@ -1,3 +1,8 @@
 """The traceability API under /api/traceability/: every viewset with its path (api_urls registers them)."""
 
-ROUTES: list[tuple[str, type, str | None]] = []
+from .impact import ImpactCaseViewSet, WarningViewSet
+
+ROUTES: list[tuple[str, type, str | None]] = [
+    ("impact", ImpactCaseViewSet, "traceability-impact"),
+    ("warnings", WarningViewSet, "traceability-warnings"),
+]
