@@ -130,8 +130,8 @@ def render_pdf(user, case: ImpactCase, progress=None) -> bytes:
         if total > len(shown):
             story.append(p(_("The first %(n)d of %(total)d records; the Excel workbook lists them all.")
                            % {"n": len(shown), "total": total}))
-        story.append(table(headers(), shown, [10 * mm, 14 * mm, 36 * mm, 28 * mm, 18 * mm, 30 * mm, 14 * mm,
-                                               16 * mm, 14 * mm]))
+        story.append(table(headers(), shown, [10 * mm, 14 * mm, 34 * mm, 34 * mm, 18 * mm, 30 * mm, 14 * mm,
+                                               18 * mm, 18 * mm]))
         out = io.BytesIO()
         doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=10 * mm, rightMargin=10 * mm, topMargin=15 * mm,
                                 bottomMargin=15 * mm, title=f"{_('Reverse traceability report')} {case.pk}",
