@@ -163,7 +163,8 @@ def open_case(request, standard):
                     "n": case.affected_certificates + case.affected_standards})
                 return redirect("traceability-impact-detail", pk=case.pk)
     return render(request, "traceability/impact_open.html", {
-        "standard": std, "errors": errors, "found_on": found_on, "reason": reason,
+        "standard": std, "errors": errors, "general_errors": errors.get("__all__", []), "found_on": found_on,
+        "reason": reason,
         "last_good_on": impact.last_good_calibration(std.pk, found_on)}, status=400 if errors else 200)
 
 

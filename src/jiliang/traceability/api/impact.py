@@ -63,6 +63,7 @@ class ImpactCaseViewSet(mixins.CreateModelMixin, ReadOnlyScopedViewSet):
 
     queryset = ImpactCase.objects.select_related("standard", "certificate").order_by("-found_on", "-id")
     serializer_class = ImpactCaseSerializer
+    permission_classes = [IsAuthenticated]  # who may open or decide is the service's rule
 
     @extend_schema(request=OpenCaseSerializer, responses={201: ImpactCaseSerializer})
     def create(self, request, *args, **kwargs):
