@@ -185,7 +185,8 @@ def _records(case: ImpactCase, w: Walk) -> list[AffectedRecord]:
         key = (row.child_kind, row.child_id, row.certificate_no)
         if key not in chosen or (depth, row.on, row.id) < (chosen[key][1], chosen[key][0].on, chosen[key][0].id):
             chosen[key] = (row, depth)
-    return [AffectedRecord(case=case, node_kind=row.child_kind, node_id=row.child_id, via_id=row.id,
+    return [AffectedRecord(case=case, node_kind=row.child_kind, node_id=row.child_id, via_link=row.id,
+                           parent_standard=row.parent_id,
                            certificate_id=row.source_id if row.source == LinkSource.CERTIFICATE else None,
                            certificate_no=row.certificate_no, on=row.on, depth=min(depth, 32767),
                            owner_id=row.organisation_id, region_id=row.region_id)
@@ -267,9 +268,9 @@ def _save(case: ImpactCase, w: Walk, actor, notify: bool) -> ImpactCase:
 def deciding_institutes(record: AffectedRecord) -> set[int]:
     """The case's institute, and the institute whose standard made the record (the via link's parent)."""
     out = {record.case.organisation_id}
-    if record.via_id:
-        parent = Link.objects.filter(pk=record.via_id).values_list("parent_id", flat=True).first()
-        inst = MeasurementStandard.objects.filter(pk=parent).values_list("institute_id", flat=True).first()
+    if record.parent_standard:
+        inst = MeasurementStandard.objects.filter(pk=record.parent_standard).values_list("institute_id",
+                                                                                           flat=True).first()
         if inst:
             out.add(inst)
     return out

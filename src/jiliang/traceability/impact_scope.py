@@ -12,7 +12,7 @@ from django.db.models import Q
 from jiliang.core.regions import subtree_codes
 from jiliang.registry.models import MeasurementStandard
 
-from .models import AffectedRecord, ImpactCase, Link, NodeKind
+from .models import AffectedRecord, ImpactCase
 
 
 def cases_reaching_own(user) -> Q:
@@ -27,6 +27,5 @@ def cases_reaching_region(user) -> Q:
 
 def records_to_decide(user) -> Q:
     own_cases = ImpactCase.objects.filter(organisation_id=user.organisation_id).values("pk")
-    own_links = Link.objects.filter(parent_kind=NodeKind.STANDARD, parent_id__in=MeasurementStandard.objects.filter(
-        institute_id=user.organisation_id).values("pk")).values("pk")
-    return Q(case_id__in=own_cases) | Q(via_id__in=own_links)
+    own_standards = MeasurementStandard.objects.filter(institute_id=user.organisation_id).values("pk")
+    return Q(case_id__in=own_cases) | Q(parent_standard__in=own_standards)

@@ -69,7 +69,7 @@ def tree(user, case: ImpactCase) -> dict:
     root_id = case.standard_id
     nodes: dict[int | None, dict] = {root_id: {"name": str(case.standard or case.certificate), "children": []}}
     stds = list(seen.filter(node_kind=NodeKind.STANDARD).order_by("depth", "on", "id")
-                .values_list("node_id", "via__parent_id")[:TREE_STANDARDS])
+                .values_list("node_id", "parent_standard")[:TREE_STANDARDS])
     names = dict(MeasurementStandard.objects.filter(pk__in=[s for s, _p in stds]).values_list("pk", "name"))
     for node_id, _parent in stds:
         nodes.setdefault(node_id, {"name": names.get(node_id, str(node_id)), "children": []})
@@ -79,9 +79,9 @@ def tree(user, case: ImpactCase) -> dict:
             attached.add(node_id)
             nodes.get(parent, nodes[root_id])["children"].append(nodes[node_id])
     counts = (seen.filter(node_kind__in=[NodeKind.INSTRUMENT, NodeKind.REFERENCE_MATERIAL])
-              .values("via__parent_id").annotate(n=Count("id")).order_by())
+              .values("parent_standard").annotate(n=Count("id")).order_by())
     for row in counts:
-        parent = nodes.get(row["via__parent_id"])
+        parent = nodes.get(row["parent_standard"])
         if parent is not None:
             parent["children"].append({"name": _("%(n)d instruments") % {"n": row["n"]}, "value": row["n"]})
     return nodes[root_id]

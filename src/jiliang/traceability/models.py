@@ -203,14 +203,17 @@ class Decision(models.TextChoices):
 
 
 class AffectedRecord(models.Model):
-    """A record reached from an impact case: the node, the link that reached it (``via``, with its date and
+    """A record reached from an impact case: the node, the link that reached it (``via_link``, with its date and
     certificate), its depth below the source, and the institute's decision."""
 
     case = models.ForeignKey(ImpactCase, verbose_name=_("case"), on_delete=models.CASCADE, related_name="affected")
     node_kind = models.CharField(_("kind"), max_length=12, choices=NodeKind.choices)
     node_id = models.BigIntegerField(_("id"))
-    via = models.ForeignKey(Link, verbose_name=_("through link"), null=True, blank=True, on_delete=models.SET_NULL,
-                            related_name="+")
+    # Plain ids, not foreign keys: links are derived data that graph.rebuild() replaces, and a case must keep what
+    # reached each record (and so who decides on it) across rebuilds.
+    via_link = models.BigIntegerField(_("through link"), null=True, blank=True)
+    parent_standard = models.BigIntegerField(_("reached from standard"), null=True, blank=True,
+                                             help_text=_("the standard whose calibration or verification it was"))
     certificate = models.ForeignKey("verification.Certificate", verbose_name=_("certificate"), null=True,
                                     blank=True, on_delete=models.SET_NULL, related_name="+")
     certificate_no = models.CharField(_("certificate number"), max_length=100, blank=True)

@@ -46,7 +46,7 @@ class AffectedRecordSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AffectedRecord
-        fields = ["id", "case", "node_kind", "node_id", "via", "certificate", "certificate_no", "on", "depth",
+        fields = ["id", "case", "node_kind", "node_id", "via_link", "parent_standard", "certificate", "certificate_no", "on", "depth",
                   "owner", "owner_name", "region", "decision", "note", "decided_at"]
         read_only_fields = fields
 
