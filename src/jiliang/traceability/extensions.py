@@ -2,8 +2,14 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from jiliang.core.extending import MenuGroup
+from jiliang.core.extending import DetailLead, MenuGroup
+
+from . import chain_check
 
 CONTRIBUTIONS = [
     MenuGroup("traceability", _("Traceability"), order=18),
+]
+CONTRIBUTIONS += [
+    DetailLead("registry.Instrument", "traceability/_chain.html", chain_check.lead_context, order=60),
+    DetailLead("registry.MeasurementStandard", "traceability/_chain.html", chain_check.lead_context, order=60),
 ]
