@@ -25,7 +25,7 @@ def test_good_rows_are_kept_and_bad_rows_named(tworld):
         f"{w.standard_nj.name},NIM,2026-13-05,2027-01-04,X-2,质量,,,,,,",                                         # 4
         f"{w.standard_nj.name},NIM,2026-01-05,2025-01-04,,质量,,,,abc,,",                                         # 5
         f"{w.instrument_ks.instrument_code},{w.standard_nj.name},2026-02-01,2027-01-31,KS-1,质量,0,15,kg,,,",     # 6
-        f"不存在的器具,NIM,2026-01-05,2027-01-04,X-3,,,,,,,",                                                     # 7
+        "不存在的器具,NIM,2026-01-05,2027-01-04,X-3,,,,,,,",                                                     # 7
     )
     report = link_import.import_links("links.csv", data, actor=w.admin)
     assert report.written == 2

@@ -42,6 +42,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import NamedTuple
 
 INSTRUMENT, STANDARD, RM, EXTERNAL = "instrument", "standard", "rm", "external"
@@ -53,7 +54,7 @@ ONE_THIRD_SOURCE = "JJF 1094-2002 5.3.1"
 Key = tuple[str, int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     """What the check needs of a node. ``exists_from``: the first day it existed (first assessment or calibration);
     ``requirement``: the child's own MPE or U (value, unit) that a calibrating U is compared against, with the
@@ -79,7 +80,7 @@ class Node:
     scope_parameters: frozenset[str] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edge:
     """A link: ``child`` was calibrated or verified by ``parent`` (None: unresolved, named ``parent_name``)."""
 
@@ -223,6 +224,7 @@ def relative_u(edge: Edge) -> float | None:
 PREFIXES = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "m": 1e-3, "µ": 1e-6, "μ": 1e-6, "u": 1e-6, "n": 1e-9, "c": 1e-2}
 
 
+@lru_cache(maxsize=4096)
 def unit_factor(unit: str, to_unit: str) -> float | None:
     """The factor taking a value in ``unit`` to ``to_unit`` when they are the same unit with SI prefixes
     (mg → kg: 1e-6), else None. Only simple units (one symbol after the prefix) are compared."""
