@@ -36,7 +36,9 @@ chain once per date of use.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -441,7 +443,7 @@ class Graph:
         child = self.nodes.get(key)
         acc, depth, root = 0.0, 1, None
         for edge in record:
-            step = Step(0, 0, edge, key, edge.parent, day)
+            step = _Probe()
             if reason is not None:
                 step.problems.append(reason)
             self._check_link(edge, child, step)
@@ -463,6 +465,29 @@ class Graph:
         if memo_key[0][0] != INSTRUMENT:
             self._verdicts[memo_key] = v
         return v
+
+
+class _Probe:
+    """What :meth:`Graph._check_link` writes to, without a Step's other fields (the batch's hot path)."""
+
+    __slots__ = ("problems", "notes")
+
+    def __init__(self) -> None:
+        self.problems: list = []
+        self.notes: list = []
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Python's cyclic garbage collector paused while a batch builds and walks millions of small objects (none of
+    them cyclic): left on, it rescans the growing heap again and again and the time per item grows with the batch."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 class Verdict(NamedTuple):

@@ -286,6 +286,11 @@ def describe(graph: chain.Graph, result: chain.Result) -> dict:
 
 def check_all(instrument_qs, day: dt.date, progress: Callable[[int, int], None] | None = None) -> dict:
     """Every instrument of ``instrument_qs`` on ``day``: counts of traceable and broken, by first reason."""
+    with chain.gc_paused():
+        return _check_all(instrument_qs, day, progress)
+
+
+def _check_all(instrument_qs, day: dt.date, progress) -> dict:
     graph = load_graph(instrument_qs)
     ids = [k[1] for k in graph.nodes if k[0] == INSTRUMENT]
     counts: dict[str, int] = {"traceable": 0, "broken": 0}
