@@ -15,6 +15,15 @@ from jiliang.traceability.models import ExternalKind, ExternalNode, Link, LinkSo
 from jiliang.verification import services
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Service answers in English (the site's language is Chinese; the API test checks both)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def ranged(tworld):
     """The provincial weights with a range (0–20 kg) and a calibration by NIM recorded after NIM became a node
