@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from tests.verification.fixtures import dcc_schema  # noqa: F401
 
 from jiliang.registry import models as rm
 from jiliang.traceability import chain_check
@@ -124,3 +125,18 @@ def test_the_rebuild_command_resolves_what_the_signals_could_not(tworld):
     assert Link.objects.filter(child_kind=NodeKind.STANDARD, parent_kind=NodeKind.EXTERNAL,
                                parent_id=tworld.nim.pk).exists()
 
+
+
+def test_a_dcc_import_becomes_a_link_at_once(tworld, dcc_schema):  # noqa: F811
+    """PTB's good-practice DCC imported as a calibration of the Nanjing weights: its laboratory is no node here, so
+    the link is kept with the laboratory's name and the standard's chain says so."""
+    from pathlib import Path
+
+    w = tworld.world
+    example = (Path(__file__).parent.parent / "verification" / "dcc" / "data" / "dcc_gp_humidity_v1.0.xml").read_bytes()
+    cal = services.import_dcc(w.standard_nj, example, actor=w.admin, valid_until=dt.date(2030, 1, 1))
+    link = Link.objects.get(source=LinkSource.CALIBRATION, source_id=cal.pk)
+    assert (link.child_kind, link.child_id, link.parent_id) == (NodeKind.STANDARD, w.standard_nj.pk, None)
+    assert link.parent_name == cal.laboratory and link.certificate_no == cal.certificate_no
+    answer = chain_check.check_standard(w.standard_nj, cal.calibrated_on)
+    assert answer["steps"][0]["problems"][0]["code"] == "unknown_parent"
