@@ -10,3 +10,6 @@ class TraceabilityConfig(AppConfig):
     name = "jiliang.traceability"
     label = "traceability"
     verbose_name = _("Traceability")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 -- connects the receivers that keep the graph current

@@ -15,7 +15,7 @@ from jiliang.core.extending import (
 )
 from jiliang.core.roles import BUREAU_ROLES, Role
 
-from . import impact_demo, impact_scope, impact_views
+from . import chain_check, impact_demo, impact_scope, impact_views
 
 CONTRIBUTIONS = [
     MenuGroup("traceability", _("Traceability"), order=18),
@@ -34,4 +34,12 @@ CONTRIBUTIONS = [
              about="traceability: standards whose assessment certificate or calibration lapses soon; their "
                    "institutes told once per lapse"),
     DemoStep("traceability-impact", impact_demo.build, order=75),  # after verification's certificates (20)
+]
+CONTRIBUTIONS += [
+    DetailLead("registry.Instrument", "traceability/_chain.html", chain_check.lead_context, order=60),
+    DetailLead("registry.MeasurementStandard", "traceability/_chain.html", chain_check.lead_context, order=60),
+]
+CONTRIBUTIONS += [
+    MenuEntry("traceability", _("External laboratories"), "external-labs-list", order=50),
+    MenuEntry("traceability", _("Traceability links"), "traceability-links-list", order=51),
 ]

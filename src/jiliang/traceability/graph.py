@@ -88,7 +88,10 @@ def _standard_values(s: MeasurementStandard) -> dict:
             "coverage_factor": s.coverage_factor}
 
 
-def links_for_certificate(certificate, standards: Iterable[MeasurementStandard], measured_on) -> list[Link]:
+def links_for_certificate(certificate, standards: Iterable[MeasurementStandard], measured_on,
+                          requirement: dict | None = None) -> list[Link]:
+    """``requirement``: the item's MPE and the regulation's ratio for the chain check
+    (chain_check.item_requirement)."""
     from jiliang.verification.models import CertificateStatus
 
     inst = certificate.instrument
@@ -96,7 +99,7 @@ def links_for_certificate(certificate, standards: Iterable[MeasurementStandard],
                  on=measured_on or certificate.issued_on, valid_until=certificate.valid_until,
                  source=LinkSource.CERTIFICATE, source_id=certificate.pk, certificate_no=certificate.number,
                  void=certificate.status == CertificateStatus.REVOKED, region_id=inst.region_id,
-                 organisation_id=inst.owner_id, **_standard_values(s))
+                 organisation_id=inst.owner_id, **_standard_values(s), **(requirement or {}))
             for s in standards]
 
 
@@ -152,18 +155,25 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> dict[str, int
     Link.objects.filter(source__in=[LinkSource.CERTIFICATE, LinkSource.CALIBRATION]).delete()
     used = _used_standards()
     measured_on = dict(MeasurementResult.objects.values_list("item_id", "measured_on"))
-    certs = Certificate.objects.filter(pk__in=list(used)).select_related("instrument").only(
+    certs = Certificate.objects.filter(pk__in=list(used)).order_by("pk").select_related("instrument").only(
         "pk", "number", "issued_on", "valid_until", "status", "item_id", "instrument__region_id",
         "instrument__owner_id")
     total = len(used) + StandardCalibration.objects.count()
     done, rows, counts = 0, [], {"certificate": 0, "calibration": 0, "broken": 0}
+    requirements: dict[int, dict] = {}
 
     def flush():
         Link.objects.bulk_create(rows, batch_size=BATCH)
         rows.clear()
 
+    from .chain_check import requirements_for_items
+
     for cert in certs.iterator(chunk_size=BATCH):
-        new = links_for_certificate(cert, used[cert.pk], measured_on.get(cert.item_id))
+        if cert.item_id not in requirements:
+            requirements.update(requirements_for_items(
+                [i for i in certs.filter(pk__gte=cert.pk).order_by("pk").values_list("item_id", flat=True)[:BATCH]]))
+        new = links_for_certificate(cert, used[cert.pk], measured_on.get(cert.item_id),
+                                    requirements.get(cert.item_id))
         rows.extend(new)
         counts["certificate"] += len(new)
         done += 1

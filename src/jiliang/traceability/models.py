@@ -119,6 +119,12 @@ class Link(models.Model):
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey("registry.Organisation", verbose_name=_("organisation"),
                                      on_delete=models.CASCADE, related_name="+")
+    # What the calibrating U is compared with (chain.py): the item's smallest MPE in this record (a verification's
+    # decided test points), and the regulation's largest U/MPE ratio where it sets one (else one third, JJF 1094).
+    item_mpe = models.DecimalField(_("MPE of the item"), max_digits=24, decimal_places=9, null=True, blank=True)
+    item_mpe_unit = models.CharField(_("unit of the MPE"), max_length=30, blank=True)
+    item_ratio = models.DecimalField(_("largest U/MPE"), max_digits=6, decimal_places=5, null=True, blank=True)
+    item_ratio_source = models.CharField(_("source of the ratio"), max_length=100, blank=True)
 
     objects = RestrictedManager()
     scope = ScopeSpec(region="region", organisation="organisation", write_roles=NO_GENERIC_WRITES)

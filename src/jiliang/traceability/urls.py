@@ -3,6 +3,7 @@
 from django.urls import path  # noqa: F401
 
 from . import impact_views
+from .pages import urlpatterns as page_urlpatterns
 
 urlpatterns: list = [
     path("impact/", impact_views.case_list, name="traceability-impact-list"),
@@ -12,3 +13,4 @@ urlpatterns: list = [
     path("impact/open/<int:standard>/", impact_views.open_case, name="traceability-impact-open"),
     path("warnings/", impact_views.warning_list, name="traceability-warnings"),
 ]
+urlpatterns += page_urlpatterns
