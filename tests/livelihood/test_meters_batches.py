@@ -5,6 +5,7 @@ import datetime as dt
 import random
 
 import pytest
+from django.utils import translation
 
 from jiliang.core.audit import audit_context
 from jiliang.core.tabular import read_table
@@ -32,7 +33,7 @@ def results(meters, bias=0.0, seed=1):
 
 
 def record(lworld, b, rows, **kw):
-    with audit_context(actor=lworld.users["water_ks"], channel="web"):
+    with audit_context(actor=lworld.users["water_ks"], channel="web"), translation.override("en"):
         return meter_batches.record_results(b, rows, actor=lworld.users["water_ks"], today=TODAY, **kw)
 
 

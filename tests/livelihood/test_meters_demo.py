@@ -4,10 +4,10 @@ past rotation, rotations recorded, Kunshan's list published, and the demo-water 
 import random
 
 from django.contrib.auth import get_user_model
+from tests.conftest import _user
 
 from jiliang.livelihood import meter_demo
 from jiliang.livelihood.models import HouseholdMeter, MeterBatch, RotationPublication
-from tests.conftest import _user
 
 
 def test_demo_step(lworld):

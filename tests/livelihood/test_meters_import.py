@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from jiliang.core.audit import audit_context
@@ -41,7 +42,7 @@ def register(lworld, data, name="meters.csv", utility=None, actor=None):
     rows, problems = meter_import.table_rows(table)
     assert problems == []
     actor = actor or lworld.users["water_ks"]
-    with audit_context(actor=actor, channel="web"):
+    with audit_context(actor=actor, channel="web"), translation.override("en"):
         return meter_import.register_rows(rows, utility=utility or lworld.water_ks, actor=actor, today=TODAY)
 
 
