@@ -236,11 +236,16 @@ class Checker:
         for i in range(0, len(codes), 5000):
             taken_codes |= set(Instrument._base_manager.filter(instrument_code__in=codes[i:i + 5000])
                                .values_list("instrument_code", flat=True))
-        serials = sorted({p.instrument.serial_number for p in staged})
+        # By (maker, model, serials): the registry's unique index on the three serves the look-up.
+        by_model: dict[tuple[str, str], list[str]] = {}
+        for p in staged:
+            by_model.setdefault((p.instrument.manufacturer, p.instrument.model), []).append(p.instrument.serial_number)
         taken_serials = set()
-        for i in range(0, len(serials), 5000):
-            taken_serials |= set(Instrument._base_manager.filter(serial_number__in=serials[i:i + 5000])
-                                 .values_list("manufacturer", "model", "serial_number"))
+        for (maker, model), serials in by_model.items():
+            for i in range(0, len(serials), 5000):
+                taken_serials |= set(Instrument._base_manager.filter(
+                    manufacturer=maker, model=model, serial_number__in=serials[i:i + 5000])
+                    .values_list("manufacturer", "model", "serial_number"))
         kept = []
         for p in staged:
             inst = p.instrument
