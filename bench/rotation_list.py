@@ -26,7 +26,7 @@ from rich.console import Console  # noqa: E402
 
 from jiliang.core.bulk import copy_rows  # noqa: E402
 from jiliang.core.models import Region  # noqa: E402
-from jiliang.livelihood import meter_rotation  # noqa: E402
+from jiliang.livelihood import meter_rotation, service_life  # noqa: E402
 from jiliang.livelihood.models import HouseholdMeter  # noqa: E402
 from jiliang.registry import models as m  # noqa: E402
 from jiliang.registry.identity import make_uscc  # noqa: E402
@@ -59,13 +59,15 @@ with transaction.atomic(), connection.cursor() as cur:
              "service_life_years", "account_area", "installed_on", "first_verified_on", "first_result", "first_errors",
              "rotation_due"]
 
+    rule = service_life.WATER_SMALL
+
     def meter_rows():
         for i in range(1, total + 1):
             owner = utility.pk if i <= args.meters else other.pk
             verified = base + dt.timedelta(days=i % 2900)  # 2019 … 2026: due 2025 … 2032, spread evenly
             yield (i, owner, counties[i % len(counties)], "water", "DN20", "", "", "water-meter-dn15-25", 6,
                    f"片区{i % 900:03d}", verified, verified, "pass", "{}",
-                   verified.replace(year=verified.year + 6) - dt.timedelta(days=1))
+                   rule.rotation_due(verified))
 
     copy_rows(cur, "livelihood_householdmeter", mcols, meter_rows())
     cur.execute("SELECT setval(pg_get_serial_sequence('registry_instrument', 'id'), %s)", [total])
