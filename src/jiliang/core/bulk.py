@@ -23,12 +23,13 @@ def fast_insert(model: type[models.Model], objs: list[models.Model], batch_size:
     meta = model._meta
     fields = list(meta.concrete_fields)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column])
-        sequence = cursor.fetchone()[0]
-        cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, len(objs)])
-        ids = [row[0] for row in cursor.fetchall()]
-        for obj, pk in zip(objs, ids, strict=True):
-            obj.pk = pk
+        if isinstance(meta.pk, models.AutoField):  # a key given by the caller (a one-to-one key) is kept
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column])
+            sequence = cursor.fetchone()[0]
+            cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, len(objs)])
+            ids = [row[0] for row in cursor.fetchall()]
+            for obj, pk in zip(objs, ids, strict=True):
+                obj.pk = pk
         # psycopg adapts dates, decimals, strings and numbers itself; only JSON needs Django's preparation.
         prepare = [(f, f.get_internal_type() == "JSONField") for f in fields]
         copy_rows(cursor, meta.db_table, [f.column for f in fields],

@@ -7,3 +7,18 @@ from jiliang.core.extending import MenuGroup
 CONTRIBUTIONS = [
     MenuGroup("livelihood", _("Livelihood"), order=17),
 ]
+
+# Household meters, batches and rotation lists (meter_views.py, meter_demo.py).
+from jiliang.core.extending import DemoStep, MenuEntry  # noqa: E402
+from jiliang.core.roles import BUREAU_ROLES, Role  # noqa: E402
+
+from . import meter_demo  # noqa: E402
+
+_METER_ROLES = frozenset({*BUREAU_ROLES, Role.ENTERPRISE})
+CONTRIBUTIONS += [
+    MenuEntry("livelihood", _("Household meters"), "household-meters-list", _METER_ROLES, order=30),
+    MenuEntry("livelihood", _("Meter batches"), "meter-batches-list", _METER_ROLES, order=31),
+    MenuEntry("livelihood", _("Rotation lists"), "rotation-list", _METER_ROLES, order=32),
+    MenuEntry("livelihood", _("Overdue rotations"), "rotation-overdue", _METER_ROLES, order=33),
+    DemoStep("livelihood-meters", meter_demo.build, order=60),
+]

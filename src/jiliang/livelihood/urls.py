@@ -1,5 +1,24 @@
-"""Pages of livelihood metering under /livelihood/ (the public rotation lists are under /public/, public_urls.py)."""
+"""Pages of livelihood metering under /livelihood/ (the public rotation lists are under /livelihood/public/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import meter_views
 
 urlpatterns: list = []
+
+# Household meters, batches and rotation lists (meter_views.py).
+urlpatterns += [
+    path("household-meters/import/", meter_views.meter_import_page, name="household-meter-import"),
+    path("household-meters/template.xlsx", meter_views.meter_template, name="household-meter-template"),
+    path("household-meters/<int:pk>/rotate/", meter_views.rotate, name="household-meter-rotate"),
+    *meter_views.meter_ui.urls(),
+    path("meter-batches/add/", meter_views.batch_add, name="meter-batch-add"),
+    path("meter-batches/<int:pk>/results/", meter_views.batch_results, name="meter-batch-results"),
+    *meter_views.batch_ui.urls(),
+    path("rotation/", meter_views.rotation_list, name="rotation-list"),
+    path("rotation/publish/", meter_views.rotation_publish, name="rotation-publish"),
+    path("rotation/overdue/", meter_views.rotation_overdue, name="rotation-overdue"),
+    path("public/rotation/<str:county>/", meter_views.public_rotation, name="public-rotation"),
+    path("public/rotation/<str:county>/<int:year>/<int:quarter>/", meter_views.public_rotation,
+         name="public-rotation-quarter"),
+]

@@ -1,3 +1,17 @@
 """The livelihood API under /api/livelihood/: every viewset with its path (api_urls registers them)."""
 
 ROUTES: list[tuple[str, type, str | None]] = []
+
+from .meter_views import (  # noqa: E402
+    HouseholdMeterViewSet,
+    MeterBatchViewSet,
+    OverdueRotationViewSet,
+    RotationListViewSet,
+)
+
+ROUTES += [
+    ("household-meters", HouseholdMeterViewSet, "householdmeter"),
+    ("meter-batches", MeterBatchViewSet, "meterbatch"),
+    ("rotation-lists", RotationListViewSet, "rotationlist"),
+    ("rotation-overdue", OverdueRotationViewSet, "rotationoverdue"),
+]
