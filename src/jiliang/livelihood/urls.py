@@ -3,3 +3,7 @@
 from django.urls import path  # noqa: F401
 
 urlpatterns: list = []
+
+from .iot_views import urlpatterns as iot_urlpatterns  # noqa: E402
+
+urlpatterns += iot_urlpatterns
