@@ -12,7 +12,7 @@ import uuid
 import paho.mqtt.client as mqtt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from tests.conftest import _user, client_for
 from tests.livelihood.iot_world import ADDRESS, build, counter_frame, day, energy_frame, water_frame
 
@@ -54,14 +54,16 @@ def test_household_points_belong_to_utilities_and_read_daily(lworld):
     with pytest.raises(ValidationError) as exc:  # a household point is a utility's
         MeteringPoint(enterprise=lworld.world.ent_ks, role="household", interval_seconds=86400, code="Z",
                       name="z", energy_type="water", unit="m³").clean()
-    assert exc.value.message_dict["enterprise"] == ["Only a utility has points for household meters."]
+    assert exc.value.message_dict["enterprise"] == ["只有公用事业单位才有户用表计量点。"]
+    with translation.override("en"):
+        assert exc.value.message_dict["enterprise"] == ["Only a utility has points for household meters."]
 
 
 def test_provisioning_skips_with_reasons_and_checks_scope(lworld):
     a, b, c, d = lworld.meter(), lworld.meter(), lworld.meter(), lworld.meter()
     e = lworld.meter(utility=lworld.power_ks, kind="electricity")
     admin = lworld.admin
-    with audit_context(actor=admin, channel="command"):
+    with audit_context(actor=admin, channel="command"), translation.override("en"):
         first = provision_household_points([a], actor=admin, addresses={a.instrument_id: "78330000000001"})
         assert [p.meter_address for p in first.created] == ["78330000000001"]
         p = first.created[0]

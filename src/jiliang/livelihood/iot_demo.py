@@ -87,7 +87,8 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
         if not smart:
             progress(k + 1, total)
             continue
-        silent = set(m.instrument_id for m in rng.sample(smart, max(1, round(len(smart) * SILENT))))
+        quiet = [m for m in smart if not (m.rotation_due and m.rotation_due < today)]  # past-life meters report
+        silent = {m.instrument_id for m in rng.sample(quiet, min(len(quiet), max(1, round(len(smart) * SILENT))))}
         events = events_for([m for m in smart if m.instrument_id not in silent], rng)
         rows = []
         for m in smart:

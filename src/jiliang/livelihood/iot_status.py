@@ -105,7 +105,7 @@ def status_filter(status: str, since: dt.datetime, today: dt.date, kind: str = "
         "with_point": Q(has_point=True),
         "no_point": Q(has_point=False),
         "reporting": reporting,
-        "silent": Q(has_point=True) & ~reporting,
+        "silent": Q(has_point=True) & (Q(last_ts__isnull=True) | Q(last_ts__lt=since)),
         "past_life": reporting & Q(rotation_due__lt=today),
         "alarm": Q(instrument_id__in=Anomaly.objects.filter(
             point__role=PointRole.HOUSEHOLD, state__in=OPEN_STATES,
