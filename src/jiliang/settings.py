@@ -121,6 +121,9 @@ JILIANG_MQTT_URL = os.environ.get("JILIANG_MQTT_URL", "mqtt://127.0.0.1:1883")
 # one enterprise may have at most this many ingest requests running at once (429 beyond).
 JILIANG_TELEMETRY_MAX_RESULT_ROWS = int(os.environ.get("JILIANG_TELEMETRY_MAX_RESULT_ROWS", 1000))
 JILIANG_TELEMETRY_MAX_CONCURRENT_PER_SENDER = int(os.environ.get("JILIANG_TELEMETRY_MAX_CONCURRENT_PER_SENDER", 2))
+# Livelihood IoT (docs/livelihood-iot.md): a smart household meter that reads daily counts as reporting while its
+# last reading is at most this many days old, and as silent beyond (a configuration, not a regulation).
+JILIANG_LIVELIHOOD_IOT_SILENT_DAYS = int(os.environ.get("JILIANG_LIVELIHOOD_IOT_SILENT_DAYS", 2))
 
 # Uncertainty calculator (jiliang.budgets): the largest Monte Carlo M a request may ask for, and the body
 # limit of every endpoint that evaluates (/api/uncertainty/evaluate and /export, saved budgets, templates).

@@ -22,3 +22,6 @@ urlpatterns += [
     path("public/rotation/<str:county>/<int:year>/<int:quarter>/", meter_views.public_rotation,
          name="public-rotation-quarter"),
 ]
+from .iot_views import urlpatterns as iot_urlpatterns  # noqa: E402
+
+urlpatterns += iot_urlpatterns

@@ -10,7 +10,7 @@ from jiliang.core.roles import Role
 from jiliang.core.scoping import VIEW, organisation_acting_as
 
 from . import quality
-from .models import MeteringPoint
+from .models import UTILITY_KIND, MeteringPoint, PointRole
 
 LATE_SHOWN = 20
 
@@ -22,7 +22,11 @@ def enterprise_energy(request) -> dict | None:
     if enterprise is None:
         return None
     now = timezone.now()
-    points = MeteringPoint.objects.restrict(user, VIEW).filter(enterprise_id=enterprise)
+    # a utility's household meters are not energy metering points (livelihood-iot.md): a utility sees no panel
+    points = MeteringPoint.objects.restrict(user, VIEW).filter(enterprise_id=enterprise).exclude(
+        role=PointRole.HOUSEHOLD)
+    if user.organisation.kind == UTILITY_KIND and not points.exists():
+        return None
     required = quality.required_points(points).count()
     late = list(quality.late_points(points, now).select_related("state").order_by("code")[:LATE_SHOWN + 1])
     n_late = quality.late_points(points, now).count() if len(late) > LATE_SHOWN else len(late)

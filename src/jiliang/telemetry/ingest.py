@@ -33,6 +33,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from jiliang.core import audit
@@ -193,7 +194,9 @@ class PointDirectory:
 
         by_code, by_address = {}, {}
         points = list(MeteringPoint.objects.filter(enterprise_id=enterprise_id).values(*POINT_FIELDS))
-        lapsed = lapsed_meters(p["meter_id"] for p in points)
+        # Household meters are verified once and rotated (livelihood): their service life is the livelihood
+        # app's rotation list, not the key energy consumers' lapsed-verification anomaly.
+        lapsed = lapsed_meters(p["meter_id"] for p in points if p["role"] != PointRole.HOUSEHOLD)
         for p in points:
             info = point_info(p, lapsed.get(p["meter_id"], ""))
             by_code[p["code"]] = info
@@ -238,7 +241,7 @@ directory = PointDirectory()
 
 
 class EnterpriseDirectory:
-    """Key energy-consuming enterprises by USCC, cached per process for ``POINT_CACHE_TTL_S``: with
+    """Key energy-consuming enterprises (and utilities, for their household meters) by USCC, cached per process for ``POINT_CACHE_TTL_S``: with
     :class:`PointDirectory`, the one place where every channel (HTTP, MQTT, files) resolves what it sends to."""
 
     def __init__(self):
@@ -250,13 +253,13 @@ class EnterpriseDirectory:
     def get(self, uscc: str):
         from jiliang.registry.models import Organisation
 
-        from .models import KEY_ENERGY_DESIGNATION
+        from .models import KEY_ENERGY_DESIGNATION, UTILITY_KIND
 
         hit = self._cache.get(uscc)
         if hit and time.monotonic() - hit[0] < POINT_CACHE_TTL_S:
             return hit[1]
-        org = (Organisation.objects.select_related("region").filter(uscc=uscc,
-               designations__code=KEY_ENERGY_DESIGNATION).first())
+        org = (Organisation.objects.select_related("region").filter(uscc=uscc).filter(
+               Q(designations__code=KEY_ENERGY_DESIGNATION) | Q(kind=UTILITY_KIND)).first())
         self._cache[uscc] = (time.monotonic(), org)
         return org
 
@@ -365,7 +368,7 @@ def _ingest(groups: list[Group], channel: str, received_at: dt.datetime | None) 
         for r in g.readings:
             info = (None if r.protocol else codes.get(r.point)) or directory.resolve(g.enterprise.pk, r)
             if info is not None and r.protocol:  # from here on a frame's reading names its point, like the others
-                r = RawReading(r.position, info.code, r.ts, r.value)
+                r = RawReading(r.position, info.code, r.ts, r.value, events=r.events)
             reject = None
             if info is None or info.enterprise_id != g.enterprise.pk:
                 reject = _unknown(g.enterprise, r)
@@ -377,6 +380,11 @@ def _ingest(groups: list[Group], channel: str, received_at: dt.datetime | None) 
                 anomalies.add(info, AnomalyKind.FUTURE, now, {"ts": r.ts.isoformat(), "received": now.isoformat()})
             elif r.ts < OLDEST:
                 reject = ("too_old", f"ts {r.ts.isoformat()} is before 2000-01-01")
+            elif r.value is None:  # events only (a DL/T 645 event counter): no reading to store
+                for kind, evidence in r.events:
+                    anomalies.add(info, kind, r.ts, {"ts": r.ts.isoformat(), **evidence})
+                rows.append(RowResult(r.position, r.point, Status.ACCEPTED))
+                continue
             elif info.params.register_capacity is not None and r.value >= info.params.register_capacity:
                 reject = ("value_range", f"value {r.value} is not below the register capacity "
                                          f"{info.params.register_capacity}")
@@ -423,6 +431,8 @@ def _store(prepared, channel: str, now: dt.datetime, anomalies: _Anomalies) -> l
             if stored is None:
                 new.append((r, info))
                 rows.append(RowResult(r.position, r.point, Status.ACCEPTED))
+                for kind, evidence in r.events:  # the meter's events (docs/livelihood-iot.md)
+                    anomalies.add(info, kind, r.ts, {"ts": r.ts.isoformat(), **evidence})
                 if info.lapsed:  # stored all the same: the data exist, the regulator must see where from
                     anomalies.add(info, AnomalyKind.VERIFICATION, r.ts, {"ts": r.ts.isoformat(),
                                                                          "reason": info.lapsed})

@@ -16,6 +16,8 @@ from jiliang.core.roles import Role
 from jiliang.core.scoping import RestrictedManager, ScopeSpec
 
 KEY_ENERGY_DESIGNATION = "key-energy-consumer"
+UTILITY_KIND = "utility"  # registry.OrganisationKind.UTILITY: sends household meters' readings (livelihood app)
+HOUSEHOLD_INTERVAL_S = 86400  # a household meter reads once a day (livelihood-iot.md)
 POINT_WRITERS = frozenset(Role) - {Role.INSTITUTE}
 NOBODY = frozenset()
 
@@ -44,6 +46,17 @@ class PointRole(models.TextChoices):
     # A utility's household meter (民用三表) reporting at a low rate: never counted in the key energy consumers'
     # figures (livelihood app).
     HOUSEHOLD = "household", _("household meter of a utility")
+
+
+#: Events a reading may carry (JSON ``events``, CJ/T 188 status bits, DL/T 645 event counters): each raises the
+#: anomaly of the same name on the reading's point (docs/livelihood-iot.md).
+EVENT_KINDS = ("valve_closed", "battery_low", "magnetic_tamper", "cover_opened")
+
+
+def sends_readings(org) -> bool:
+    """Whether ``org`` sends readings to the ingest: a key energy-consuming enterprise, or a utility (its household
+    meters' points)."""
+    return org.kind == UTILITY_KIND or org.designations.filter(code=KEY_ENERGY_DESIGNATION).exists()
 
 
 class Protocol(models.TextChoices):
@@ -126,8 +139,11 @@ class MeteringPoint(RegistryModel):
             errors["multiplier"] = _("The multiplier must be positive.")
         if self.register_capacity is not None and self.register_capacity <= 0:
             errors["register_capacity"] = _("The register capacity must be positive.")
-        if self.interval_seconds and self.interval_seconds not in (60, 300, 900, 1800, 3600):
-            errors["interval_seconds"] = _("The interval is 900 s, relaxable to 1800 or 3600 s (or 60/300 s).")
+        household = self.role == PointRole.HOUSEHOLD
+        if self.interval_seconds and self.interval_seconds not in (60, 300, 900, 1800, 3600) and not (
+                household and self.interval_seconds == HOUSEHOLD_INTERVAL_S):
+            errors["interval_seconds"] = _("The interval is 900 s, relaxable to 1800 or 3600 s (or 60/300 s); "
+                                           "86400 s for household meters only.")
         if self.meter_address:
             want = {"dlt645": 12, "cjt188": 14}.get(self.protocol)
             if want is None:
@@ -142,7 +158,10 @@ class MeteringPoint(RegistryModel):
                 errors["parent"] = _("The parent point belongs to another enterprise.")
         if self.meter_id and self.enterprise_id and self.meter.owner_id != self.enterprise_id:
             errors["meter"] = _("The meter is owned by another organisation.")
-        if self.enterprise_id and not self.enterprise.designations.filter(code=KEY_ENERGY_DESIGNATION).exists():
+        if self.enterprise_id and household:
+            if self.enterprise.kind != UTILITY_KIND:
+                errors["enterprise"] = _("Only a utility has points for household meters.")
+        elif self.enterprise_id and not self.enterprise.designations.filter(code=KEY_ENERGY_DESIGNATION).exists():
             errors["enterprise"] = _("Only a key energy-consuming enterprise has metering points.")
         if errors:
             raise ValidationError(errors)

@@ -1,7 +1,8 @@
 """Reading payloads as plain values: JSON array, NDJSON, CSV (gzip accepted), and MQTT frame payloads.
 
 Pure: no Django imports. A reading is ``{"point": "<code>", "ts": "2026-11-29T08:15:00+08:00",
-"value": 1234.56}`` (issue #5). Every row that cannot be read is returned as a :class:`Rejection` with its
+"value": 1234.56}`` (issue #5), optionally with ``"events": ["valve_closed", …]`` (one of :data:`EVENT_KINDS`;
+a household meter's status, docs/livelihood-iot.md). Every row that cannot be read is returned as a :class:`Rejection` with its
 position ("item 3", "line 7", "row 12", "byte 5") and a machine-readable reason plus a message, and the rest
 of the body is still read (ARCHITECTURE.md, Conventions: Errors).
 """
@@ -18,6 +19,8 @@ from decimal import Decimal, InvalidOperation
 
 import orjson
 
+# The events a reading may carry (telemetry.models.EVENT_KINDS; kept here too, this module imports no Django).
+EVENT_KINDS = ("valve_closed", "battery_low", "magnetic_tamper", "cover_opened")
 # numeric(20, 6): 14 integer digits.
 MAX_VALUE = Decimal(10) ** 14
 GZIP_MAGIC = b"\x1f\x8b"
@@ -29,13 +32,16 @@ class RawReading:
 
     ``point`` is the metering point's code; in a reading decoded from a frame, whose ``protocol`` is set
     (``dlt645``, ``cjt188``), it is the meter address the frame carries. Ingest resolves both to the point.
+    ``events`` are the meter's events reported with the reading (:data:`EVENT_KINDS`, with their evidence); a
+    frame that carries only events (a DL/T 645 event counter) has ``value`` None and stores no reading.
     """
 
     position: str
     point: str
     ts: dt.datetime
-    value: Decimal
+    value: Decimal | None
     protocol: str = ""
+    events: tuple[tuple[str, dict], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +139,8 @@ def parse_value(raw, position: str, from_text: bool = False) -> Decimal | Reject
 def reading_from_object(obj, position: str, from_text: bool = False) -> RawReading | Rejection:
     if not isinstance(obj, dict):
         return Rejection(position, "not_object", f"expected an object with point, ts and value, got {_json_type(obj)}")
+    if "frame" in obj:
+        return frame_from_object(obj, position)
     point = obj.get("point")
     if not isinstance(point, str) or not point.strip():
         return Rejection(position, "point", "point must be the metering point code (a non-empty string)")
@@ -140,7 +148,7 @@ def reading_from_object(obj, position: str, from_text: bool = False) -> RawReadi
     missing = [k for k in ("ts", "value") if k not in obj]
     if missing:
         return Rejection(position, "missing", f"missing {', '.join(missing)}", point)
-    unknown = set(obj) - {"point", "ts", "value"}
+    unknown = set(obj) - {"point", "ts", "value", "events"}
     if unknown:
         return Rejection(position, "unknown_field", f"unknown field(s) {', '.join(sorted(unknown))}", point)
     ts = parse_ts(obj["ts"], position)
@@ -149,7 +157,39 @@ def reading_from_object(obj, position: str, from_text: bool = False) -> RawReadi
     value = parse_value(obj["value"], position, from_text)
     if isinstance(value, Rejection):
         return Rejection(value.position, value.reason, value.detail, point)
-    return RawReading(position, point, ts, value)
+    events = obj.get("events")
+    if events is None:
+        return RawReading(position, point, ts, value)
+    if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
+        return Rejection(position, "events", "events must be a list of event names", point)
+    wrong = sorted(set(events) - set(EVENT_KINDS))
+    if wrong:
+        return Rejection(position, "events", f"unknown event(s) {', '.join(w[:40] for w in wrong)} "
+                                             f"(known: {', '.join(EVENT_KINDS)})", point)
+    return RawReading(position, point, ts, value, events=tuple((e, {"source": "json"}) for e in dict.fromkeys(events)))
+
+
+def frame_from_object(obj: dict, position: str) -> RawReading | Rejection:
+    """A meter frame in a JSON body: ``{"protocol": "cjt188", "ts": "...", "frame": "68 … 16"}`` (the frame as an
+    MQTT ``frames/<protocol>`` message carries it; here ``ts`` is required). Decoded as the MQTT frames are
+    (topics.frame_reading): the reading names the meter address, and ingest finds the sender's point for it."""
+    from .topics import frame_reading
+
+    unknown = set(obj) - {"protocol", "ts", "frame"}
+    if unknown:
+        return Rejection(position, "unknown_field", f"unknown field(s) {', '.join(sorted(unknown))} in a frame item")
+    protocol = obj.get("protocol")
+    if protocol not in ("dlt645", "cjt188"):
+        return Rejection(position, "protocol", "a frame item names its protocol: dlt645 or cjt188")
+    if "ts" not in obj or not isinstance(obj.get("frame"), str):
+        return Rejection(position, "missing", "a frame item has ts and frame (hex)")
+    ts = parse_ts(obj["ts"], position)
+    if isinstance(ts, Rejection):
+        return ts
+    _kind, address, reading, rejection = frame_reading(protocol, orjson.dumps({"frame": obj["frame"]}), ts, position)
+    if rejection is not None:
+        return Rejection(rejection.position, rejection.reason, rejection.detail, address)
+    return reading
 
 
 def _json_type(obj) -> str:

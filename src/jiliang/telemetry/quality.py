@@ -50,6 +50,7 @@ from .models import (
     EnterpriseRollup,
     MeteringPoint,
     OnlineSnapshot,
+    PointRole,
     PointRollup,
     SnapshotBasis,
 )
@@ -104,9 +105,10 @@ def _due():
 
 
 def required_points(points=None):
-    """The points that decide whether their enterprise is online: active and required for online."""
+    """The points that decide whether their enterprise is online: active and required for online, never a
+    utility's household meter (livelihood-iot.md: household meters stay out of the key consumers' figures)."""
     points = MeteringPoint.objects.all() if points is None else points
-    return points.filter(active=True, required_for_online=True)
+    return points.filter(active=True, required_for_online=True).exclude(role=PointRole.HOUSEHOLD)
 
 
 def point_counts(points, now: dt.datetime) -> dict[int, tuple[int, int, dt.datetime | None]]:
@@ -295,8 +297,7 @@ def flagged_completeness(user, day_start: dt.datetime) -> list[tuple[MeteringPoi
     got = dict(PointRollup.objects.restrict(user, VIEW).filter(period="day", start=day_start)
                .values_list("point_id", "readings"))
     out = []
-    for p in MeteringPoint.objects.restrict(user, VIEW).filter(active=True, required_for_online=True) \
-            .select_related("enterprise"):
+    for p in required_points(MeteringPoint.objects.restrict(user, VIEW)).select_related("enterprise"):
         c = got.get(p.pk, 0) / (86400 // p.interval_seconds)
         if c < COMPLETENESS_FLAG:
             out.append((p, c))

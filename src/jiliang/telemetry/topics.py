@@ -10,6 +10,7 @@ publish under its USCC; ingest in turn only resolves points of that enterprise.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -56,6 +57,11 @@ def frame_reading(kind: str, payload: bytes, received: dt.datetime, position: st
                 return kind, f.address, None, Rejection(position, "not_a_reading",
                                                         f"meter {f.address}: the frame is {why}, not a reading")
             item = f.item
+            event = dlt645.EVENT_COUNTERS.get(f.di)
+            if event is not None and f.value is not None:
+                # an event counter: no register reading, an event when the meter has counted any
+                events = ((event, {"source": "dlt645", "di": f.di_text, "count": int(f.value)}),) if f.value else ()
+                return kind, f.address, RawReading(position, f.address, ts, None, protocol=kind, events=events), None
             if item is None or item.is_block or item.unit not in ENERGY_UNITS or f.value is None:
                 return kind, f.address, None, Rejection(
                     position, "not_a_register", f"meter {f.address}: DI {f.di_text} "
@@ -65,9 +71,23 @@ def frame_reading(kind: str, payload: bytes, received: dt.datetime, position: st
         if not f.is_reply or f.is_error or f.value is None:
             return kind, f.address, None, Rejection(position, "not_a_reading",
                                                     f"meter {f.address}: the frame carries no reading")
-        return kind, f.address, RawReading(position, f.address, ts, f.value, protocol=kind), None
+        return kind, f.address, RawReading(position, f.address, ts, f.value, protocol=kind,
+                                           events=cjt188_events(f)), None
     except FrameError as exc:
         return kind, "", None, Rejection(f"{position} byte {exc.offset}", exc.reason, str(exc))
+
+
+def cjt188_events(f: cjt188.Cjt188Frame) -> tuple[tuple[str, dict], ...]:
+    """The events a CJ/T 188 reply's status ST carries: valve closed and battery low (reference §2.4, ST byte 1)."""
+    if f.status is None:
+        return ()
+    evidence = {"source": "cjt188", "st": f.status.raw.hex().upper()}
+    out = []
+    if f.status.valve == "closed":
+        out.append(("valve_closed", evidence))
+    if f.status.battery_low:
+        out.append(("battery_low", evidence))
+    return tuple(out)
 
 
 def groups_from_messages(messages, received: dt.datetime, prefix: str = DEFAULT_PREFIX):
@@ -89,7 +109,7 @@ def groups_from_messages(messages, received: dt.datetime, prefix: str = DEFAULT_
         org = enterprises.get(t.uscc)
         if org is None:
             unroutable.append((mid, topic, "unknown_enterprise",
-                               f"{t.uscc} is not a registered key energy-consuming enterprise"))
+                               f"{t.uscc} is not a registered key energy-consuming enterprise or utility"))
             continue
         g = by_uscc.get(t.uscc)
         if g is None:
@@ -102,7 +122,7 @@ def groups_from_messages(messages, received: dt.datetime, prefix: str = DEFAULT_
             except PayloadError as exc:
                 g.rejections.append(Rejection(position, exc.reason, exc.detail))
                 continue
-            g.readings.extend(RawReading(f"{position} {r.position}", r.point, r.ts, r.value) for r in readings)
+            g.readings.extend(dataclasses.replace(r, position=f"{position} {r.position}") for r in readings)
             g.rejections.extend(Rejection(f"{position} {x.position}", x.reason, x.detail, x.point) for x in rejections)
             continue
         _protocol, address, reading, rejection = frame_reading(t.kind, payload, received, position)

@@ -83,7 +83,9 @@ def dashboard(request):
                .values("enterprise_id", "enterprise__name").annotate(tce=Sum("tce_equivalent")).order_by("-tce")[:10])
     daily = list(EnterpriseRollup.objects.restrict(user, VIEW).filter(period="day", start__gte=since)
                  .values("start").annotate(tce=Sum("tce_equivalent")).order_by("start"))
-    anomalies = Anomaly.objects.restrict(user, VIEW).filter(state=AnomalyState.OPEN)
+    # household meters' events are the livelihood app's (livelihood-iot.md), not the key consumers' anomalies
+    anomalies = Anomaly.objects.restrict(user, VIEW).filter(state=AnomalyState.OPEN).exclude(
+        point__role=PointRole.HOUSEHOLD)
     return render(request, "telemetry/dashboard.html", {
         "rate": rate, "statuses": statuses, "offline": offline[:OFFLINE_SHOWN],
         "offline_count": len(offline) - not_connected, "not_connected_count": not_connected,

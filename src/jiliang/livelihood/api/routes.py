@@ -15,3 +15,6 @@ ROUTES += [
     ("rotation-lists", RotationListViewSet, "rotationlist"),
     ("rotation-overdue", OverdueRotationViewSet, "rotationoverdue"),
 ]
+from .iot import HouseholdIotViewSet  # noqa: E402
+
+ROUTES.append(("iot-status", HouseholdIotViewSet, "livelihood-iot-status"))

@@ -93,11 +93,12 @@ class EnterpriseRollupViewSet(mixins.ListModelMixin, ScopedViewSet):
 
 
 def sender_enterprise(user):
-    """The enterprise a user may send readings for: their own, if it is a key energy-consuming unit."""
+    """The enterprise a user may send readings for: their own, if it is a key energy-consuming unit or a utility
+    (its household meters, livelihood-iot.md)."""
     org = getattr(user, "organisation", None)
     if getattr(user, "role", "") != "enterprise" or org is None:
         raise PermissionDenied(_("Only an enterprise account sends readings (use the enterprise's API token)."))
-    if not org.designations.filter(code=m.KEY_ENERGY_DESIGNATION).exists():
+    if not m.sends_readings(org):
         raise PermissionDenied(_("%(org)s is not registered as a key energy-consuming enterprise.") % {"org": org})
     return org
 

@@ -34,7 +34,7 @@ from .bcd import Reading, bcd_error, check_tail, int_to_bcd_le, meter_address, s
 from .errors import FrameError
 
 __all__ = [
-    "DATA_ITEMS", "ERROR_BITS", "DataFormat", "DataItem", "Dlt645Frame", "Dlt645RawFrame",
+    "DATA_ITEMS", "ERROR_BITS", "EVENT_COUNTERS", "DataFormat", "DataItem", "Dlt645Frame", "Dlt645RawFrame",
     "decode", "encode_error_reply", "encode_frame", "encode_read_reply", "encode_read_request", "unpack",
 ]
 
@@ -120,6 +120,7 @@ CURRENT = DataFormat("XXX.XXX", 3, 3, signed=True)
 POWER = DataFormat("XX.XXXX", 3, 4, signed=True)
 POWER_FACTOR = DataFormat("X.XXX", 2, 3, signed=True)
 FREQUENCY = DataFormat("XX.XX", 2, 2)
+COUNT = DataFormat("NNNNNN", 3, 0)
 
 
 def _items() -> dict[int, DataItem]:
@@ -151,12 +152,23 @@ def _items() -> dict[int, DataItem]:
         DataItem(0x02050000, "apparent_power_total", "瞬时总视在功率", "kVA", POWER),
         DataItem(0x02060000, "power_factor_total", "总功率因数", "1", POWER_FACTOR),
         DataItem(0x02800002, "grid_frequency", "电网频率", "Hz", FREQUENCY),
+        # Event counters (see EVENT_COUNTERS for their source).
+        DataItem(0x03300D00, "cover_opened_count", "开表盖总次数", "times", COUNT),
+        DataItem(0x03350000, "magnetic_interference_count", "恒定磁场干扰总次数", "times", COUNT),
     ]
     return {row.di: row for row in rows}
 
 
 #: Known data identifiers, DI3..DI0 as an int (``0x00010000`` = forward active energy, total).
 DATA_ITEMS: Mapping[int, DataItem] = MappingProxyType(_items())
+
+#: Event counters a household electricity meter answers, DI → the event they count. Not in
+#: ``shared/reference/protocols-energy-dcc.md``: DI ``03300D00`` 开表盖总次数 (meter cover opened, total count) and
+#: ``03350000`` 恒定磁场干扰总次数 (constant magnetic field interference, total count), each 3 bytes NNNNNN, are
+#: from public meter-firmware and concentrator source tables found by searching for the DIs (a firmware DI table
+#: "开表盖记录 0x03300D00 … LONG3BYTE", a concentrator table "0x03350000 恒定磁场干扰次数 … len 3", a Java parser
+#: mapping "03350001 上1次恒定磁场干扰记录"), not from the standard's text: confidence M (DI), L (format).
+EVENT_COUNTERS: Mapping[int, str] = MappingProxyType({0x03300D00: "cover_opened", 0x03350000: "magnetic_tamper"})
 
 
 def _element(block: DataItem, index: int) -> tuple[int, str]:
