@@ -178,6 +178,7 @@ class MeterEstimate:
 class AreaFit:
     meters: list[MeterEstimate]
     periods_used: int
+    days_used: int
     periods_dropped: dict = field(default_factory=dict)  # reason → count
     fixed_loss: float = 0.0  # a, energy per day
     u_fixed_loss: float = 0.0
@@ -307,7 +308,7 @@ def estimate(x, y, *, classes=None, span=None, proportional_loss: float | None =
             bad = worst[z[worst] > OUTLIER_Z]
             if len(bad) and len(y) - len(bad) >= need:
                 keep = np.setdiff1d(np.arange(len(y)), bad)
-                X, y, x = X[keep], y[keep], x[:, keep]
+                X, y, x, span = X[keep], y[keep], x[:, keep], span[keep]
                 coef, resid, condition, Xs, _ = _solve(X, y)
                 dropped["outlier"] = len(bad)
     dof = len(y) - p
@@ -337,7 +338,8 @@ def estimate(x, y, *, classes=None, span=None, proportional_loss: float | None =
     for i in silent:
         by_meter[int(i)] = MeterEstimate(int(i), None, None, mpe_for(classes[i]), NOT_ESTIMATED, 0.0)
     return AreaFit(
-        meters=[by_meter[i] for i in range(n)], periods_used=len(y), periods_dropped=dropped,
+        meters=[by_meter[i] for i in range(n)], periods_used=len(y), days_used=int(span.sum()),
+        periods_dropped=dropped,
         fixed_loss=float(coef[-1]), u_fixed_loss=float(math.sqrt(max(cov[-1, -1], 0.0))),
         proportional_loss_pct=(m - 1) * 100, proportional_loss_given=proportional_loss is not None,
         residual_sd=math.sqrt(sigma2), condition=condition, confidence=confidence)
