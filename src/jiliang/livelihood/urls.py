@@ -2,4 +2,9 @@
 
 from django.urls import path  # noqa: F401
 
-urlpatterns: list = []
+from .area_ui import area_ui, estimate_ui
+
+urlpatterns: list = [
+    *area_ui.urls(),
+    *estimate_ui.urls(),
+]
