@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from openpyxl import load_workbook
 from tests.conftest import check_api_read, client_for, web_client_for
@@ -40,7 +41,8 @@ def test_area_list_with_flags_and_export(aworld):
 ])
 def test_area_page_in_both_languages(aworld, lang, words):
     client = web_client_for(aworld.users["power_ks"])
-    page = client.get(reverse("transformer-areas-detail", args=[aworld.area.pk]), HTTP_ACCEPT_LANGUAGE=lang)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+    page = client.get(reverse("transformer-areas-detail", args=[aworld.area.pk]))
     assert page.status_code == 200
     html = page.content.decode()
     for w in words:
@@ -54,7 +56,7 @@ def test_area_page_in_both_languages(aworld, lang, words):
     assert len(chart) == METERS and sum(c["decision"] == "exceeds" for c in chart) == 2
     assert all(c["low"] < c["error"] < c["high"] for c in chart)
     assert "livelihood-areas.js" in html and "echarts.min.js" in html
-    estimate = client.get(reverse("area-estimates-detail", args=[aworld.estimate.pk]), HTTP_ACCEPT_LANGUAGE=lang)
+    estimate = client.get(reverse("area-estimates-detail", args=[aworld.estimate.pk]))
     assert estimate.status_code == 200 and "data-area-errors" in estimate.content.decode()
 
 
@@ -67,9 +69,9 @@ def test_refused_estimate_shown_with_its_reason(lworld):
     with audit_context(actor=lworld.admin, channel="command"):
         area_services.estimate_area(built.area, first_day=TODAY - dt.timedelta(days=20),
                                     last_day=TODAY - dt.timedelta(days=1))
-    page = web_client_for(lworld.users["kunshan"]).get(reverse("transformer-areas-detail", args=[built.area.pk]),
-                                                       HTTP_ACCEPT_LANGUAGE="en")
-    html = page.content.decode()
+    client = web_client_for(lworld.users["kunshan"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("transformer-areas-detail", args=[built.area.pk])).content.decode()
     assert 'id="estimate-refused"' in html and "too few days" in html and "data-area-errors" not in html
 
 
