@@ -14,7 +14,10 @@ from tests.conftest import check_api_read, client_for, web_client_for
 
 from jiliang.core.audit import audit_context
 
-from .areas_fixtures import FAULTS, METERS, ROLES, SEES, TODAY, aworld, build_area  # noqa: F401 - fixtures
+from . import areas_fixtures
+from .areas_fixtures import FAULTS, METERS, ROLES, SEES, TODAY, build_area
+
+aworld = areas_fixtures.aworld  # the fixture
 
 pytestmark = pytest.mark.django_db
 

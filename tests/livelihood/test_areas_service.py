@@ -12,7 +12,10 @@ from jiliang.core.models import AuditEntry
 from jiliang.livelihood import area_services
 from jiliang.livelihood.models import AreaEstimate
 
-from .areas_fixtures import DAYS, FAULTS, METERS, TODAY, aworld, build_area  # noqa: F401 - fixtures
+from . import areas_fixtures
+from .areas_fixtures import DAYS, FAULTS, METERS, TODAY, build_area
+
+aworld = areas_fixtures.aworld  # the fixture
 
 pytestmark = pytest.mark.django_db
 

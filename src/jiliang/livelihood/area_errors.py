@@ -106,6 +106,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy import stats
@@ -125,6 +126,11 @@ MPE_PERCENT = {"1": 1.0, "2": 2.0}
 MPE_SOURCE = "IEC 62053-21:2003 / GB/T 17215.321, 0.1 Ib ≤ I ≤ Imax, PF 1"
 
 EXCEEDS, WITHIN, UNDECIDED, NO_MPE, NOT_ESTIMATED = "exceeds", "within", "undecided", "no_mpe", "not_estimated"
+
+
+@lru_cache(maxsize=8)
+def _one_sided_k(confidence: float) -> float:
+    return float(stats.norm.ppf(confidence))
 
 
 class IllConditioned(ValueError):
@@ -149,7 +155,7 @@ def decide(error_pct: float, u_pct: float, mpe_pct: float | None, confidence: fl
     """The decision rule above, for an error and its standard uncertainty in percent."""
     if mpe_pct is None:
         return NO_MPE
-    k = stats.norm.ppf(confidence)
+    k = _one_sided_k(confidence)
     if abs(error_pct) - k * u_pct > mpe_pct:
         return EXCEEDS
     if abs(error_pct) + k * u_pct < mpe_pct:
@@ -226,20 +232,24 @@ def merge_carried(x: np.ndarray, y: np.ndarray, closed: np.ndarray,
 
 
 def _solve(X: np.ndarray, y: np.ndarray):
-    """Least squares on the rows as given (already weighted), the columns scaled to unit norm."""
+    """Least squares on the rows as given (already weighted), the columns scaled to unit norm, by one SVD:
+    coefficients, residuals, condition number, the scaled matrix's right singular vectors and the diagonal of
+    (XᵀX)⁻¹ (what the variances need)."""
     scale = np.linalg.norm(X, axis=0)
+    scale[scale == 0] = 1.0
     Xs = X / scale
-    sv = np.linalg.svd(Xs, compute_uv=False)
+    u, sv, vt = np.linalg.svd(Xs, full_matrices=False)
     condition = float(sv[0] / sv[-1]) if sv[-1] > 0 else math.inf
-    coef_s, *_ = np.linalg.lstsq(Xs, y, rcond=None)
-    coef = coef_s / scale
+    if not math.isfinite(condition) or condition > MAX_CONDITION:
+        return None, None, condition, vt, None
+    coef = (vt.T @ ((u.T @ y) / sv)) / scale
     resid = y - X @ coef
-    return coef, resid, condition, Xs, scale
+    inv_diag = ((vt.T / sv) ** 2).sum(axis=1) / scale ** 2
+    return coef, resid, condition, vt, inv_diag
 
 
-def _collinear(Xs: np.ndarray, n: int) -> tuple[int, ...]:
+def _collinear(vt: np.ndarray, n: int) -> tuple[int, ...]:
     """The meters (column indices < n) that carry the design matrix's smallest singular direction."""
-    _, _, vt = np.linalg.svd(Xs, full_matrices=False)
     v = np.abs(vt[-1])
     big = np.flatnonzero(v > 0.2 * v.max())
     return tuple(int(i) for i in big if i < n)
@@ -291,9 +301,9 @@ def estimate(x, y, *, classes=None, span=None, proportional_loss: float | None =
     w = 1 / np.sqrt(span)  # a period of k days has k days' noise: weighted least squares
     X = np.column_stack([x[active].T, span]) * w[:, None]
     y = y * w
-    coef, resid, condition, Xs, _ = _solve(X, y)
-    if not math.isfinite(condition) or condition > MAX_CONDITION:
-        culprits = tuple(int(active[i]) for i in _collinear(Xs, len(active)))
+    coef, resid, condition, vt, inv_diag = _solve(X, y)
+    if coef is None:
+        culprits = tuple(int(active[i]) for i in _collinear(vt, len(active)))
         raise IllConditioned(
             "collinear",
             f"The daily energies of meters {', '.join(str(i) for i in culprits) or '(the fixed loss)'} move "
@@ -309,13 +319,16 @@ def estimate(x, y, *, classes=None, span=None, proportional_loss: float | None =
             if len(bad) and len(y) - len(bad) >= need:
                 keep = np.setdiff1d(np.arange(len(y)), bad)
                 X, y, x, span = X[keep], y[keep], x[:, keep], span[keep]
-                coef, resid, condition, Xs, _ = _solve(X, y)
+                coef, resid, condition, vt, inv_diag = _solve(X, y)
+                if coef is None:
+                    raise IllConditioned("collinear", f"Without the outlier periods the meters' daily energies "
+                                                      f"move together (condition number {condition:.3g}).")
                 dropped["outlier"] = len(bad)
     dof = len(y) - p
     rss = float(resid @ resid)
     sigma2 = rss / dof
-    cov = sigma2 * np.linalg.pinv(X.T @ X)
-    beta, u_beta = coef[:-1], np.sqrt(np.clip(np.diag(cov)[:-1], 0, None))
+    var = sigma2 * inv_diag
+    beta, u_beta = coef[:-1], np.sqrt(var[:-1])
     if (beta <= 0).any():
         bad_meters = tuple(int(active[i]) for i in np.flatnonzero(beta <= 0))
         raise IllConditioned("negative", f"The balance gives meters {', '.join(map(str, bad_meters))} a "
@@ -340,6 +353,6 @@ def estimate(x, y, *, classes=None, span=None, proportional_loss: float | None =
     return AreaFit(
         meters=[by_meter[i] for i in range(n)], periods_used=len(y), days_used=int(span.sum()),
         periods_dropped=dropped,
-        fixed_loss=float(coef[-1]), u_fixed_loss=float(math.sqrt(max(cov[-1, -1], 0.0))),
+        fixed_loss=float(coef[-1]), u_fixed_loss=float(math.sqrt(var[-1])),
         proportional_loss_pct=(m - 1) * 100, proportional_loss_given=proportional_loss is not None,
         residual_sd=math.sqrt(sigma2), condition=condition, confidence=confidence)

@@ -74,11 +74,8 @@ def simulate_area(*, meters: int = 60, days: int = 90, faults: dict[int, float] 
 
 def _carry(energy: np.ndarray, closed: np.ndarray) -> np.ndarray:
     """Energy filed under the day whose closing reading ends its interval (0 on days without one)."""
-    out = np.zeros_like(energy)
-    for r in range(energy.shape[0]):
-        acc = 0.0
-        for d in range(energy.shape[1]):
-            acc += energy[r, d]
-            if closed[r, d]:
-                out[r, d], acc = acc, 0.0
-    return out
+    total = np.cumsum(energy, axis=1)
+    last = np.maximum.accumulate(np.where(closed, np.arange(energy.shape[1]), -1), axis=1)
+    before = np.hstack([np.full((energy.shape[0], 1), -1), last[:, :-1]])  # the last closed day before each day
+    carried = np.where(before >= 0, np.take_along_axis(total, np.clip(before, 0, None), axis=1), 0.0)
+    return np.where(closed, total - carried, 0.0)
