@@ -75,7 +75,11 @@ def test_refused_estimate_shown_with_its_reason(lworld):
     client = web_client_for(lworld.users["kunshan"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(reverse("transformer-areas-detail", args=[built.area.pk])).content.decode()
-    assert 'id="estimate-refused"' in html and "too few days" in html and "data-area-errors" not in html
+    assert 'id="estimate-refused"' in html and "data-area-errors" not in html
+    assert "too few days: 20 usable periods for 25 unknowns (24 meters and the fixed loss): at least 35" in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    html = client.get(reverse("transformer-areas-detail", args=[built.area.pk])).content.decode()
+    assert "天数太少：20 个可用时段" in html
 
 
 def test_api_area_with_latest_estimate(aworld):

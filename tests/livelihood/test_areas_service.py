@@ -65,8 +65,8 @@ def test_meter_without_point_refused(lworld):
         est = area_services.estimate_area(built.area, first_day=TODAY - dt.timedelta(days=DAYS),
                                           last_day=TODAY - dt.timedelta(days=1))
     refused = est.line_loss["refused"]
-    assert refused["reason"] == "no_data"
-    assert built.meters[-1].instrument.instrument_code in refused["message"]
+    assert refused["reason"] == "no_points"
+    assert refused["meters"] == [built.meters[-1].instrument.instrument_code]
 
 
 def test_actor_out_of_scope_refused(aworld):

@@ -134,13 +134,15 @@ def _one_sided_k(confidence: float) -> float:
 
 
 class IllConditioned(ValueError):
-    """The data cannot determine the errors: ``reason`` is a code, ``meters`` the indices involved."""
+    """The data cannot determine the errors: ``reason`` is a code, ``meters`` the indices involved, ``params`` the
+    numbers the message names (so a page can say it in the reader's language)."""
 
-    def __init__(self, reason: str, message: str, meters: tuple[int, ...] = ()):
+    def __init__(self, reason: str, message: str, meters: tuple[int, ...] = (), params: dict | None = None):
         super().__init__(message)
         self.reason = reason
         self.message = message
         self.meters = meters
+        self.params = params or {}
 
 
 def mpe_for(accuracy_class: str) -> float | None:
@@ -279,7 +281,8 @@ def estimate(x, y, *, classes=None, span=None, proportional_loss: float | None =
         raise IllConditioned(
             "too_few_meters",
             f"{n} meters: the proportional line loss can only be anchored on the majority of at least "
-            f"{MIN_METERS_FOR_ANCHOR} meters; give the loss rate instead.")
+            f"{MIN_METERS_FOR_ANCHOR} meters; give the loss rate instead.",
+            params={"meters": n, "minimum": MIN_METERS_FOR_ANCHOR})
     dropped: dict[str, int] = {}
     usable = np.isfinite(y) & np.isfinite(x).all(axis=0) & (span > 0)
     if (~usable).any():
@@ -297,7 +300,8 @@ def estimate(x, y, *, classes=None, span=None, proportional_loss: float | None =
         raise IllConditioned(
             "too_few_days",
             f"{x.shape[1]} usable periods for {p} unknowns ({len(active)} meters and the fixed loss): "
-            f"at least {need} are needed.")
+            f"at least {need} are needed.",
+            params={"periods": int(x.shape[1]), "unknowns": p, "meters": len(active), "need": need})
     w = 1 / np.sqrt(span)  # a period of k days has k days' noise: weighted least squares
     X = np.column_stack([x[active].T, span]) * w[:, None]
     y = y * w
@@ -308,7 +312,7 @@ def estimate(x, y, *, classes=None, span=None, proportional_loss: float | None =
             "collinear",
             f"The daily energies of meters {', '.join(str(i) for i in culprits) or '(the fixed loss)'} move "
             f"together (condition number {condition:.3g} > {MAX_CONDITION:.0e}): their errors cannot be told "
-            f"apart.", culprits)
+            f"apart.", culprits, params={"condition": f"{condition:.3g}"})
     if outliers:
         dof = len(y) - p
         sigma = math.sqrt(float(resid @ resid) / dof) if dof > 0 else 0.0

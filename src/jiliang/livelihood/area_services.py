@@ -33,7 +33,11 @@ DEFAULT_DAYS = 90
 
 
 class NoData(Exception):
-    pass
+    """The data an estimate needs are not there: ``reason`` a code, ``message`` in English, ``meters`` codes."""
+
+    def __init__(self, reason: str, message: str, meters: list[str] | None = None):
+        super().__init__(message)
+        self.reason, self.message, self.meters = reason, message, meters or []
 
 
 def window(days: int, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -61,13 +65,13 @@ def _daily(point_ids: list[int], first_day: dt.date, last_day: dt.date):
 def area_data(area: TransformerArea, first_day: dt.date, last_day: dt.date):
     """The matrices of the estimate: (meters, x, y, closed), raising :class:`NoData` with the reason."""
     if area.area_meter_id is None:
-        raise NoData("The area has no area meter.")
+        raise NoData("no_area_meter", "The area has no area meter.")
     area_point = MeteringPoint.objects.filter(meter_id=area.area_meter_id).order_by("pk").first()
     if area_point is None:
-        raise NoData("The area meter has no metering point, so there are no data for it.")
+        raise NoData("no_area_point", "The area meter has no metering point, so there are no data for it.")
     meters = _meters(area, first_day)
     if not meters:
-        raise NoData("The area has no household electricity meters.")
+        raise NoData("no_household_meters", "The area has no household electricity meters.")
     points = {}
     for point_id, meter_id in (MeteringPoint.objects.filter(meter_id__in=[m.pk for m in meters],
                                                             role=PointRole.HOUSEHOLD)
@@ -75,8 +79,8 @@ def area_data(area: TransformerArea, first_day: dt.date, last_day: dt.date):
         points.setdefault(meter_id, point_id)
     missing = [m.instrument.instrument_code or str(m.pk) for m in meters if m.pk not in points]
     if missing:
-        raise NoData("Household meters without a metering point (their energy cannot be balanced): "
-                     + ", ".join(missing[:20]) + (" …" if len(missing) > 20 else ""))
+        raise NoData("no_points", "Household meters without a metering point (their energy cannot be balanced): "
+                     + ", ".join(missing[:20]) + (" …" if len(missing) > 20 else ""), missing)
     days = [first_day + dt.timedelta(days=k) for k in range((last_day - first_day).days + 1)]
     ids = [points[m.pk] for m in meters] + [area_point.pk]
     daily = _daily(ids, first_day, last_day)
@@ -118,10 +122,12 @@ def estimate_area(area: TransformerArea, *, first_day: dt.date, last_day: dt.dat
         fit = area_errors.estimate(mx, my, span=span, classes=[m.accuracy_class for m in meters],
                                    proportional_loss=proportional_loss)
     except NoData as exc:
-        estimate.line_loss = {"refused": {"reason": "no_data", "message": str(exc), "meters": []}}
+        estimate.line_loss = {"refused": {"reason": exc.reason, "message": exc.message, "meters": exc.meters,
+                                          "params": {}}}
     except area_errors.IllConditioned as exc:
         codes = [meters[i].instrument.instrument_code for i in exc.meters]
-        estimate.line_loss = {"refused": {"reason": exc.reason, "message": exc.message, "meters": codes}}
+        estimate.line_loss = {"refused": {"reason": exc.reason, "message": exc.message, "meters": codes,
+                                          "params": exc.params}}
     else:
         dropped = dict(fit.periods_dropped)
         if carried_dropped:

@@ -5,6 +5,7 @@ estimates. Read-only: estimates are made by the weekly task or ``jiliang livelih
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.scoping import VIEW
@@ -23,14 +24,24 @@ DECISIONS = {
     area_errors.NO_MPE: _("no MPE for its class"),
     area_errors.NOT_ESTIMATED: _("not estimated (no consumption)"),
 }
+# reason → (label, message with the refusal's params)
 REFUSALS = {
-    "no_data": _("data missing"),
-    "no_meters": _("no household meters with data"),
-    "too_few_meters": _("too few meters to anchor the proportional loss"),
-    "too_few_days": _("too few days"),
-    "no_consumption": _("no consumption recorded"),
-    "collinear": _("meters whose daily energies move together"),
-    "negative": _("the balance does not hold (meter list or data wrong)"),
+    "no_area_meter": (_("data missing"), _("The area has no area meter.")),
+    "no_area_point": (_("data missing"), _("The area meter has no metering point, so there are no data for it.")),
+    "no_household_meters": (_("data missing"), _("The area has no household electricity meters.")),
+    "no_points": (_("data missing"),
+                  _("Household meters without a metering point: their energy cannot be balanced.")),
+    "no_meters": (_("data missing"), _("The area has no household meters with data.")),
+    "too_few_meters": (_("too few meters"), _("%(meters)s meters: the proportional loss can only be anchored on the "
+                                              "majority of at least %(minimum)s meters.")),
+    "too_few_days": (_("too few days"), _("%(periods)s usable periods for %(unknowns)s unknowns (%(meters)s meters "
+                                          "and the fixed loss): at least %(need)s are needed.")),
+    "no_consumption": (_("no consumption recorded"),
+                       _("No household meter recorded any energy in the periods used.")),
+    "collinear": (_("meters whose daily energies move together"),
+                  _("Their errors cannot be told apart (condition number %(condition)s).")),
+    "negative": (_("the balance does not hold"),
+                 _("The balance gives these meters a non-positive weight: the area's meter list or data are wrong.")),
 }
 
 
@@ -65,7 +76,15 @@ def refusal_text(estimate) -> str:
     refused = (estimate.line_loss or {}).get("refused")
     if not refused:
         return ""
-    return f"{REFUSALS.get(refused.get('reason'), refused.get('reason'))}: {refused.get('message', '')}"
+    known = REFUSALS.get(refused.get("reason"))
+    if known is None:
+        return refused.get("message", "")
+    label, message = known
+    try:
+        message = message % refused.get("params", {}) if "%(" in str(message) else message
+    except (KeyError, TypeError, ValueError):
+        message = refused.get("message", "")
+    return gettext("%(label)s: %(value)s") % {"label": label, "value": message}
 
 
 def estimate_context(request, estimate: AreaEstimate | None) -> dict:
