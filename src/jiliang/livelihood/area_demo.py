@@ -18,6 +18,7 @@ import numpy as np
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from jiliang.core import audit
 from jiliang.core import services as core
 from jiliang.registry.models import Instrument, InstrumentCategory, InstrumentStatus, Organisation, Usage
 from jiliang.telemetry import rollups
@@ -89,6 +90,7 @@ def build(ctx, rng, scale, progress) -> None:
         meter = area_meter(utility, county, f"TQ{code}", actor=admin)
         area = TransformerArea.objects.create(utility=utility, code=code, name=name, region_id=county,
                                               area_meter=meter)
+        audit.record(area, "create", actor=admin, after=audit.snapshot(area), message="transformer area")
         meters = [services.register_household_meter(
             utility=utility, kind=MeterKind.ELECTRICITY, manufacturer="威胜集团", model="DDZY102",
             serial_number=f"{code}-{i + 1:03d}", region=county, accuracy_class="2", area=area,

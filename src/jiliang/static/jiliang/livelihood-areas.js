@@ -35,10 +35,10 @@ document.addEventListener("DOMContentLoaded", () => {
       const r = rows[p.value[0]];
       return `${r.code}<br>${labels.error}: ${r.error.toFixed(2)} %<br>${labels.interval}: ${r.low.toFixed(2)} … ${r.high.toFixed(2)} %`;
     }},
-    grid: {left: 50, right: 20, top: 20, bottom: 70},
+    grid: {left: 50, right: 45, top: 20, bottom: rows.length > 100 ? 95 : 75},
     xAxis: {type: "category", data: codes, axisLabel: {rotate: 60, fontSize: 9}},
     yAxis: {type: "value", axisLabel: {formatter: "{value} %"}},
-    dataZoom: rows.length > 40 ? [{type: "slider", bottom: 0, height: 14}] : [],
+    dataZoom: rows.length > 100 ? [{type: "slider", bottom: 0, height: 14}] : [],
     series: [bars, points],
   });
   el.dataset.ready = "1";
