@@ -25,3 +25,9 @@ urlpatterns += [
 from .iot_views import urlpatterns as iot_urlpatterns  # noqa: E402
 
 urlpatterns += iot_urlpatterns
+from .area_ui import area_ui, estimate_ui
+
+urlpatterns: list = [
+    *area_ui.urls(),
+    *estimate_ui.urls(),
+]

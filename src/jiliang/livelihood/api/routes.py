@@ -18,3 +18,9 @@ ROUTES += [
 from .iot import HouseholdIotViewSet  # noqa: E402
 
 ROUTES.append(("iot-status", HouseholdIotViewSet, "livelihood-iot-status"))
+from .area_views import AreaEstimateViewSet, TransformerAreaViewSet
+
+ROUTES: list[tuple[str, type, str | None]] = [
+    ("transformer-areas", TransformerAreaViewSet, "transformer-area"),
+    ("area-estimates", AreaEstimateViewSet, "area-estimate"),
+]
