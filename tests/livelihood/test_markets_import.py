@@ -14,7 +14,7 @@ from jiliang.livelihood import market_services as ms
 from jiliang.livelihood.models import MarketScale, Stall
 
 pytestmark = pytest.mark.django_db
-HEADER = ["stall number", "trader", "public fair scale (公平秤)", "manufacturer", "model", "serial number",
+HEADER = ["stall number", "trader", "public fair scale", "manufacturer", "model", "serial number",
           "maximum capacity (kg)", "category code"]
 
 

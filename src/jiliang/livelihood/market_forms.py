@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.models import Region, RegionLevel
 from jiliang.core.scoping import VIEW
-from jiliang.registry.models import Organisation, OrganisationKind
+from jiliang.registry.models import InstrumentCategory, Organisation, OrganisationKind
 
 from . import market_services as ms
 from .models import Stall, Unification
@@ -57,7 +57,7 @@ class StallForm(BootstrapMixin, forms.Form):
 
 class ScaleForm(BootstrapMixin, forms.Form):
     stall = forms.ModelChoiceField(Stall.objects.none(), label=_("stall"), required=False)
-    fair_scale = forms.BooleanField(label=_("public fair scale (公平秤)"), required=False)
+    fair_scale = forms.BooleanField(label=_("public fair scale"), required=False)
     instrument = forms.IntegerField(label=_("instrument number in jiliang"), required=False, min_value=1,
                                     help_text=_("an instrument of the operator already registered; else describe it"))
     category = forms.ChoiceField(label=_("category"), choices=[(c, c) for c in ms.SCALE_CATEGORIES], required=False)
@@ -71,6 +71,8 @@ class ScaleForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, market, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stall"].queryset = market.stalls.filter(active=True)
+        self.fields["category"].choices = [("", "---------")] + [
+            (c.code, str(c)) for c in InstrumentCategory.objects.filter(code__in=ms.SCALE_CATEGORIES).order_by("code")]
         self.style()
 
 

@@ -222,7 +222,7 @@ def _new_scale_instrument(market: Market, actor, *, category, manufacturer, mode
 @transaction.atomic
 def move_scale(scale: MarketScale, *, actor, stall: Stall | None = None, fair_scale: bool = False) -> MarketScale:
     """Move a registered scale to another stall of its market, or make it a fair scale (or a fair scale a stall's)."""
-    scale = MarketScale.objects.select_for_update().select_related("market", "stall").get(pk=scale.pk)
+    scale = MarketScale.objects.select_for_update(of=("self",)).select_related("market", "stall").get(pk=scale.pk)
     check_market_writable(scale.market, actor)
     _placement(scale.market, stall, fair_scale)
     before = audit.snapshot(scale)
@@ -239,7 +239,7 @@ def move_scale(scale: MarketScale, *, actor, stall: Stall | None = None, fair_sc
 @transaction.atomic
 def remove_scale(scale: MarketScale, *, actor, reason: str = "") -> None:
     """Take a scale off the market's register (the instrument stays in the registry, with its history)."""
-    scale = MarketScale.objects.select_for_update().select_related("market", "stall").get(pk=scale.pk)
+    scale = MarketScale.objects.select_for_update(of=("self",)).select_related("market", "stall").get(pk=scale.pk)
     check_market_writable(scale.market, actor)
     before, pk, repr_ = audit.snapshot(scale), scale.pk, str(scale)
     region, org = scale.audit_region_code(), scale.audit_organisation_id()

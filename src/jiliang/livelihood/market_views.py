@@ -138,11 +138,18 @@ def _market(request, pk) -> Market:
                              pk=id_or_404(str(pk)))
 
 
+def unification_labels() -> dict[str, str]:
+    """The five items in the reader's language (the model's labels carry the Chinese term in English too)."""
+    return {Unification.CONFIGURATION: _("unified supply"), Unification.MANAGEMENT: _("unified management"),
+            Unification.VERIFICATION: _("unified verification"), Unification.REPAIR: _("unified repair"),
+            Unification.ROTATION: _("unified rotation")}
+
+
 def checklist(market: Market) -> list[dict]:
     """The five items in the plan's order, each with its check (None: nothing entered) and what it lacks."""
     checks = {c.item: c for c in market.unifications.select_related("checked_by")}
     out = []
-    for value, label in Unification.choices:
+    for value, label in unification_labels().items():
         c = checks.get(value)
         item = market_rates.checklist_items([c])[0] if c else market_score.Item(False)
         out.append({"item": value, "label": label, "check": c, "counts": market_score.item_counts(item),
