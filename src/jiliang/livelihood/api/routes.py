@@ -23,4 +23,11 @@ from .area_views import AreaEstimateViewSet, TransformerAreaViewSet
 ROUTES: list[tuple[str, type, str | None]] = [
     ("transformer-areas", TransformerAreaViewSet, "transformer-area"),
     ("area-estimates", AreaEstimateViewSet, "area-estimate"),
+# Markets (market_api.py).
+from .market_api import MarketScaleViewSet, MarketViewSet, StallViewSet  # noqa: E402
+
+ROUTES += [
+    ("markets", MarketViewSet, "livelihood-markets"),
+    ("stalls", StallViewSet, "livelihood-stalls"),
+    ("market-scales", MarketScaleViewSet, "livelihood-market-scales"),
 ]
