@@ -5,12 +5,13 @@ the figures page and the summary API (bureaus and institutions)."""
 import pytest
 from django.urls import reverse
 from tests.conftest import check_api_read, client_for, web_client_for
+from tests.livelihood import free_world
 from tests.livelihood.conftest import ROLES
-from tests.livelihood.free_world import fworld  # noqa: F401
 
 from jiliang.livelihood import free_services
 
 pytestmark = pytest.mark.django_db
+fworld = free_world.fworld  # the fixture, for this module
 
 SEES_MARKET_FREE = {"province", "suzhou", "kunshan", "institute", "market_ks"}
 FIGURES = {"province", "suzhou", "kunshan", "xuanwu", "institute"}

@@ -9,13 +9,15 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from tests.conftest import client_for, web_client_for
-from tests.livelihood.free_world import YEAR, fworld  # noqa: F401
+from tests.livelihood import free_world
+from tests.livelihood.free_world import YEAR
 
 from jiliang.core.jobs.models import Job, JobState
 from jiliang.core.models import Region
 from jiliang.livelihood import free_figures, free_report, free_services
 
 pytestmark = pytest.mark.django_db
+fworld = free_world.fworld  # the fixture, for this module
 
 
 @pytest.fixture

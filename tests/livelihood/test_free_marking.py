@@ -10,13 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from openpyxl import Workbook
 from tests.conftest import client_for, web_client_for
-from tests.livelihood.free_world import fworld  # noqa: F401
+from tests.livelihood import free_world
 
 from jiliang.core.models import AuditEntry
 from jiliang.livelihood import free_scope, free_services
 from jiliang.livelihood.models import FreeVerification, ProgrammeKind
 
 pytestmark = pytest.mark.django_db
+fworld = free_world.fworld  # the fixture, for this module
 
 
 def test_institution_marks_its_event_with_the_scheduled_fee(fworld):
@@ -40,7 +41,15 @@ def test_entered_fee_wins_and_is_checked(fworld):
     assert "fee_waived" in exc.value.message_dict
 
 
-def test_refusals_name_the_reason(fworld):
+@pytest.fixture
+def english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+def test_refusals_name_the_reason(fworld, english):
     w = fworld
     cases = [
         (w.events.ent, w.market, "not a market"),  # enterprise's scale
@@ -132,17 +141,17 @@ def test_bulk_file_marks_good_rows_and_reports_bad_ones(fworld):
     assert resp.status_code == 200
     rows = {r.row: r for r in resp.context["rows"]}
     assert [r for r in rows if rows[r].status == "marked"] == [2, 3]
-    assert rows[4].errors[0][0] == "programme" and "not a market" in rows[4].errors[0][1]
+    assert rows[4].errors[0][0] == "programme" and "不是集贸市场" in rows[4].errors[0][1]
     assert rows[5].errors[0][0] == "number"
     assert rows[6].errors[0][0] == "programme"
     assert rows[7].errors[0][0] == "fee_waived"
     assert rows[8].errors[0][0] == "event"
     assert FreeVerification.objects.count() == 2
     assert FreeVerification.objects.get(pk=w.events.bp_ks.pk).fee_waived == Decimal("15.00")
-    assert "2 marked free, 5 rows with errors" in resp.content.decode()
+    assert "已标记免费 2 条，5 行有错误" in resp.content.decode()
 
 
-def test_bulk_file_without_required_columns(fworld):
+def test_bulk_file_without_required_columns(fworld, english):
     w = fworld
     with pytest.raises(ValidationError) as exc:
         free_services.mark_from_file("x.xlsx", _xlsx([["编号", "费用"], ["JD-1", 1]]), actor=w.users["province"])
@@ -189,7 +198,7 @@ def test_api_marks_and_refuses(fworld):
     assert resp.json()["fee_waived"] == "10.00" and resp.json()["programme_code"] == "market"
     resp = client_for(w.users["kunshan"]).post(url, {"event": w.events.ent.pk, "programme": "market"},
                                                format="json")
-    assert resp.status_code == 400 and "not a market" in str(resp.json())
+    assert resp.status_code == 400 and "不是集贸市场" in str(resp.json())
     resp = client_for(w.users["xuanwu"]).post(url, {"event": w.events.bp_ks.pk, "programme": "clinic",
                                                     "fee_waived": "5"}, format="json")
     assert resp.status_code == 404  # not an event Xuanwu may see
