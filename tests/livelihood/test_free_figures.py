@@ -64,7 +64,7 @@ def test_scoped_summaries(marked):
     assert xw_region.total.count == 0
 
 
-@pytest.mark.parametrize("lang,words", [("en", ["Free verification", "By county", "pass rate"]),
+@pytest.mark.parametrize("lang,words", [("en", ["Free verification for", "By county", "pass rate"]),
                                         ("zh-hans", ["计量惠民"])])
 def test_figures_page(marked, lang, words, settings):
     client = web_client_for(marked.users["kunshan"])

@@ -73,9 +73,17 @@ def check_region(user, code: str | None) -> Region | None:
     return region
 
 
+def definitions() -> list[tuple[str, str]]:
+    """The rates used, in the reader's language: supervision's own wording (dashboard_views.definitions)."""
+    from jiliang.supervision.dashboard_views import definitions as supervision_definitions
+
+    on_time, _by_end, passed, due = supervision_definitions()
+    return [(_("verification rate"), on_time[1]), (passed[0], passed[1]), due]
+
+
 def title_of(s: Summary) -> str:
     place = s.region.display_name if s.region else _("all regions you may see")
-    return _("Free verification (计量惠民) annual report %(year)d, %(place)s") % {"year": s.year, "place": place}
+    return _("Free verification annual report %(year)d, %(place)s") % {"year": s.year, "place": place}
 
 
 def _bars(rows: list[Row], font: str) -> Drawing:
@@ -127,9 +135,9 @@ def render_pdf(s: Summary) -> bytes:
              p(_("By county"), head), table(_("county"), [*s.by_county, t]),
              p(_("By programme"), head), table(_("programme"), [*s.by_programme, t]),
              p(_("Definitions"), head),
-             p(_("Pass rate: %(d)s, over the free verifications.") % {"d": rates.DEFINITIONS[rates.PASS_RATE]}),
-             p(_("Verification rate: %(d)s, over the instruments the programmes cover.")
-               % {"d": rates.DEFINITIONS[rates.VERIFICATION_RATE]}),
+             *[p(f"{label}: {text}") for label, text in definitions()],
+             p(_("Pass rate: over the free verifications of the year. Verification rate: over the instruments the "
+                 "programmes cover, due in the year. Targets: the plan's column 10.")),
              p(_("Definition version %(v)s; targets: plan column 10 (verification rate %(a)d %%, pass rate at least "
                  "%(b)d %%). Generated %(at)s.") % {
                  "v": rates.DEFINITION_VERSION, "a": round(100 * COLUMN10_TARGETS["verification_rate"]),
@@ -149,8 +157,7 @@ def render_xlsx(s: Summary) -> bytes:
     buf = io.BytesIO()
     about = [(_("report"), title_of(s)), (_("year"), str(s.year)),
              (_("definition version"), rates.DEFINITION_VERSION),
-             (_("pass rate"), rates.DEFINITIONS[rates.PASS_RATE]),
-             (_("verification rate"), rates.DEFINITIONS[rates.VERIFICATION_RATE]),
+             *definitions(),
              (_("targets"), _("plan column 10: verification rate 100 %, pass rate at least 95 %"))]
     write_sheets(buf, sheets, about=about)
     return buf.getvalue()

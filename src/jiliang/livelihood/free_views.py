@@ -137,8 +137,7 @@ def figures(request):
         "regions": regions.order_by("code"), "programmes": FreeProgramme.objects.order_by("code"),
         "targets": {"verification": round(100 * COLUMN10_TARGETS["verification_rate"]),
                     "pass": round(100 * COLUMN10_TARGETS["pass_rate"])},
-        "definitions": [(_("verification rate"), rates.DEFINITIONS[rates.VERIFICATION_RATE]),
-                        (_("pass rate"), rates.DEFINITIONS[rates.PASS_RATE])],
+        "definitions": free_report.definitions(),
         "version": rates.DEFINITION_VERSION,
         "can_mark": _may_mark_any(user)})
 
