@@ -10,3 +10,6 @@ class LivelihoodConfig(AppConfig):
     name = "jiliang.livelihood"
     label = "livelihood"
     verbose_name = _("Livelihood metering")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the receivers)

@@ -196,6 +196,12 @@ class FreeProgramme(RegistryModel):
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("until"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    categories = models.ManyToManyField(
+        "registry.InstrumentCategory", verbose_name=_("categories"), blank=True, related_name="+",
+        help_text=_("empty: every category (free_scope.py); a programme of kind other names categories or owners"))
+    owners = models.ManyToManyField(
+        Organisation, verbose_name=_("named owners"), blank=True, related_name="free_programmes",
+        help_text=_("empty: every owner the kind's rule covers; otherwise only these"))
 
     scope = ScopeSpec(shared=True, write_roles=frozenset({Role.PROVINCIAL_BUREAU}))
 
@@ -215,8 +221,10 @@ class FreeVerification(TimestampedModel):
                                  primary_key=True, on_delete=models.CASCADE, related_name="free_verification")
     programme = models.ForeignKey(FreeProgramme, verbose_name=_("programme"), on_delete=models.PROTECT,
                                   related_name="verifications")
-    fee_waived = models.DecimalField(_("fee waived (yuan)"), max_digits=10, decimal_places=2,
-                                     validators=[MinValueValidator(0)])
+    fee_waived = models.DecimalField(_("fee waived (yuan)"), max_digits=10, decimal_places=2, null=True,
+                                     blank=True, validators=[MinValueValidator(0)],
+                                     help_text=_("empty: not known yet (attached from a reported record, no fee "
+                                                 "in the schedule)"))
     fee_basis = models.CharField(_("fee basis"), max_length=200, blank=True,
                                  help_text=_("the fee schedule item the waived fee comes from"))
     marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("marked by"), null=True, blank=True,
@@ -239,6 +247,29 @@ class FreeVerification(TimestampedModel):
 
     def audit_organisation_id(self) -> int | None:
         return self.event.instrument.owner_id
+
+
+class FeeScheduleItem(TimestampedModel):
+    """The verification fee of one instrument category as the provincial bureau keeps it, used as the fee waived
+    when a free verification is marked without one. The amounts are the bureau's to enter (from the province's
+    fee document); jiliang ships none."""
+
+    category = models.OneToOneField("registry.InstrumentCategory", verbose_name=_("category"),
+                                    on_delete=models.PROTECT, related_name="+")
+    fee = models.DecimalField(_("fee per unit (yuan)"), max_digits=10, decimal_places=2,
+                              validators=[MinValueValidator(0)])
+    basis = models.CharField(_("basis"), max_length=300, help_text=_("the fee document and its item"))
+
+    objects = RestrictedManager()
+    scope = ScopeSpec(shared=True, write_roles=frozenset({Role.PROVINCIAL_BUREAU}))
+
+    class Meta:
+        ordering = ["category"]
+        verbose_name = _("verification fee")
+        verbose_name_plural = _("verification fee schedule")
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.fee}"
 
 
 # ---------------------------------------------------------------- household meters

@@ -2,12 +2,32 @@
 
 from django.urls import path
 
-from . import meter_views
+from . import free_views, market_views, meter_views
+from .area_ui import area_ui, estimate_ui
+from .free_ui import fee_ui, free_ui, programme_ui
+from .iot_views import urlpatterns as iot_urlpatterns
 
-urlpatterns: list = []
-
-# Household meters, batches and rotation lists (meter_views.py).
-urlpatterns += [
+urlpatterns: list = [
+    # Markets (market_views.py).
+    path("markets/", market_views.market_list, name="markets-list"),
+    path("markets/add/", market_views.market_add, name="markets-add"),
+    path("markets/ranking/", market_views.ranking, name="markets-ranking"),
+    path("markets/<int:pk>/", market_views.market_detail, name="markets-detail"),
+    path("markets/<int:pk>/stalls/add/", market_views.stall_add, name="markets-stall-add"),
+    path("markets/<int:pk>/scales/add/", market_views.scale_add, name="markets-scale-add"),
+    path("markets/<int:pk>/import/", market_views.market_import, name="markets-import"),
+    path("markets/<int:pk>/unifications/", market_views.unifications, name="markets-unifications"),
+    path("market-scales/<int:pk>/move/", market_views.scale_move, name="market-scales-move"),
+    path("market-scales/<int:pk>/remove/", market_views.scale_remove, name="market-scales-remove"),
+    path("unifications/<int:pk>/confirm/", market_views.unification_confirm, name="unifications-confirm"),
+    path("unifications/<int:pk>/document/", market_views.unification_document, name="unifications-document"),
+    # Free verification (free_views.py, free_ui.py).
+    path("free-verifications/mark/", free_views.mark, name="free-mark"),
+    path("free-verifications/bulk/", free_views.bulk, name="free-bulk"),
+    path("free-figures/", free_views.figures, name="free-figures"),
+    path("free-figures/report/", free_views.report, name="free-report"),
+    *programme_ui.urls(), *free_ui.urls(), *fee_ui.urls(),
+    # Household meters, batches and rotation lists (meter_views.py).
     path("household-meters/import/", meter_views.meter_import_page, name="household-meter-import"),
     path("household-meters/template.xlsx", meter_views.meter_template, name="household-meter-template"),
     path("household-meters/<int:pk>/rotate/", meter_views.rotate, name="household-meter-rotate"),
@@ -21,42 +41,8 @@ urlpatterns += [
     path("public/rotation/<str:county>/", meter_views.public_rotation, name="public-rotation"),
     path("public/rotation/<str:county>/<int:year>/<int:quarter>/", meter_views.public_rotation,
          name="public-rotation-quarter"),
-]
-from .iot_views import urlpatterns as iot_urlpatterns  # noqa: E402
-
-urlpatterns += iot_urlpatterns
-from .area_ui import area_ui, estimate_ui
-
-urlpatterns: list = [
+    # IoT status (iot_views.py) and transformer areas (area_ui.py).
+    *iot_urlpatterns,
     *area_ui.urls(),
     *estimate_ui.urls(),
-# Markets (market_views.py).
-from .market_views import (  # noqa: E402
-    market_add,
-    market_detail,
-    market_import,
-    market_list,
-    ranking,
-    scale_add,
-    scale_move,
-    scale_remove,
-    stall_add,
-    unification_confirm,
-    unification_document,
-    unifications,
-)
-
-urlpatterns += [
-    path("markets/", market_list, name="markets-list"),
-    path("markets/add/", market_add, name="markets-add"),
-    path("markets/ranking/", ranking, name="markets-ranking"),
-    path("markets/<int:pk>/", market_detail, name="markets-detail"),
-    path("markets/<int:pk>/stalls/add/", stall_add, name="markets-stall-add"),
-    path("markets/<int:pk>/scales/add/", scale_add, name="markets-scale-add"),
-    path("markets/<int:pk>/import/", market_import, name="markets-import"),
-    path("markets/<int:pk>/unifications/", unifications, name="markets-unifications"),
-    path("market-scales/<int:pk>/move/", scale_move, name="market-scales-move"),
-    path("market-scales/<int:pk>/remove/", scale_remove, name="market-scales-remove"),
-    path("unifications/<int:pk>/confirm/", unification_confirm, name="unifications-confirm"),
-    path("unifications/<int:pk>/document/", unification_document, name="unifications-document"),
 ]

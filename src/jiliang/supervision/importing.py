@@ -37,6 +37,7 @@ class RecordImporter(Importer):
         ImportColumn("result", gettext_lazy("result"), required=True, kind="choice", choices=Result),
         ImportColumn("next_due", gettext_lazy("next due"), kind="date"),
         ImportColumn("certificate_valid_until", gettext_lazy("certificate valid until"), kind="date"),
+        ImportColumn("free_of_charge", gettext_lazy("free of charge"), kind="bool"),
     ]
     key_columns = ("institution_uscc", "number")
 

@@ -4,7 +4,8 @@
 A record names the institution by its unified social credit code, its certificate or notice number, the
 instrument (its jiliang id, its instrument code, or owner USCC + manufacturer + model + serial number), the kind of verification
 (JJF 1001 首次检定 / 后续检定 (周期检定, 修理后检定) / 使用中检查), the date, the result, the next due and the
-certificate's validity. The next due is the validity the institution set (1987 measures Art. 6), which may not lie
+certificate's validity, and whether it was free of charge (``free_of_charge``, 计量惠民; not compared between reports:
+livelihood marks it too). The next due is the validity the institution set (1987 measures Art. 6), which may not lie
 beyond the regulation's maximum period: the category's verification period, or for first-verification-only meters
 its service life (限期使用，到期轮换, 1991 trial rules item 二); :func:`lifecycle.capped_validity` is the rule. A
 record without a next due gets the maximum period, as a certificate would.
@@ -36,7 +37,7 @@ from .models import EventSource, Result, VerificationEvent, VerificationKind
 
 # The fields of a record, as the API and the import name them.
 FIELDS = ("institution_uscc", "number", "instrument", "instrument_code", "owner_uscc", "manufacturer", "model",
-          "serial_number", "kind", "verified_on", "result", "next_due", "certificate_valid_until")
+          "serial_number", "kind", "verified_on", "result", "next_due", "certificate_valid_until", "free_of_charge")
 IDENTITY_FIELDS = ("owner_uscc", "manufacturer", "model", "serial_number")
 # What a stored event and a record are compared on.
 COMPARED = ("instrument", "kind", "verified_on", "result", "next_due", "certificate_valid_until")
@@ -93,6 +94,22 @@ def _date(value, name: str, problems: list[Problem], required: bool) -> dt.date 
     except ValueError:
         problems.append(Problem(name, _("%(value)r is not a date (write YYYY-MM-DD)") % {"value": text}))
         return None
+
+
+TRUE_WORDS = frozenset({"true", "1", "yes", "y", "是", "免费"})
+FALSE_WORDS = frozenset({"", "false", "0", "no", "n", "否", "收费"})
+
+
+def _flag(value, name: str, problems: list[Problem]) -> bool:
+    """A yes/no field (absent: no)."""
+    if isinstance(value, bool):
+        return value
+    text = _text(value).lower()
+    if text in TRUE_WORDS:
+        return True
+    if text not in FALSE_WORDS:
+        problems.append(Problem(name, _("%(value)r is not true or false") % {"value": _text(value)}))
+    return False
 
 
 @functools.lru_cache(maxsize=4096)
@@ -179,6 +196,7 @@ class Resolver:
             if valid_until is not None and valid_until < verified_on:
                 problems.append(Problem("certificate_valid_until", _("%(d)s is before the verification date %(v)s")
                                         % {"d": valid_until, "v": verified_on}))
+        free = _flag(row.get("free_of_charge"), "free_of_charge", problems)
         if result == Result.FAIL and next_due is not None:
             problems.append(Problem("next_due", _("a failed verification (检定结果通知书) has no next due")))
         category = self.categories.get(instrument.category_id) if instrument is not None else None
@@ -197,7 +215,7 @@ class Resolver:
         event = VerificationEvent(
             institution=institution, number=number, instrument=instrument, source=EventSource.REPORTED,
             kind=kind, verified_on=verified_on, result=result, next_due=next_due,
-            certificate_valid_until=valid_until, received=received_of(row))
+            certificate_valid_until=valid_until, free_of_charge=free, received=received_of(row))
         return Resolved(event=event)
 
     def _institution(self, row: dict, problems: list[Problem]) -> Organisation | None:
@@ -482,6 +500,10 @@ def report_records(rows: list, *, actor, batch=None, today: dt.date | None = Non
         if items:
             audit.record_many(items, actor=actor)
         state.refresh({e.instrument_id for e in new}, today)
+        if new:  # bulk-written: announced for the apps above that derive records from events
+            from jiliang.core.signals import records_written
+
+            records_written.send(sender=VerificationEvent, pks=[e.pk for e in new], actor=actor)
     return reports
 
 
