@@ -42,7 +42,7 @@ PER_STANDARD = 150  # instruments verified by each county standard, at most
 CITY_ENERGY = ("交流电能表检定装置", "electromagnetism", "电能", ("0.01", "100", "A"), "0.03", "%", "2")
 # (name, domain, parameter, range, U, unit of U, k): social public standards of a county institute
 COUNTY_STANDARDS = [
-    ("F2级砝码标准装置", "mechanics", "质量", ("0.000001", "20", "kg"), "0.0001", "g", "2"),
+    ("F2级砝码标准装置", "mechanics", "质量", ("0.000001", "50", "kg"), "0.0001", "g", "2"),
     ("精密压力表标准装置", "mechanics", "压力", ("0", "6", "MPa"), "0.1", "%", "2"),
     ("单相电能表检定装置", "electromagnetism", "电能", ("0.05", "100", "A"), "0.05", "%", "2"),
 ]
