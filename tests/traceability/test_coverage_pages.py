@@ -41,7 +41,7 @@ def test_excel_export_rows(small_province):  # noqa: F811
     assert len(gaps) == 1 + 2
     assert {(g[0], g[3], g[4], g[5]) for g in gaps[1:]} == {("电能", 2, 2, 0), ("流量", 1, 0, 1)}
     about = dict((row[0], row[1]) for row in sheets["About this export"])
-    assert about["definition version"] == "coverage-1" and about["target (%)"] == "98.00"
+    assert about["definition version"] == "IND2-2026.1" and about["target (%)"] == "98.00"
 
 
 def test_a_bad_date_is_refused(small_province):  # noqa: F811

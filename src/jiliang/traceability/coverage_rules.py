@@ -40,7 +40,7 @@ from pathlib import Path
 
 from jiliang.core.units import UnitError, symbols
 
-DEFINITION_VERSION = "coverage-1"
+DEFINITION_VERSION = "IND2-2026.1"
 DATA_FILE = Path(__file__).resolve().parent / "data" / "category_parameters.csv"
 SERVING_LEVELS = ("social_public", "provincial_highest")
 
