@@ -15,7 +15,7 @@ from jiliang.core.extending import (
 )
 from jiliang.core.roles import BUREAU_ROLES, Role
 
-from . import chain_check, impact_demo, impact_scope, impact_views
+from . import chain_check, coverage_demo, impact_demo, impact_scope, impact_views
 
 CONTRIBUTIONS = [
     MenuGroup("traceability", _("Traceability"), order=18),
@@ -33,7 +33,15 @@ CONTRIBUTIONS = [
     Schedule("traceability-warnings", "jiliang.traceability.lapsing.warnings_daily", daily_at=dt.time(1, 0),
              about="traceability: standards whose assessment certificate or calibration lapses soon; their "
                    "institutes told once per lapse"),
-    DemoStep("traceability-impact", impact_demo.build, order=75),  # after verification's certificates (20)
+    DemoStep("traceability-impact", impact_demo.build, order=75),  # after the hierarchy (70)
+    # Coverage (indicator 2), the province view per parameter and the targets (coverage_views.py).
+    MenuEntry("traceability", _("Coverage of social public standards"), "traceability-coverage",
+              BUREAU_ROLES | {Role.INSTITUTE}, order=20),
+    MenuEntry("traceability", _("Province view per parameter"), "traceability-tree", BUREAU_ROLES | {Role.INSTITUTE},
+              order=21),
+    MenuEntry("traceability", _("Coverage targets"), "traceability-targets", BUREAU_ROLES | {Role.INSTITUTE},
+              order=22),
+    DemoStep("traceability-hierarchy", coverage_demo.build, order=70),  # after verification's certificates (20)
 ]
 CONTRIBUTIONS += [
     DetailLead("registry.Instrument", "traceability/_chain.html", chain_check.lead_context, order=60),

@@ -70,7 +70,9 @@ def _covers(parent: MeasurementStandard, child: MeasurementStandard) -> bool:
         return True  # different units are not compared here; the chain check compares the link's range
     if parent.range_max is not None and child.range_max is not None and child.range_max > parent.range_max:
         return False
-    return not (parent.range_min is not None and child.range_min is not None and child.range_min < parent.range_min)
+    # a range from 0 is compared by its upper end only: zero is the start of a scale, not a calibration point
+    # (coverage_rules.range_covers, same rule); a 0–60 MPa gauge standard is calibrated by a 0.1–60 MPa piston gauge
+    return not (parent.range_min is not None and child.range_min and child.range_min < parent.range_min)
 
 
 def _relative_u(s: MeasurementStandard) -> float:

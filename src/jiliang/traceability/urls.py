@@ -1,8 +1,9 @@
 """Pages of traceability under /traceability/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 from . import impact_views
+from .coverage_views import urlpatterns as coverage_urlpatterns
 from .pages import urlpatterns as page_urlpatterns
 
 urlpatterns: list = [
@@ -12,5 +13,6 @@ urlpatterns: list = [
     path("impact/<int:pk>/report/", impact_views.report, name="traceability-impact-report"),
     path("impact/open/<int:standard>/", impact_views.open_case, name="traceability-impact-open"),
     path("warnings/", impact_views.warning_list, name="traceability-warnings"),
+    *page_urlpatterns,
+    *coverage_urlpatterns,
 ]
-urlpatterns += page_urlpatterns
