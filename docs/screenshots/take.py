@@ -40,7 +40,31 @@ def choose():
                                               instrument__usage="trade").select_related("instrument")
                .order_by("instrument_id").first())
     campaign = Campaign.objects.order_by("id").first()
-    return [
+    from jiliang.livelihood.models import AreaEstimate, Market, MeterBatch
+    from jiliang.traceability.models import ImpactCase, Link
+
+    market = Market.objects.filter(region_id="320583").order_by("id").first()
+    batch = MeterBatch.objects.filter(biased=True).order_by("id").first() or MeterBatch.objects.order_by("id").first()
+    estimate = AreaEstimate.objects.filter(flagged__gt=0).order_by("-id").first()
+    case = ImpactCase.objects.order_by("id").first()
+    # a county standard: its chain runs county → city → province → NIM
+    county_link = (Link.objects.filter(child_kind="standard", parent_kind="standard", region_id="320583")
+                   .order_by("id").first())
+    livelihood = [
+        ("markets-ranking", "demo-suzhou", "/livelihood/markets/ranking/"),
+        ("market", "demo-market", f"/livelihood/markets/{market.pk}/"),
+        ("meter-batch", "demo-province", f"/livelihood/meter-batches/{batch.pk}/", {"width": 1400, "height": 1100}),
+        ("rotation-list", "demo-kunshan", "/livelihood/rotation/"),
+        ("iot-status", "demo-province", "/livelihood/iot/"),
+        ("transformer-area", "demo-province", f"/livelihood/transformer-areas/{estimate.area_id}/",
+         {"width": 1400, "height": 1100}),
+        ("traceability-chain", "demo-province", f"/registry/standards/{county_link.child_id}/",
+         {"width": 1400, "height": 1000}),
+        ("traceability-coverage", "demo-province", "/traceability/coverage/", {"width": 1400, "height": 1100}),
+        ("traceability-tree", "demo-province", "/traceability/tree/?parameter=质量", {"width": 1400, "height": 1000}),
+        ("impact-case", "demo-province", f"/traceability/impact/{case.pk}/", {"width": 1400, "height": 1000}),
+    ]
+    return livelihood + [
         ("overview", "demo-province", "/"),
         ("home-suzhou", "demo-suzhou", "/"),
         ("home-institute", "demo-institute", "/"),

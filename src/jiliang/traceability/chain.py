@@ -326,7 +326,10 @@ class Graph:
                 step.problems.append(("not_authorised", {"parent": pname, "parameter": edge.parameter}))
         if child is not None:
             self._check_range(edge, child, pname, child_name, step)
-            self._check_uncertainty(edge, child, pname, child_name, step)
+            # An external laboratory's capability (its CMC) is not on record: the link's U is the uncertainty it
+            # certified for the child, which enters the accumulated estimate but is no capability to compare.
+            if parent.kind != EXTERNAL:
+                self._check_uncertainty(edge, child, pname, child_name, step)
 
     def _check_range(self, edge: Edge, child: Node, pname: str, cname: str, step: Step) -> None:
         if child.range_max is None or (edge.range_max is None and edge.range_min is None):

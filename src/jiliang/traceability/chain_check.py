@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from fractions import Fraction
@@ -153,11 +154,10 @@ STANDARD, INSTRUMENT, EXTERNAL = chain.STANDARD, chain.INSTRUMENT, chain.EXTERNA
 
 
 def scope_parameters(scope_text: str) -> frozenset[str] | None:
-    """The parameters an accredited scope lists: its lines' first words (``质量 1 mg–20 kg U=…`` → 质量); None
-    when the scope is empty (the data do not exist, nothing is checked)."""
-    names = {line.replace("：", " ").replace(":", " ").replace("\t", " ").split()[0]
-             for line in (scope_text or "").splitlines() if line.strip()}
-    return frozenset(names) or None
+    """The words of an accredited scope, any of which may name a parameter (``质量 1 mg–20 kg U=…``,
+    ``国家计量基准：质量、压力``, ``速度：…；力：…`` all list theirs); None when the scope is empty (the data do not
+    exist, nothing is checked)."""
+    return frozenset(w for w in re.split(r"[\s：:、，,；;（）()]+", scope_text or "") if w) or None
 
 
 def external_nodes() -> list[chain.Node]:

@@ -64,6 +64,23 @@ def _on(day: dt.date, rng):
         yield
 
 
+def _calibration_result(s: rm.MeasurementStandard) -> dict:
+    """A demo calibration's result at the top of the standard's range: its U in the value's unit, as a DCC gives
+    it (the standard's U converted from its own unit, or from % of the value); no U where the units do not allow."""
+    from jiliang.core.units import commensurable, registry_dsi, si_value
+
+    value = s.range_max if s.range_max else Decimal(0)
+    u, u_unit, v_unit = None, registry_dsi(s.uncertainty_unit), registry_dsi(s.range_unit)
+    if s.uncertainty is not None:
+        if s.uncertainty_unit == "%":
+            u = value * s.uncertainty / 100
+        elif u_unit and v_unit and commensurable(u_unit, v_unit) and "°C" not in (s.range_unit, s.uncertainty_unit):
+            u = si_value(s.uncertainty, u_unit) / si_value(Decimal(1), v_unit)
+    return {"name": {"zh": s.parameter}, "value": f"{value.normalize():f}", "unit": s.range_unit,
+            "U": None if u is None else f"{u.normalize():g}" if u else "0",
+            "k": str(s.coverage_factor.normalize()) if s.coverage_factor and u is not None else None}
+
+
 def build(ctx: dict, rng, scale: int, progress) -> None:
     today = timezone.localdate()
     admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
@@ -81,9 +98,7 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
             calibrated_on=today - dt.timedelta(days=430), valid_until=today + dt.timedelta(days=300),
             source=CalibrationSource.MANUAL,
             traceability="国家计量基准 (NIM)" if provincial else f"{inst_p.name} 最高计量标准 → 国家计量基准 (NIM)",
-            results=[{"name": {"zh": s.parameter}, "value": str(s.range_max.normalize()) if s.range_max else "0",
-                      "unit": s.range_unit, "U": str(s.uncertainty.normalize()) if s.uncertainty else None,
-                      "k": str(s.coverage_factor.normalize()) if s.coverage_factor else None}]))
+            results=[_calibration_result(s)]))
     StandardCalibration.objects.bulk_create(cal_rows)
     audit.record(None, "action", object_type="verification.demo", object_id="calibrations",
                  object_repr="demo calibrations", message=f"{len(cal_rows)} calibrations of demo standards")

@@ -2,6 +2,7 @@
 
 import random
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -28,6 +29,9 @@ class Command(BaseCommand):
             raise SystemExit(2)
         rng = random.Random(seed)
         ctx: dict = {}
+        # The demo's organisations have example.cn addresses: the notices its steps send stay in the app
+        # (notifications), none is mailed or printed by the console backend.
+        settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, disable=not self.stdout.isatty() and scale < 100_000) as progress, \
                 audit_context(channel="command", actor=None):
