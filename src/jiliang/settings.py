@@ -328,7 +328,14 @@ SPECTACULAR_SETTINGS = {
                             "FindingKindEnum": "jiliang.supervision.models.FindingKind",
                             "ReminderKindEnum": "jiliang.supervision.models.ReminderKind",
                             "ComplaintKindEnum": "jiliang.supervision.models.ComplaintKind",
-                            "ComplaintStatusEnum": "jiliang.supervision.models.ComplaintStatus"},
+                            "ComplaintStatusEnum": "jiliang.supervision.models.ComplaintStatus",
+                            "AffectedDecisionEnum": "jiliang.traceability.models.Decision",
+                            "ImpactDecisionEnum": ["upheld", "reissued", "revoked"],
+                            "FilingDecisionEnum": ["accept", "return"],
+                            "NodeKindEnum": "jiliang.traceability.models.NodeKind",
+                            "ExternalKindEnum": "jiliang.traceability.models.ExternalKind",
+                            "MeterKindEnum": "jiliang.livelihood.models.MeterKind",
+                            "ProgrammeKindEnum": "jiliang.livelihood.models.ProgrammeKind"},
 }
 
 LOGGING = {

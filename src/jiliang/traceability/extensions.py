@@ -44,7 +44,7 @@ CONTRIBUTIONS = [
     DemoStep("traceability-hierarchy", coverage_demo.build, order=70),  # after verification's certificates (20)
 ]
 CONTRIBUTIONS += [
-    DetailLead("registry.Instrument", "traceability/_chain.html", chain_check.lead_context, order=60),
+    DetailLead("registry.Instrument", "traceability/_chain.html", chain_check.lead_context, order=120),  # after status, code
     DetailLead("registry.MeasurementStandard", "traceability/_chain.html", chain_check.lead_context, order=60),
 ]
 CONTRIBUTIONS += [

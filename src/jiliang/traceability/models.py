@@ -140,7 +140,8 @@ class Link(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.child_kind}:{self.child_id} ← {self.parent_kind}:{self.parent_id or self.parent_name} ({self.on})"
+        parent = self.parent_id or self.parent_name
+        return f"{self.get_child_kind_display()} {self.child_id} ← {self.get_parent_kind_display()} {parent} ({self.on})"
 
     def audit_region_code(self) -> str | None:
         return self.region_id

@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -197,6 +197,11 @@ class OverdueRotationViewSet(ScopedViewSet):
     filter_backends: list = []
     pagination_class = None
 
+    @extend_schema(responses=inline_serializer("OverdueRotations", {
+        "date": serializers.DateField(),
+        "utilities": inline_serializer("OverdueRotationsOfUtility", {
+            "utility": serializers.IntegerField(), "name": serializers.CharField(),
+            "in_service": serializers.IntegerField(), "overdue": serializers.IntegerField()}, many=True)}))
     def list(self, request):
         today = timezone.localdate()
         rows = meter_rotation.overdue_by_utility(self.get_queryset(), today)
