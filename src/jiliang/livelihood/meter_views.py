@@ -78,9 +78,18 @@ def _batch_context(request, batch: MeterBatch) -> dict:
                   if isinstance(e, dict) and isinstance(e.get(flow), int | float)]
         histograms[flow] = histogram(errors)
     return {"batch": batch, "flows": (batch.statistics or {}).get("flows", []),
-            "method": (batch.statistics or {}).get("method", ""), "alpha": (batch.statistics or {}).get("alpha"),
+            "method": _method_text((batch.statistics or {}).get("method", "")),
+            "alpha": (batch.statistics or {}).get("alpha"),
             "histograms": histograms, "may_record": may_act_for(request.user, batch.utility)
             and not (batch.passed or batch.failed), "results_form": styled(ResultsForm())}
+
+
+def _method_text(method: str) -> str:
+    """The stored name of the batch test (batch_stats.METHOD, kept in English in the data) in the reader's language."""
+    from .batch_stats import METHOD
+
+    return _("one-sample Student t test of the mean error against 0, two-sided, Bonferroni over the flows") \
+        if method == METHOD else method
 
 
 def histogram(values: list[float], bins: int = 20) -> dict:
