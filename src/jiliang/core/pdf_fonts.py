@@ -34,3 +34,36 @@ def cjk_text(s: str) -> str:
     """``s`` with the characters STSong-Light lacks replaced (``m²`` → ``m^2``, ``µ`` → ``μ``)."""
     s = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group(0).translate(_SUPERSCRIPTS), s)
     return s.translate(_MISSING)
+
+
+class ReportKit:
+    """The paragraph styles and the two helpers every report PDF draws with: ``p(text)`` (escaped, in the CJK
+    font, stand-ins for missing signs) and ``table(header, rows)`` (a grid with a shaded, repeated header)."""
+
+    def __init__(self, cell_size: float = 8.5, cell_leading: float = 11) -> None:
+        from reportlab.lib.enums import TA_CENTER
+        from reportlab.lib.styles import ParagraphStyle
+
+        font = cjk_font()
+        self.body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15)
+        self.cell = ParagraphStyle("cell", fontName=font, fontSize=cell_size, leading=cell_leading)
+        self.head = ParagraphStyle("head", fontName=font, fontSize=12.5, leading=18, spaceBefore=6, spaceAfter=3)
+        self.title = ParagraphStyle("title", fontName=font, fontSize=17, leading=24, alignment=TA_CENTER)
+
+    def p(self, text, style=None):
+        from xml.sax.saxutils import escape
+
+        from reportlab.platypus import Paragraph
+
+        return Paragraph(escape(cjk_text(str(text))), style or self.body)
+
+    def table(self, header, rows, widths=None):
+        from reportlab.lib import colors
+        from reportlab.platypus import Table, TableStyle
+
+        data = [[self.p(h, self.cell) for h in header]] + [[self.p(v, self.cell) for v in r] for r in rows]
+        t = Table(data, colWidths=widths, repeatRows=1)
+        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return t

@@ -6,20 +6,16 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer
 
 from jiliang.core.export import write_sheets
-from jiliang.core.pdf_fonts import cjk_font, cjk_text
+from jiliang.core.pdf_fonts import ReportKit
 
 from . import campaign_results as cr
 from .models import Campaign, Finding
@@ -97,22 +93,8 @@ def _result_line(row: cr.Row) -> list:
 
 def render_pdf(c: ReportContent) -> bytes:
     """The PDF (the labels come in the active language; the report is meant in Chinese)."""
-    font = cjk_font()
-    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15)
-    cell = ParagraphStyle("cell", fontName=font, fontSize=8.5, leading=11)
-    head = ParagraphStyle("head", fontName=font, fontSize=12.5, leading=18, spaceBefore=6, spaceAfter=3)
-    title = ParagraphStyle("title", fontName=font, fontSize=17, leading=24, alignment=TA_CENTER)
-
-    def p(text, style=body) -> Paragraph:
-        return Paragraph(escape(cjk_text(str(text))), style)
-
-    def table(header, rows, widths=None) -> Table:
-        data = [[p(h, cell) for h in header]] + [[p(v, cell) for v in r] for r in rows]
-        t = Table(data, colWidths=widths, repeatRows=1)
-        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        return t
+    kit = ReportKit()
+    body, head, title, p, table = kit.body, kit.head, kit.title, kit.p, kit.table
 
     story = [p(_("Spot-check campaign report"), title), p(f"{c.number} {c.title}", title), Spacer(1, 4 * mm),
              p(_("Scope"), head), table([_("item"), _("value")], c.scope, [55 * mm, 125 * mm]),

@@ -8,21 +8,17 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Iterator
-from xml.sax.saxutils import escape
 
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer
 
 from jiliang.core.export import write_workbook
 from jiliang.core.jobs.services import JobError, Run, job_task, start_job
-from jiliang.core.pdf_fonts import cjk_font, cjk_text
+from jiliang.core.pdf_fonts import ReportKit
 from jiliang.core.scoping import VIEW
 from jiliang.registry.models import Instrument, MeasurementStandard
 
@@ -93,22 +89,8 @@ def write_xlsx(target, user, case: ImpactCase, progress=None) -> int:
 def render_pdf(user, case: ImpactCase, progress=None) -> bytes:
     """The PDF, in Chinese."""
     with translation.override("zh-hans"):
-        font = cjk_font()
-        body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15)
-        cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
-        head = ParagraphStyle("head", fontName=font, fontSize=12.5, leading=18, spaceBefore=6, spaceAfter=3)
-        title = ParagraphStyle("title", fontName=font, fontSize=17, leading=24, alignment=TA_CENTER)
-
-        def p(text, style=body) -> Paragraph:
-            return Paragraph(escape(cjk_text(str(text))), style)
-
-        def table(header, rows, widths=None) -> Table:
-            data = [[p(h, cell) for h in header]] + [[p(v, cell) for v in r] for r in rows]
-            t = Table(data, colWidths=widths, repeatRows=1)
-            t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                                   ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-            return t
+        kit = ReportKit(cell_size=8, cell_leading=10)
+        head, title, p, table = kit.head, kit.title, kit.p, kit.table
 
         qs = records(user, case)
         by_depth = Counter(qs.values_list("depth", flat=True).iterator(chunk_size=20000))
