@@ -87,6 +87,7 @@ def build(ctx, rng, scale, progress) -> None:
         utility = utilities.get(city)
         if utility is None:
             continue
+        institute = Organisation.objects.filter(kind="institute", region_id=city).order_by("pk").first()
         meter = area_meter(utility, county, f"TQ{code}", actor=admin)
         area = TransformerArea.objects.create(utility=utility, code=code, name=name, region_id=county,
                                               area_meter=meter)
@@ -95,7 +96,8 @@ def build(ctx, rng, scale, progress) -> None:
             utility=utility, kind=MeterKind.ELECTRICITY, manufacturer="威胜集团", model="DDZY102",
             serial_number=f"{code}-{i + 1:03d}", region=county, accuracy_class="2", area=area,
             account_area=f"{name} {i // 6 + 1}单元", installed_on=verified + dt.timedelta(days=30),
-            first_verified_on=verified, first_result="pass", actor=admin, today=today) for i in range(count)]
+            first_verified_on=verified, first_result="pass", institution=institute, actor=admin, today=today)
+            for i in range(count)]
         points = [household_point(utility, m.instrument, f"{code}-H{i + 1:03d}", f"{name} 户表 {i + 1}")
                   for i, m in enumerate(meters)]
         points.append(household_point(utility, meter, f"{code}-TQ", f"{name} 总表"))

@@ -134,9 +134,12 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
                 for old in past:
                     serial += 1
                     maker, model = rng.choice(MAKERS[kind])
-                    meter_rotation.rotate_meter(old, rotated_on=TODAY - dt.timedelta(days=rng.randint(0, 40)),
-                                                serial_number=f"R{serial}", manufacturer=maker, model=model,
-                                                actor=admin, today=TODAY)
+                    rotated_on = TODAY - dt.timedelta(days=rng.randint(0, 40))
+                    # the new meter was verified before it went in (首次强制检定 before installation)
+                    meter_rotation.rotate_meter(old, rotated_on=rotated_on, serial_number=f"R{serial}",
+                                                manufacturer=maker, model=model, actor=admin, today=TODAY,
+                                                first_verified_on=rotated_on - dt.timedelta(days=rng.randint(3, 20)),
+                                                first_result="pass", institution=institute)
         kunshan = Region.objects.filter(code="320583").first()
         if kunshan is not None:
             meter_rotation.publish(region=kunshan, quarter=meter_rotation.Quarter.of(TODAY), actor=admin)

@@ -137,8 +137,9 @@ def rotate_meter(old: HouseholdMeter, *, rotated_on: dt.date, serial_number: str
                  model: str = "", instrument_code: str = "", code_scheme: str = "", kind: str | None = None,
                  size=None, q3=None, gas_kind: str | None = None, accuracy_class: str | None = None, batch=None,
                  first_verified_on: dt.date | None = None, first_result: str = "", first_errors: dict | None = None,
-                 reason: str = "", today: dt.date | None = None) -> HouseholdMeter:
-    """Retire ``old`` on ``rotated_on`` and register the new meter at the same place; returns the new meter."""
+                 institution=None, reason: str = "", today: dt.date | None = None) -> HouseholdMeter:
+    """Retire ``old`` on ``rotated_on`` and register the new meter at the same place; returns the new meter (its
+    first verification, where given with the ``institution``, recorded as supervision's event)."""
     today = today or dt.date.today()
     old = HouseholdMeter.objects.select_for_update().select_related("instrument", "utility").get(pk=old.pk)
     check_registrar(actor, old.utility)
@@ -159,7 +160,7 @@ def rotate_meter(old: HouseholdMeter, *, rotated_on: dt.date, serial_number: str
         accuracy_class=old.accuracy_class if accuracy_class is None else accuracy_class,
         address=old.instrument.address, account_area=old.account_area, installed_on=rotated_on, batch=batch,
         area=old.area, first_verified_on=first_verified_on, first_result=first_result, first_errors=first_errors,
-        actor=actor, today=today)
+        institution=institution, actor=actor, today=today)
     inst = old.instrument
     before = {"status": inst.status, "status_reason": inst.status_reason,
               "status_date": inst.status_date.isoformat() if inst.status_date else None}

@@ -61,9 +61,11 @@ def register_household_meter(*, utility: Organisation, kind: str, manufacturer: 
                              size="", q3=None, gas_kind: str = "", accuracy_class: str = "", address: str = "",
                              account_area: str = "", installed_on: dt.date | None = None, batch=None, area=None,
                              first_verified_on: dt.date | None = None, first_result: str = "",
-                             first_errors: dict | None = None, actor, today: dt.date | None = None) -> HouseholdMeter:
+                             first_errors: dict | None = None, institution: Organisation | None = None, actor,
+                             today: dt.date | None = None) -> HouseholdMeter:
     """Register one household meter: the registry instrument (category from its regulation row, trade usage,
-    owned by the utility) and its livelihood profile, with the rotation deadline where it was first verified."""
+    owned by the utility) and its livelihood profile, with the rotation deadline where it was first verified; a
+    first verification with its ``institution`` is recorded as supervision's event, as the bulk import does."""
     today = today or dt.date.today()
     check_utility(utility, actor)
     rule = rule_or_error(kind, size=size, q3=q3, gas_kind=gas_kind, accuracy_class=accuracy_class)
@@ -102,4 +104,12 @@ def register_household_meter(*, utility: Organisation, kind: str, manufacturer: 
     meter.full_clean()
     meter.save()
     audit.record(meter, "create", actor=actor, after=audit.snapshot(meter), message="household meter")
+    if first_result and institution is not None:
+        from jiliang.supervision import state
+
+        from .meter_import import first_events
+
+        for event in first_events([(instrument, meter, institution)], actor=actor, tag="registered"):
+            event.save()
+        state.refresh([instrument.pk], today=today)
     return meter
