@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -32,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.core import audit
-from jiliang.core.bulk import fast_insert
+from jiliang.core.bulk import copy_rows
 from jiliang.core.roles import BUREAU_ROLES
 from jiliang.core.scoping import VIEW, is_unrestricted, user_role
 from jiliang.registry.models import MeasurementStandard
@@ -54,8 +55,7 @@ FIELDS = ("id", "parent_id", "child_kind", "child_id", "on", "source", "source_i
           "region_id", "organisation_id")
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):  # a tuple: 200,000 of them are made per walk
     id: int
     parent_id: int
     child_kind: str
@@ -83,8 +83,11 @@ def _children(parents: dict[int, dt.date]) -> Iterable[Row]:
         chunk = ids[start:start + CHUNK]
         since = min(parents[i] for i in chunk)
         qs = Link.objects.filter(parent_kind=NodeKind.STANDARD, parent_id__in=chunk, on__gte=since, void=False)
-        for values in qs.order_by().values_list(*FIELDS).iterator(chunk_size=20000):
-            yield Row(*values)
+        sql, params = qs.order_by().values_list(*FIELDS).query.sql_with_params()
+        with connection.cursor() as cursor:  # plain rows: the fields need no conversion (dates come as dates)
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(20000):
+                yield from map(Row._make, rows)
 
 
 def walk(source: int | None, *, since: dt.date | None, until: dt.date | None,
@@ -177,26 +180,45 @@ def _subtree(user) -> set[str]:
     return set(subtree_codes(user.region_id)) if getattr(user, "region_id", None) else set()
 
 
-def _records(case: ImpactCase, w: Walk) -> list[AffectedRecord]:
+RECORD_COLUMNS = ("case_id", "node_kind", "node_id", "via_link", "parent_standard", "certificate_id",
+                  "certificate_no", "on", "depth", "owner_id", "region_id", "decision", "note")
+
+
+def _records(case_id: int, w: Walk) -> list[tuple]:
     """One record per node and certificate (a measurement with two affected standards gives two links to the
-    same certificate: the shallower is kept)."""
-    chosen: dict[tuple, tuple[Row, int]] = {}
+    same certificate: the shallower is kept), as plain values for :data:`RECORD_COLUMNS`, in the order of
+    (depth, date, link)."""
+    chosen: dict[tuple, tuple[int, dt.date, int, Row]] = {}
     for row, depth in w.reached.values():
         key = (row.child_kind, row.child_id, row.certificate_no)
-        if key not in chosen or (depth, row.on, row.id) < (chosen[key][1], chosen[key][0].on, chosen[key][0].id):
-            chosen[key] = (row, depth)
-    return [AffectedRecord(case=case, node_kind=row.child_kind, node_id=row.child_id, via_link=row.id,
-                           parent_standard=row.parent_id,
-                           certificate_id=row.source_id if row.source == LinkSource.CERTIFICATE else None,
-                           certificate_no=row.certificate_no, on=row.on, depth=min(depth, 32767),
-                           owner_id=row.organisation_id, region_id=row.region_id)
-            for row, depth in sorted(chosen.values(), key=lambda rd: (rd[1], rd[0].on, rd[0].id))]
+        rank = (depth, row.on, row.id, row)
+        old = chosen.get(key)
+        if old is None or rank[:3] < old[:3]:
+            chosen[key] = rank
+    certificate = LinkSource.CERTIFICATE
+    return [(case_id, row.child_kind, row.child_id, row.id, row.parent_id,
+             row.source_id if row.source == certificate else None, row.certificate_no, row.on, min(depth, 32767),
+             row.organisation_id, row.region_id, Decision.PENDING.value, "")
+            for depth, _on, _id, row in sorted(chosen.values(), key=lambda r: r[:3])]
 
 
-def _count(case: ImpactCase, records: list[AffectedRecord]) -> None:
-    case.affected_certificates = len({r.certificate_no for r in records if r.certificate_no})
-    case.affected_instruments = len({r.node_id for r in records if r.node_kind == NodeKind.INSTRUMENT})
-    case.affected_standards = len({r.node_id for r in records if r.node_kind == NodeKind.STANDARD})
+def _count(case: ImpactCase, w: Walk) -> None:
+    """The counts over the reached links (the records keep one link per node and certificate: the same sets)."""
+    rows = [row for row, _depth in w.reached.values()]
+    case.affected_certificates = len({r.certificate_no for r in rows if r.certificate_no})
+    case.affected_instruments = len({r.child_id for r in rows if r.child_kind == NodeKind.INSTRUMENT})
+    case.affected_standards = len({r.child_id for r in rows if r.child_kind == NodeKind.STANDARD})
+
+
+def _write(records: list[tuple]) -> None:
+    """Write the records set-based: PostgreSQL's COPY of the plain values (the ids from the table's identity),
+    elsewhere bulk_create."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            copy_rows(cursor, AffectedRecord._meta.db_table, RECORD_COLUMNS, records)
+        return
+    AffectedRecord.objects.bulk_create([AffectedRecord(**dict(zip(RECORD_COLUMNS, r, strict=True)))
+                                        for r in records], batch_size=2000)
 
 
 def _cycle_note(w: Walk) -> str:
@@ -243,13 +265,12 @@ def open_certificate_case(certificate, *, actor, reason: str, notify: bool = Tru
 
 
 def _save(case: ImpactCase, w: Walk, actor, notify: bool) -> ImpactCase:
-    case.save()
-    records = _records(case, w)
-    _count(case, records)
-    if not records:
+    _count(case, w)
+    if not w.reached:
         case.status = ImpactStatus.CLOSED
-    case.save(update_fields=["affected_certificates", "affected_instruments", "affected_standards", "status"])
-    fast_insert(AffectedRecord, records, batch_size=5000)
+    case.save()
+    records = _records(case.pk, w)
+    _write(records)
     audit.record(case, "create", actor=actor, message=f"reverse-traceability case opened: {case}",
                  after={"trigger": case.trigger, "found_on": str(case.found_on),
                         "last_good_on": str(case.last_good_on or ""), "records": len(records),

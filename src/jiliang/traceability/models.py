@@ -212,7 +212,13 @@ class AffectedRecord(models.Model):
     """A record reached from an impact case: the node, the link that reached it (``via_link``, with its date and
     certificate), its depth below the source, and the institute's decision."""
 
-    case = models.ForeignKey(ImpactCase, verbose_name=_("case"), on_delete=models.CASCADE, related_name="affected")
+    # Opening a case writes every record it reached at once (200,000 beneath a provincial standard), so the table
+    # carries only what pays: the case's key is indexed by affected_once_per_case (it starts with case) and the
+    # certificate's by affected_certificate; owner, region and certificate are references without database
+    # constraints (each would be checked row by row at commit; Django still applies their on_delete, and the
+    # records are written by impact.py from links that name existing owners and regions).
+    case = models.ForeignKey(ImpactCase, verbose_name=_("case"), on_delete=models.CASCADE, related_name="affected",
+                             db_index=False)
     node_kind = models.CharField(_("kind"), max_length=12, choices=NodeKind.choices)
     node_id = models.BigIntegerField(_("id"))
     # Plain ids, not foreign keys: links are derived data that graph.rebuild() replaces, and a case must keep what
@@ -221,13 +227,15 @@ class AffectedRecord(models.Model):
     parent_standard = models.BigIntegerField(_("reached from standard"), null=True, blank=True,
                                              help_text=_("the standard whose calibration or verification it was"))
     certificate = models.ForeignKey("verification.Certificate", verbose_name=_("certificate"), null=True,
-                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+                                    blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False,
+                                    db_index=False)
     certificate_no = models.CharField(_("certificate number"), max_length=100, blank=True)
     on = models.DateField(_("calibrated or verified on"))
     depth = models.PositiveSmallIntegerField(_("depth"))
     owner = models.ForeignKey("registry.Organisation", verbose_name=_("owner"), on_delete=models.CASCADE,
-                              related_name="+")
-    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+                              related_name="+", db_constraint=False)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+",
+                               db_constraint=False)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
