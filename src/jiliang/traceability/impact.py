@@ -23,7 +23,7 @@ second implementation and baseline.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -121,14 +121,17 @@ def walk(source: int | None, *, since: dt.date | None, until: dt.date | None,
     if seeded:
         frontier.update(seeded)
         depth = 2
+    std, reached = NodeKind.STANDARD.value, out.reached
     while frontier:
         nxt: dict[int, dt.date] = {}
         for row in _children(frontier):
-            if row.on < frontier[row.parent_id]:
+            link_id, parent, kind, _child, on = row[:5]
+            if on < frontier[parent] or (parent == source and until is not None and on > until):
                 continue
-            if row.parent_id == source and until is not None and row.on > until:
-                continue
-            reach(row, depth, nxt)
+            if kind == std:
+                reach(row, depth, nxt)
+            elif link_id not in reached:  # a leaf (the same as reach() does for it, inlined: most rows are leaves)
+                reached[link_id] = (row, depth)
         frontier, depth = nxt, depth + 1
     return out
 
@@ -184,22 +187,21 @@ RECORD_COLUMNS = ("case_id", "node_kind", "node_id", "via_link", "parent_standar
                   "certificate_no", "on", "depth", "owner_id", "region_id", "decision", "note")
 
 
-def _records(case_id: int, w: Walk) -> list[tuple]:
+def _records(case_id: int, w: Walk) -> Iterator[tuple]:
     """One record per node and certificate (a measurement with two affected standards gives two links to the
     same certificate: the shallower is kept), as plain values for :data:`RECORD_COLUMNS`, in the order of
     (depth, date, link)."""
-    chosen: dict[tuple, tuple[int, dt.date, int, Row]] = {}
-    for row, depth in w.reached.values():
+    seen: set[tuple] = set()
+    certificate, pending = LinkSource.CERTIFICATE.value, Decision.PENDING.value
+    # In rank order, the first link of each (node, certificate) is the one kept.
+    for row, depth in sorted(w.reached.values(), key=lambda rd: (rd[1], rd[0].on, rd[0].id)):
         key = (row.child_kind, row.child_id, row.certificate_no)
-        rank = (depth, row.on, row.id, row)
-        old = chosen.get(key)
-        if old is None or rank[:3] < old[:3]:
-            chosen[key] = rank
-    certificate = LinkSource.CERTIFICATE
-    return [(case_id, row.child_kind, row.child_id, row.id, row.parent_id,
-             row.source_id if row.source == certificate else None, row.certificate_no, row.on, min(depth, 32767),
-             row.organisation_id, row.region_id, Decision.PENDING.value, "")
-            for depth, _on, _id, row in sorted(chosen.values(), key=lambda r: r[:3])]
+        if key in seen:
+            continue
+        seen.add(key)
+        yield (case_id, row.child_kind, row.child_id, row.id, row.parent_id,
+               row.source_id if row.source == certificate else None, row.certificate_no, row.on,
+               min(depth, 32767), row.organisation_id, row.region_id, pending, "")
 
 
 def _count(case: ImpactCase, w: Walk) -> None:
@@ -210,15 +212,24 @@ def _count(case: ImpactCase, w: Walk) -> None:
     case.affected_standards = len({r.child_id for r in rows if r.child_kind == NodeKind.STANDARD})
 
 
-def _write(records: list[tuple]) -> None:
-    """Write the records set-based: PostgreSQL's COPY of the plain values (the ids from the table's identity),
-    elsewhere bulk_create."""
+def _write(records: Iterable[tuple]) -> int:
+    """Write the records set-based: PostgreSQL's COPY of the plain values as they are made (the server inserts
+    while the next ones are made; the ids come from the table's identity), elsewhere bulk_create. Returns how
+    many were written."""
     if connection.vendor == "postgresql":
+        written = 0
+
+        def counted():
+            nonlocal written
+            for written, record in enumerate(records, 1):  # noqa: B007 - the count is the point
+                yield record
+
         with connection.cursor() as cursor:
-            copy_rows(cursor, AffectedRecord._meta.db_table, RECORD_COLUMNS, records)
-        return
-    AffectedRecord.objects.bulk_create([AffectedRecord(**dict(zip(RECORD_COLUMNS, r, strict=True)))
-                                        for r in records], batch_size=2000)
+            copy_rows(cursor, AffectedRecord._meta.db_table, RECORD_COLUMNS, counted())
+        return written
+    objs = [AffectedRecord(**dict(zip(RECORD_COLUMNS, r, strict=True))) for r in records]
+    AffectedRecord.objects.bulk_create(objs, batch_size=2000)
+    return len(objs)
 
 
 def _cycle_note(w: Walk) -> str:
@@ -269,11 +280,10 @@ def _save(case: ImpactCase, w: Walk, actor, notify: bool) -> ImpactCase:
     if not w.reached:
         case.status = ImpactStatus.CLOSED
     case.save()
-    records = _records(case.pk, w)
-    _write(records)
+    written = _write(_records(case.pk, w))
     audit.record(case, "create", actor=actor, message=f"reverse-traceability case opened: {case}",
                  after={"trigger": case.trigger, "found_on": str(case.found_on),
-                        "last_good_on": str(case.last_good_on or ""), "records": len(records),
+                        "last_good_on": str(case.last_good_on or ""), "records": written,
                         "certificates": case.affected_certificates, "instruments": case.affected_instruments,
                         "standards": case.affected_standards})
     if notify:

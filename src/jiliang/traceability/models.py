@@ -213,12 +213,13 @@ class AffectedRecord(models.Model):
     certificate), its depth below the source, and the institute's decision."""
 
     # Opening a case writes every record it reached at once (200,000 beneath a provincial standard), so the table
-    # carries only what pays: the case's key is indexed by affected_once_per_case (it starts with case) and the
-    # certificate's by affected_certificate; owner, region and certificate are references without database
-    # constraints (each would be checked row by row at commit; Django still applies their on_delete, and the
-    # records are written by impact.py from links that name existing owners and regions).
+    # carries only what pays: the case's key is indexed by affected_once_per_case (it starts with case), the
+    # certificate's and the decider's by partial indexes (both are null on most rows when written); the references
+    # have no database constraints (each would be checked row by row at commit). Django still applies their
+    # on_delete, and only impact.py writes records: in the case's own transaction, from links that name existing
+    # owners and regions.
     case = models.ForeignKey(ImpactCase, verbose_name=_("case"), on_delete=models.CASCADE, related_name="affected",
-                             db_index=False)
+                             db_index=False, db_constraint=False)
     node_kind = models.CharField(_("kind"), max_length=12, choices=NodeKind.choices)
     node_id = models.BigIntegerField(_("id"))
     # Plain ids, not foreign keys: links are derived data that graph.rebuild() replaces, and a case must keep what
@@ -235,10 +236,10 @@ class AffectedRecord(models.Model):
     owner = models.ForeignKey("registry.Organisation", verbose_name=_("owner"), on_delete=models.CASCADE,
                               related_name="+", db_constraint=False)
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+",
-                               db_constraint=False)
+                               db_constraint=False, db_index=False)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.SET_NULL, related_name="+", db_index=False, db_constraint=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
@@ -251,7 +252,11 @@ class AffectedRecord(models.Model):
         verbose_name_plural = _("affected records")
         constraints = [models.UniqueConstraint(fields=["case", "node_kind", "node_id", "certificate_no"],
                                                name="affected_once_per_case")]
-        indexes = [models.Index(fields=["certificate", "decision"], name="affected_certificate")]
+        indexes = [models.Index(fields=["certificate", "decision"], name="affected_certificate",
+                                condition=models.Q(certificate__isnull=False)),
+                   models.Index(fields=["decided_by"], name="affected_decided_by",
+                                condition=models.Q(decided_by__isnull=False)),
+                   models.Index(fields=["region"], name="affected_region")]  # no LIKE index: scoping uses IN
 
     def __str__(self) -> str:
         return f"{self.node_kind}:{self.node_id} ({self.certificate_no or self.on})"
