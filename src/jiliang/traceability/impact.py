@@ -187,21 +187,21 @@ RECORD_COLUMNS = ("case_id", "node_kind", "node_id", "via_link", "parent_standar
                   "certificate_no", "on", "depth", "owner_id", "region_id", "decision", "note")
 
 
-def _records(case_id: int, w: Walk) -> Iterator[tuple]:
+def _records(case_id: int, w: Walk, kept: set[tuple]) -> Iterator[tuple]:
     """One record per node and certificate (a measurement with two affected standards gives two links to the
     same certificate: the shallower is kept), as plain values for :data:`RECORD_COLUMNS`, in the order of
-    (depth, date, link)."""
-    seen: set[tuple] = set()
+    (depth, date, link); each kept (kind, node, certificate number) is added to ``kept``."""
     certificate, pending = LinkSource.CERTIFICATE.value, Decision.PENDING.value
-    # In rank order, the first link of each (node, certificate) is the one kept.
-    for row, depth in sorted(w.reached.values(), key=lambda rd: (rd[1], rd[0].on, rd[0].id)):
-        key = (row.child_kind, row.child_id, row.certificate_no)
-        if key in seen:
+    # In rank order, the first link of each (node, certificate) is the one kept. Positions, not names: Row's
+    # fields are (id, parent_id, child_kind, child_id, on, source, source_id, certificate_no, region_id, org).
+    for row, depth in sorted(w.reached.values(), key=lambda rd: (rd[1], rd[0][4], rd[0][0])):
+        link_id, parent, kind, child, on, source, source_id, number, region, owner = row
+        key = (kind, child, number)
+        if key in kept:
             continue
-        seen.add(key)
-        yield (case_id, row.child_kind, row.child_id, row.id, row.parent_id,
-               row.source_id if row.source == certificate else None, row.certificate_no, row.on,
-               min(depth, 32767), row.organisation_id, row.region_id, pending, "")
+        kept.add(key)
+        yield (case_id, kind, child, link_id, parent, source_id if source == certificate else None, number, on,
+               min(depth, 32767), owner, region, pending, "")
 
 
 def _count(case: ImpactCase, w: Walk) -> None:
@@ -212,24 +212,15 @@ def _count(case: ImpactCase, w: Walk) -> None:
     case.affected_standards = len({r.child_id for r in rows if r.child_kind == NodeKind.STANDARD})
 
 
-def _write(records: Iterable[tuple]) -> int:
+def _write(records: Iterable[tuple]) -> None:
     """Write the records set-based: PostgreSQL's COPY of the plain values as they are made (the server inserts
-    while the next ones are made; the ids come from the table's identity), elsewhere bulk_create. Returns how
-    many were written."""
+    while the next ones are made; the ids come from the table's identity), elsewhere bulk_create."""
     if connection.vendor == "postgresql":
-        written = 0
-
-        def counted():
-            nonlocal written
-            for written, record in enumerate(records, 1):  # noqa: B007 - the count is the point
-                yield record
-
         with connection.cursor() as cursor:
-            copy_rows(cursor, AffectedRecord._meta.db_table, RECORD_COLUMNS, counted())
-        return written
-    objs = [AffectedRecord(**dict(zip(RECORD_COLUMNS, r, strict=True))) for r in records]
-    AffectedRecord.objects.bulk_create(objs, batch_size=2000)
-    return len(objs)
+            copy_rows(cursor, AffectedRecord._meta.db_table, RECORD_COLUMNS, records)
+        return
+    AffectedRecord.objects.bulk_create([AffectedRecord(**dict(zip(RECORD_COLUMNS, r, strict=True)))
+                                        for r in records], batch_size=2000)
 
 
 def _cycle_note(w: Walk) -> str:
@@ -280,7 +271,9 @@ def _save(case: ImpactCase, w: Walk, actor, notify: bool) -> ImpactCase:
     if not w.reached:
         case.status = ImpactStatus.CLOSED
     case.save()
-    written = _write(_records(case.pk, w))
+    kept: set[tuple] = set()
+    _write(_records(case.pk, w, kept))
+    written = len(kept)
     audit.record(case, "create", actor=actor, message=f"reverse-traceability case opened: {case}",
                  after={"trigger": case.trigger, "found_on": str(case.found_on),
                         "last_good_on": str(case.last_good_on or ""), "records": written,
