@@ -213,11 +213,11 @@ class AffectedRecord(models.Model):
     certificate), its depth below the source, and the institute's decision."""
 
     # Opening a case writes every record it reached at once (200,000 beneath a provincial standard), so the table
-    # carries only what pays: the case's key is indexed by affected_once_per_case (it starts with case), the
-    # certificate's and the decider's by partial indexes (both are null on most rows when written); the references
-    # have no database constraints (each would be checked row by row at commit). Django still applies their
-    # on_delete, and only impact.py writes records: in the case's own transaction, from links that name existing
-    # owners and regions.
+    # carries only what pays (bench/traceability_impact.py): plain indexes on case, owner and region (the lists and
+    # the scoping), partial ones on certificate and decider (null on most rows when written); no database
+    # constraints on the references (each would be checked row by row at commit; Django still applies their
+    # on_delete). One record per (case, node_kind, node_id, certificate_no) is kept by impact._records, the only
+    # writer, in the case's own transaction; a unique index on it cost 1.5 s of the 5 s aim.
     case = models.ForeignKey(ImpactCase, verbose_name=_("case"), on_delete=models.CASCADE, related_name="affected",
                              db_index=False, db_constraint=False)
     node_kind = models.CharField(_("kind"), max_length=12, choices=NodeKind.choices)
@@ -250,13 +250,12 @@ class AffectedRecord(models.Model):
         ordering = ["case", "depth", "on", "id"]
         verbose_name = _("affected record")
         verbose_name_plural = _("affected records")
-        constraints = [models.UniqueConstraint(fields=["case", "node_kind", "node_id", "certificate_no"],
-                                               name="affected_once_per_case")]
         indexes = [models.Index(fields=["certificate", "decision"], name="affected_certificate",
                                 condition=models.Q(certificate__isnull=False)),
                    models.Index(fields=["decided_by"], name="affected_decided_by",
                                 condition=models.Q(decided_by__isnull=False)),
-                   models.Index(fields=["region"], name="affected_region")]  # no LIKE index: scoping uses IN
+                   models.Index(fields=["region"], name="affected_region"),
+                   models.Index(fields=["case"], name="affected_case")]  # no LIKE index: scoping uses IN
 
     def __str__(self) -> str:
         return f"{self.node_kind}:{self.node_id} ({self.certificate_no or self.on})"
