@@ -23,8 +23,9 @@ second implementation and baseline.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -32,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.core import audit
-from jiliang.core.bulk import fast_insert
+from jiliang.core.bulk import copy_rows
 from jiliang.core.roles import BUREAU_ROLES
 from jiliang.core.scoping import VIEW, is_unrestricted, user_role
 from jiliang.registry.models import MeasurementStandard
@@ -54,8 +55,7 @@ FIELDS = ("id", "parent_id", "child_kind", "child_id", "on", "source", "source_i
           "region_id", "organisation_id")
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):  # a tuple: 200,000 of them are made per walk
     id: int
     parent_id: int
     child_kind: str
@@ -83,8 +83,11 @@ def _children(parents: dict[int, dt.date]) -> Iterable[Row]:
         chunk = ids[start:start + CHUNK]
         since = min(parents[i] for i in chunk)
         qs = Link.objects.filter(parent_kind=NodeKind.STANDARD, parent_id__in=chunk, on__gte=since, void=False)
-        for values in qs.order_by().values_list(*FIELDS).iterator(chunk_size=20000):
-            yield Row(*values)
+        sql, params = qs.order_by().values_list(*FIELDS).query.sql_with_params()
+        with connection.cursor() as cursor:  # plain rows: the fields need no conversion (dates come as dates)
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(20000):
+                yield from map(Row._make, rows)
 
 
 def walk(source: int | None, *, since: dt.date | None, until: dt.date | None,
@@ -118,14 +121,17 @@ def walk(source: int | None, *, since: dt.date | None, until: dt.date | None,
     if seeded:
         frontier.update(seeded)
         depth = 2
+    std, reached = NodeKind.STANDARD.value, out.reached
     while frontier:
         nxt: dict[int, dt.date] = {}
         for row in _children(frontier):
-            if row.on < frontier[row.parent_id]:
+            link_id, parent, kind, _child, on = row[:5]
+            if on < frontier[parent] or (parent == source and until is not None and on > until):
                 continue
-            if row.parent_id == source and until is not None and row.on > until:
-                continue
-            reach(row, depth, nxt)
+            if kind == std:
+                reach(row, depth, nxt)
+            elif link_id not in reached:  # a leaf (the same as reach() does for it, inlined: most rows are leaves)
+                reached[link_id] = (row, depth)
         frontier, depth = nxt, depth + 1
     return out
 
@@ -177,26 +183,44 @@ def _subtree(user) -> set[str]:
     return set(subtree_codes(user.region_id)) if getattr(user, "region_id", None) else set()
 
 
-def _records(case: ImpactCase, w: Walk) -> list[AffectedRecord]:
+RECORD_COLUMNS = ("case_id", "node_kind", "node_id", "via_link", "parent_standard", "certificate_id",
+                  "certificate_no", "on", "depth", "owner_id", "region_id", "decision", "note")
+
+
+def _records(case_id: int, w: Walk, kept: set[tuple]) -> Iterator[tuple]:
     """One record per node and certificate (a measurement with two affected standards gives two links to the
-    same certificate: the shallower is kept)."""
-    chosen: dict[tuple, tuple[Row, int]] = {}
-    for row, depth in w.reached.values():
-        key = (row.child_kind, row.child_id, row.certificate_no)
-        if key not in chosen or (depth, row.on, row.id) < (chosen[key][1], chosen[key][0].on, chosen[key][0].id):
-            chosen[key] = (row, depth)
-    return [AffectedRecord(case=case, node_kind=row.child_kind, node_id=row.child_id, via_link=row.id,
-                           parent_standard=row.parent_id,
-                           certificate_id=row.source_id if row.source == LinkSource.CERTIFICATE else None,
-                           certificate_no=row.certificate_no, on=row.on, depth=min(depth, 32767),
-                           owner_id=row.organisation_id, region_id=row.region_id)
-            for row, depth in sorted(chosen.values(), key=lambda rd: (rd[1], rd[0].on, rd[0].id))]
+    same certificate: the shallower is kept), as plain values for :data:`RECORD_COLUMNS`, in the order of
+    (depth, date, link); each kept (kind, node, certificate number) is added to ``kept``."""
+    certificate, pending = LinkSource.CERTIFICATE.value, Decision.PENDING.value
+    # In rank order, the first link of each (node, certificate) is the one kept. Positions, not names: Row's
+    # fields are (id, parent_id, child_kind, child_id, on, source, source_id, certificate_no, region_id, org).
+    for row, depth in sorted(w.reached.values(), key=lambda rd: (rd[1], rd[0][4], rd[0][0])):
+        link_id, parent, kind, child, on, source, source_id, number, region, owner = row
+        key = (kind, child, number)
+        if key in kept:
+            continue
+        kept.add(key)
+        yield (case_id, kind, child, link_id, parent, source_id if source == certificate else None, number, on,
+               min(depth, 32767), owner, region, pending, "")
 
 
-def _count(case: ImpactCase, records: list[AffectedRecord]) -> None:
-    case.affected_certificates = len({r.certificate_no for r in records if r.certificate_no})
-    case.affected_instruments = len({r.node_id for r in records if r.node_kind == NodeKind.INSTRUMENT})
-    case.affected_standards = len({r.node_id for r in records if r.node_kind == NodeKind.STANDARD})
+def _count(case: ImpactCase, w: Walk) -> None:
+    """The counts over the reached links (the records keep one link per node and certificate: the same sets)."""
+    rows = [row for row, _depth in w.reached.values()]
+    case.affected_certificates = len({r.certificate_no for r in rows if r.certificate_no})
+    case.affected_instruments = len({r.child_id for r in rows if r.child_kind == NodeKind.INSTRUMENT})
+    case.affected_standards = len({r.child_id for r in rows if r.child_kind == NodeKind.STANDARD})
+
+
+def _write(records: Iterable[tuple]) -> None:
+    """Write the records set-based: PostgreSQL's COPY of the plain values as they are made (the server inserts
+    while the next ones are made; the ids come from the table's identity), elsewhere bulk_create."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            copy_rows(cursor, AffectedRecord._meta.db_table, RECORD_COLUMNS, records)
+        return
+    AffectedRecord.objects.bulk_create([AffectedRecord(**dict(zip(RECORD_COLUMNS, r, strict=True)))
+                                        for r in records], batch_size=2000)
 
 
 def _cycle_note(w: Walk) -> str:
@@ -243,16 +267,16 @@ def open_certificate_case(certificate, *, actor, reason: str, notify: bool = Tru
 
 
 def _save(case: ImpactCase, w: Walk, actor, notify: bool) -> ImpactCase:
-    case.save()
-    records = _records(case, w)
-    _count(case, records)
-    if not records:
+    _count(case, w)
+    if not w.reached:
         case.status = ImpactStatus.CLOSED
-    case.save(update_fields=["affected_certificates", "affected_instruments", "affected_standards", "status"])
-    fast_insert(AffectedRecord, records, batch_size=5000)
+    case.save()
+    kept: set[tuple] = set()
+    _write(_records(case.pk, w, kept))
+    written = len(kept)
     audit.record(case, "create", actor=actor, message=f"reverse-traceability case opened: {case}",
                  after={"trigger": case.trigger, "found_on": str(case.found_on),
-                        "last_good_on": str(case.last_good_on or ""), "records": len(records),
+                        "last_good_on": str(case.last_good_on or ""), "records": written,
                         "certificates": case.affected_certificates, "instruments": case.affected_instruments,
                         "standards": case.affected_standards})
     if notify:

@@ -213,7 +213,14 @@ class AffectedRecord(models.Model):
     """A record reached from an impact case: the node, the link that reached it (``via_link``, with its date and
     certificate), its depth below the source, and the institute's decision."""
 
-    case = models.ForeignKey(ImpactCase, verbose_name=_("case"), on_delete=models.CASCADE, related_name="affected")
+    # Opening a case writes every record it reached at once (200,000 beneath a provincial standard), so the table
+    # carries only what pays (bench/traceability_impact.py): plain indexes on case, owner and region (the lists and
+    # the scoping), partial ones on certificate and decider (null on most rows when written); no database
+    # constraints on the references (each would be checked row by row at commit; Django still applies their
+    # on_delete). One record per (case, node_kind, node_id, certificate_no) is kept by impact._records, the only
+    # writer, in the case's own transaction; a unique index on it cost 1.5 s of the 5 s aim.
+    case = models.ForeignKey(ImpactCase, verbose_name=_("case"), on_delete=models.CASCADE, related_name="affected",
+                             db_index=False, db_constraint=False)
     node_kind = models.CharField(_("kind"), max_length=12, choices=NodeKind.choices)
     node_id = models.BigIntegerField(_("id"))
     # Plain ids, not foreign keys: links are derived data that graph.rebuild() replaces, and a case must keep what
@@ -222,16 +229,18 @@ class AffectedRecord(models.Model):
     parent_standard = models.BigIntegerField(_("reached from standard"), null=True, blank=True,
                                              help_text=_("the standard whose calibration or verification it was"))
     certificate = models.ForeignKey("verification.Certificate", verbose_name=_("certificate"), null=True,
-                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+                                    blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False,
+                                    db_index=False)
     certificate_no = models.CharField(_("certificate number"), max_length=100, blank=True)
     on = models.DateField(_("calibrated or verified on"))
     depth = models.PositiveSmallIntegerField(_("depth"))
     owner = models.ForeignKey("registry.Organisation", verbose_name=_("owner"), on_delete=models.CASCADE,
-                              related_name="+")
-    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+                              related_name="+", db_constraint=False)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+",
+                               db_constraint=False, db_index=False)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.SET_NULL, related_name="+", db_index=False, db_constraint=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
@@ -242,9 +251,12 @@ class AffectedRecord(models.Model):
         ordering = ["case", "depth", "on", "id"]
         verbose_name = _("affected record")
         verbose_name_plural = _("affected records")
-        constraints = [models.UniqueConstraint(fields=["case", "node_kind", "node_id", "certificate_no"],
-                                               name="affected_once_per_case")]
-        indexes = [models.Index(fields=["certificate", "decision"], name="affected_certificate")]
+        indexes = [models.Index(fields=["certificate", "decision"], name="affected_certificate",
+                                condition=models.Q(certificate__isnull=False)),
+                   models.Index(fields=["decided_by"], name="affected_decided_by",
+                                condition=models.Q(decided_by__isnull=False)),
+                   models.Index(fields=["region"], name="affected_region"),
+                   models.Index(fields=["case"], name="affected_case")]  # no LIKE index: scoping uses IN
 
     def __str__(self) -> str:
         return f"{self.node_kind}:{self.node_id} ({self.certificate_no or self.on})"
