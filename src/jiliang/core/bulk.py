@@ -7,6 +7,7 @@ and can write their audit entries.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
@@ -30,11 +31,26 @@ def fast_insert(model: type[models.Model], objs: list[models.Model], batch_size:
             ids = [row[0] for row in cursor.fetchall()]
             for obj, pk in zip(objs, ids, strict=True):
                 obj.pk = pk
-        # psycopg adapts dates, decimals, strings and numbers itself; only JSON needs Django's preparation.
-        prepare = [(f, f.get_internal_type() == "JSONField") for f in fields]
-        copy_rows(cursor, meta.db_table, [f.column for f in fields],
-                  ([f.get_db_prep_save(f.pre_save(obj, add=True), connection) if is_json
-                    else f.pre_save(obj, add=True) for f, is_json in prepare] for obj in objs))
+        # psycopg adapts dates, decimals, strings and numbers itself; only JSON needs Django's preparation. A field
+        # whose pre_save is Field's own (the attribute as it is) is read with one attrgetter for all of them: per
+        # field method calls cost more than the COPY itself on a large import.
+        plain = [i for i, f in enumerate(fields) if type(f).pre_save is models.Field.pre_save
+                 and f.get_internal_type() != "JSONField"]  # (short lists: ``in`` below is cheap)
+        special = [(i, f, f.get_internal_type() == "JSONField") for i, f in enumerate(fields) if i not in plain]
+        get_plain = operator.attrgetter(*[fields[i].attname for i in plain]) if plain else (lambda obj: ())
+        single = len(plain) == 1
+
+        def row(obj):
+            values = [None] * len(fields)
+            got = get_plain(obj)
+            for i, v in zip(plain, (got,) if single else got, strict=True):
+                values[i] = v
+            for i, f, is_json in special:
+                value = f.pre_save(obj, add=True)
+                values[i] = f.get_db_prep_save(value, connection) if is_json else value
+            return values
+
+        copy_rows(cursor, meta.db_table, [f.column for f in fields], (row(obj) for obj in objs))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = "default"
