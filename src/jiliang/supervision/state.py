@@ -15,7 +15,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 
-from jiliang.core.bulk import fast_insert
+from jiliang.core.bulk import Prototype, fast_insert
 from jiliang.registry.models import LAPSED_STATUSES, Instrument, Usage
 
 from . import lifecycle, rates
@@ -119,6 +119,7 @@ def _refresh_chunk(ids: list[int], today: dt.date, lead_days: int, keys: KeySet)
             old_occ[instrument_id].append(lifecycle.Occurrence(due, met_on, first))
 
     deltas = Deltas()
+    new_state, new_occurrence = Prototype(InstrumentState), Prototype(DueOccurrence)  # (no model __init__ per row)
     new_rows: list[DueOccurrence] = []
     to_create, to_update = [], []
     for pk in ids:
@@ -134,7 +135,7 @@ def _refresh_chunk(ids: list[int], today: dt.date, lead_days: int, keys: KeySet)
         facts = _facts(inst.mandatory, inst.mode, inst.installation_date, inst.status, inst.status_date, today)
         evs = events[pk]
         base, next_due = lifecycle.base_of(facts, evs)
-        state = old or InstrumentState(instrument_id=pk)
+        state = old or new_state(instrument_id=pk)
         state.region_id, state.owner_id, state.category_id = inst.region_id, inst.owner_id, inst.category_id
         state.usage, state.owner_kind = inst.usage, inst.owner_kind
         state.key_supervised = inst in keys
@@ -149,7 +150,7 @@ def _refresh_chunk(ids: list[int], today: dt.date, lead_days: int, keys: KeySet)
         deltas.add_status(dims, state.status, 1)
         deltas.add_occurrences(dims, rates.occurrence_counts(occ), 1)
         deltas.add_events(dims, state.event_counts, 1)
-        new_rows.extend(DueOccurrence(instrument_id=pk, due=o.due, met_on=o.met_on, first=o.first) for o in occ)
+        new_rows.extend(new_occurrence(instrument_id=pk, due=o.due, met_on=o.met_on, first=o.first) for o in occ)
         (to_update if old is not None else to_create).append(state)
     if states:  # (see above)
         DueOccurrence.objects.filter(instrument_id__in=ids).delete()
