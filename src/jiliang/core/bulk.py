@@ -34,8 +34,11 @@ def fast_insert(model: type[models.Model], objs: list[models.Model], batch_size:
         # psycopg adapts dates, decimals, strings and numbers itself; only JSON needs Django's preparation. A field
         # whose pre_save is Field's own (the attribute as it is) is read with one attrgetter for all of them: per
         # field method calls cost more than the COPY itself on a large import.
-        plain = [i for i, f in enumerate(fields) if type(f).pre_save is models.Field.pre_save
-                 and f.get_internal_type() != "JSONField"]  # (short lists: ``in`` below is cheap)
+        plain = [i for i, f in enumerate(fields) if f.get_internal_type() != "JSONField" and (
+                 type(f).pre_save is models.Field.pre_save
+                 or (type(f).pre_save is models.DateField.pre_save and not (f.auto_now or f.auto_now_add))
+                 or (type(f).pre_save is models.DateTimeField.pre_save and not (f.auto_now or f.auto_now_add)))]
+        # (a date without auto_now is read as it is, as DateField.pre_save does; short lists: ``in`` is cheap)
         special = [(i, f, f.get_internal_type() == "JSONField") for i, f in enumerate(fields) if i not in plain]
         get_plain = operator.attrgetter(*[fields[i].attname for i in plain]) if plain else (lambda obj: ())
         single = len(plain) == 1

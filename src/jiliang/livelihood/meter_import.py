@@ -278,7 +278,8 @@ class Checker:
 
     def _row(self, number: int, values: dict, problems: list) -> Planned | None:
         lk = self.lookups
-        get = lambda k: _text(values.get(k))  # noqa: E731
+        texts = {k: _text(v) for k, v in values.items()}  # each cell as text, once
+        get = lambda k: texts.get(k, "")  # noqa: E731  (as _text of a missing cell)
         kind = KIND_WORDS.get(get("kind").lower())
         if kind is None:
             problems.append(("kind", _("%(v)r is not a meter kind (water, gas, electricity)") % {"v": get("kind")}))
