@@ -104,28 +104,17 @@ def refresh(instrument_ids: Iterable[int], today: dt.date | None = None) -> int:
     return done
 
 
-def _among(queryset, column: str, ids: list[int]):
-    """``queryset`` filtered to rows whose ``column`` is one of ``ids``: on PostgreSQL as ``= ANY(%s)`` with the ids
-    as one array parameter (Django's ``__in`` prepares each of thousands of values apart, which costs more than the
-    query), elsewhere as ``__in``."""
-    if connection.vendor != "postgresql":
-        return queryset.filter(**{f"{column}__in": ids})
-    quote = connection.ops.quote_name
-    return queryset.extra(where=[f"{quote(queryset.model._meta.db_table)}.{quote(column)} = ANY(%s)"],  # noqa: S610
-                          params=[list(ids)])
-
-
 def _refresh_chunk(ids: list[int], today: dt.date, lead_days: int, keys: KeySet) -> int:
-    instruments = {r[0]: _Row(*r) for r in _among(Instrument.objects.all(), "id", ids).values_list(*_ROW_COLUMNS)}
-    states = {s.pk: s for s in _among(InstrumentState.objects.select_for_update(), "instrument_id", ids)}
+    instruments = {r[0]: _Row(*r) for r in Instrument.objects.filter(pk__in=ids).values_list(*_ROW_COLUMNS)}
+    states = {s.pk: s for s in InstrumentState.objects.select_for_update().filter(pk__in=ids)}
     events: dict[int, list[lifecycle.Event]] = defaultdict(list)  # as VerificationEvent.as_lifecycle gives them
     for pk, instrument_id, on, result, next_due in (
-            _among(VerificationEvent.objects.filter(void=False), "instrument_id", ids).order_by("verified_on", "pk")
+            VerificationEvent.objects.filter(instrument_id__in=ids, void=False).order_by("verified_on", "pk")
             .values_list("pk", "instrument_id", "verified_on", "result", "next_due")):
         events[instrument_id].append(lifecycle.Event(pk, on, result, next_due))
     old_occ: dict[int, list[lifecycle.Occurrence]] = defaultdict(list)
     if states:  # an instrument without a state row has no occurrences either (both are written together)
-        for instrument_id, due, met_on, first in (_among(DueOccurrence.objects.all(), "instrument_id", ids)
+        for instrument_id, due, met_on, first in (DueOccurrence.objects.filter(instrument_id__in=ids)
                                                   .values_list("instrument_id", "due", "met_on", "first")):
             old_occ[instrument_id].append(lifecycle.Occurrence(due, met_on, first))
 
