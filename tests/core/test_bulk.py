@@ -25,3 +25,28 @@ def test_fast_insert_returns_ids_and_stores_every_field(world):
                                         serial_number="AFTER", usage="trade", region_id="320583")
     assert later.pk > max(o.pk for o in objs)
     assert connection.vendor in ("postgresql", "sqlite")
+
+
+def test_prototype_builds_what_the_model_builds(world):
+    """core.bulk.Prototype: the same field values and cached related objects as calling the model, fresh mutable
+    defaults per instance, and instances fast_insert writes like any other."""
+    from jiliang.core.bulk import Prototype
+    from jiliang.supervision.models import VerificationEvent
+
+    make = Prototype(m.Instrument, owner=world.ent_ks, usage="trade", range_unit="kg")
+    built = make({"category": world.scale}, category_id=world.scale.pk, manufacturer="友声", model="TCS-30",
+                 serial_number="PROTO-1", region_id="320583", mandatory=True)
+    called = m.Instrument(owner=world.ent_ks, usage="trade", range_unit="kg", category=world.scale,
+                          manufacturer="友声", model="TCS-30", serial_number="PROTO-1", region_id="320583",
+                          mandatory=True)
+    fields = lambda o: {k: v for k, v in vars(o).items() if k != "_state"}  # noqa: E731
+    assert fields(built) == fields(called)
+    assert built.owner is world.ent_ks and built.category is world.scale and str(built) == str(called)
+    assert built._state.adding and built._state.db == called._state.db
+
+    events = Prototype(VerificationEvent)
+    a, b = events(), events()
+    assert a.received == {} and a.received is not b.received  # default=dict: one per instance
+
+    fast_insert(m.Instrument, [built])
+    assert m.Instrument.objects.get(pk=built.pk).serial_number == "PROTO-1"

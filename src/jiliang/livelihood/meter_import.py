@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiliang.core import audit
-from jiliang.core.bulk import fast_insert
+from jiliang.core.bulk import Prototype, fast_insert
 from jiliang.core.models import Region, RegionLevel
 from jiliang.core.scoping import VIEW, is_unrestricted
 from jiliang.core.signals import records_written
@@ -192,7 +192,20 @@ class Lookups:
             code__in=[r.category for r in service_life.RULES])}
         self.mandatory = {code: c.is_mandatory_for(Usage.TRADE) for code, c in self.categories.items()}
         self.institutions: dict[str, Organisation | None] = {}
+        self.usccs: dict[str, str | IdentityError] = {}
         self.actor = actor
+
+    def uscc(self, text: str) -> str:
+        """validate_uscc of ``text``, once per distinct text (a file names a few institutions on many rows)."""
+        if text not in self.usccs:
+            try:
+                self.usccs[text] = validate_uscc(text)
+            except IdentityError as exc:
+                self.usccs[text] = exc
+        found = self.usccs[text]
+        if isinstance(found, IdentityError):
+            raise found.with_traceback(None)
+        return found
 
     def institution(self, uscc: str) -> Organisation | None:
         if uscc not in self.institutions:
@@ -219,6 +232,9 @@ class Checker:
         self.today = today
         self.code_rows: dict[str, int] = {}
         self.serial_rows: dict[tuple, int] = {}
+        # What every row's instrument and profile share, set once (core.bulk.Prototype: no model __init__ per row).
+        self.new_instrument = Prototype(Instrument, owner=utility, range_unit="", usage=Usage.TRADE)
+        self.new_meter = Prototype(HouseholdMeter, utility=utility)
 
     def check(self, rows: list[tuple[int, dict]]) -> tuple[list[Planned], list[RowError]]:
         """Check one chunk of (row number, values) against the file so far and the register."""
@@ -262,7 +278,8 @@ class Checker:
 
     def _row(self, number: int, values: dict, problems: list) -> Planned | None:
         lk = self.lookups
-        get = lambda k: _text(values.get(k))  # noqa: E731
+        texts = {k: _text(v) for k, v in values.items()}  # each cell as text, once
+        get = lambda k: texts.get(k, "")  # noqa: E731  (as _text of a missing cell)
         kind = KIND_WORDS.get(get("kind").lower())
         if kind is None:
             problems.append(("kind", _("%(v)r is not a meter kind (water, gas, electricity)") % {"v": get("kind")}))
@@ -314,7 +331,7 @@ class Checker:
         institution = None
         if get("institution_uscc"):
             try:
-                institution = lk.institution(validate_uscc(get("institution_uscc")))
+                institution = lk.institution(lk.uscc(get("institution_uscc")))
                 if institution is None:
                     problems.append(("institution_uscc", _("no verification institution with code %(c)s")
                                      % {"c": get("institution_uscc")}))
@@ -344,17 +361,18 @@ class Checker:
         if problems:
             return None
         category = lk.categories[rule.category]
-        inst = Instrument(
-            owner=self.utility, category=category, manufacturer=serial_key[0], model=serial_key[1],
-            serial_number=serial_key[2], accuracy_class=get("accuracy_class"), range_unit="", usage=Usage.TRADE,
+        inst = self.new_instrument(
+            {"category": category}, category_id=category.pk, manufacturer=serial_key[0], model=serial_key[1],
+            serial_number=serial_key[2], accuracy_class=get("accuracy_class"),
             region_id=region.code, address=get("address")[:300], installation_date=installed_on,
             status=InstrumentStatus.IN_SERVICE if installed_on else InstrumentStatus.REGISTERED,
             mandatory=lk.mandatory[rule.category],
             instrument_code=code[0] if code else "", code_scheme=code[1] if code else "")
-        meter = HouseholdMeter(
-            utility=self.utility, region_id=region.code, kind=kind, size=normal_size(kind, values.get("size")),
+        meter = self.new_meter(
+            {"batch": batch}, region_id=region.code, kind=kind, size=normal_size(kind, values.get("size")),
             gas_kind=gas_kind if kind == MeterKind.GAS else "", accuracy_class=get("accuracy_class"),
-            rule=rule.category, service_life_years=rule.years, batch=batch, account_area=get("account_area")[:200],
+            rule=rule.category, service_life_years=rule.years, batch_id=batch.pk if batch else None,
+            account_area=get("account_area")[:200],
             installed_on=installed_on, first_verified_on=verified_on, first_result=result or "",
             rotation_due=rule.rotation_due(verified_on) if verified_on else None)
         return Planned(number, inst, meter, institution)
@@ -367,13 +385,15 @@ def first_events(planned: Iterable[tuple[Instrument, HouseholdMeter, Organisatio
     from jiliang.supervision.models import EventSource, Result, VerificationEvent, VerificationKind
 
     events = []
+    new_event = Prototype(VerificationEvent, source=EventSource.REPORTED, kind=VerificationKind.FIRST,
+                          reported_by=actor if getattr(actor, "pk", None) else None)
     for inst, meter, institution in planned:
-        events.append(VerificationEvent(
-            institution=institution, number=f"{tag}:{inst.instrument_code}"[:100], instrument_id=inst.pk,
-            source=EventSource.REPORTED, kind=VerificationKind.FIRST, verified_on=meter.first_verified_on,
+        events.append(new_event(
+            {"institution": institution}, institution_id=institution.pk if institution is not None else None,
+            number=f"{tag}:{inst.instrument_code}"[:100], instrument_id=inst.pk,
+            verified_on=meter.first_verified_on,
             result=Result.PASS if meter.first_result == FirstResult.PASS else Result.FAIL,
             next_due=meter.rotation_due if meter.first_result == FirstResult.PASS else None,
-            reported_by=actor if getattr(actor, "pk", None) else None,
             received={"household_meter": True, "errors": meter.first_errors or {}}))
     return events
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from jiliang.core.bulk import Prototype, fast_insert
 from jiliang.registry.models import LAPSED_STATUSES, Instrument, Usage
 
 from . import lifecycle, rates
@@ -37,11 +39,37 @@ class KeySet:
 
 
 def facts_of(instrument, today: dt.date) -> lifecycle.Facts:
+    return _facts(instrument.mandatory, instrument.category.verification_mode, instrument.installation_date,
+                  instrument.status, instrument.status_date, today)
+
+
+def _facts(mandatory, mode, installation_date, status, status_date, today: dt.date) -> lifecycle.Facts:
     counted_until = None
-    if instrument.status in LAPSED_STATUSES:
-        counted_until = instrument.status_date or today
-    return lifecycle.Facts(counted=bool(instrument.mandatory), mode=instrument.category.verification_mode or "",
-                           in_service_on=instrument.installation_date, counted_until=counted_until)
+    if status in LAPSED_STATUSES:
+        counted_until = status_date or today
+    return lifecycle.Facts(counted=bool(mandatory), mode=mode or "", in_service_on=installation_date,
+                           counted_until=counted_until)
+
+
+class _Row(NamedTuple):
+    """The registry columns a refresh reads of an instrument (a values_list row: no model instances, which cost
+    more than the whole computation when hundreds of thousands of meters are registered at once)."""
+
+    pk: int
+    region_id: str
+    owner_id: int
+    category_id: int
+    usage: str
+    owner_kind: str
+    mandatory: bool
+    status: str
+    status_date: dt.date | None
+    installation_date: dt.date | None
+    mode: str | None
+
+
+_ROW_COLUMNS = ("pk", "region_id", "owner_id", "category_id", "usage", "owner__kind", "mandatory", "status",
+                "status_date", "installation_date", "category__verification_mode")
 
 
 def dims_of(state: InstrumentState) -> tuple:
@@ -66,8 +94,10 @@ def refresh(instrument_ids: Iterable[int], today: dt.date | None = None) -> int:
     keys = KeySet(settings)
     done = 0
     with transaction.atomic():
-        for start in range(0, len(ids), 500):
-            done += _refresh_chunk(ids[start:start + 500], today, settings.lead_days, keys)
+        # Larger steps on PostgreSQL (fewer round trips for a bulk import); SQLite keeps its IN lists short.
+        step = 5000 if connection.vendor == "postgresql" else 500
+        for start in range(0, len(ids), step):
+            done += _refresh_chunk(ids[start:start + step], today, settings.lead_days, keys)
         from .notices import after_refresh  # a verification may comply an open notice
 
         after_refresh(ids, today)
@@ -75,16 +105,21 @@ def refresh(instrument_ids: Iterable[int], today: dt.date | None = None) -> int:
 
 
 def _refresh_chunk(ids: list[int], today: dt.date, lead_days: int, keys: KeySet) -> int:
-    instruments = {i.pk: i for i in Instrument.objects.filter(pk__in=ids).select_related("category", "owner")}
+    instruments = {r[0]: _Row(*r) for r in Instrument.objects.filter(pk__in=ids).values_list(*_ROW_COLUMNS)}
     states = {s.pk: s for s in InstrumentState.objects.select_for_update().filter(pk__in=ids)}
-    events: dict[int, list[VerificationEvent]] = defaultdict(list)
-    for e in VerificationEvent.objects.filter(instrument_id__in=ids, void=False).order_by("verified_on", "pk"):
-        events[e.instrument_id].append(e)
+    events: dict[int, list[lifecycle.Event]] = defaultdict(list)  # as VerificationEvent.as_lifecycle gives them
+    for pk, instrument_id, on, result, next_due in (
+            VerificationEvent.objects.filter(instrument_id__in=ids, void=False).order_by("verified_on", "pk")
+            .values_list("pk", "instrument_id", "verified_on", "result", "next_due")):
+        events[instrument_id].append(lifecycle.Event(pk, on, result, next_due))
     old_occ: dict[int, list[lifecycle.Occurrence]] = defaultdict(list)
-    for o in DueOccurrence.objects.filter(instrument_id__in=ids):
-        old_occ[o.instrument_id].append(lifecycle.Occurrence(o.due, o.met_on, o.first))
+    if states:  # an instrument without a state row has no occurrences either (both are written together)
+        for instrument_id, due, met_on, first in (DueOccurrence.objects.filter(instrument_id__in=ids)
+                                                  .values_list("instrument_id", "due", "met_on", "first")):
+            old_occ[instrument_id].append(lifecycle.Occurrence(due, met_on, first))
 
     deltas = Deltas()
+    new_state, new_occurrence = Prototype(InstrumentState), Prototype(DueOccurrence)  # (no model __init__ per row)
     new_rows: list[DueOccurrence] = []
     to_create, to_update = [], []
     for pk in ids:
@@ -97,30 +132,31 @@ def _refresh_chunk(ids: list[int], today: dt.date, lead_days: int, keys: KeySet)
             deltas.add_events(old_dims, old.event_counts or {}, -1)
         if inst is None:  # deleted: its state row went with it (CASCADE); only the counters remain to move
             continue
-        facts = facts_of(inst, today)
-        evs = [e.as_lifecycle() for e in events[pk]]
+        facts = _facts(inst.mandatory, inst.mode, inst.installation_date, inst.status, inst.status_date, today)
+        evs = events[pk]
         base, next_due = lifecycle.base_of(facts, evs)
-        state = old or InstrumentState(instrument_id=pk)
+        state = old or new_state(instrument_id=pk)
         state.region_id, state.owner_id, state.category_id = inst.region_id, inst.owner_id, inst.category_id
-        state.usage, state.owner_kind = inst.usage, inst.owner.kind
+        state.usage, state.owner_kind = inst.usage, inst.owner_kind
         state.key_supervised = inst in keys
         state.mode = facts.mode
         state.base, state.next_due, state.counted_until = base, next_due, facts.counted_until
         state.status = lifecycle.status_from_base(base, next_due, facts.mode, today, lead_days, facts.counted_until)
         state.status_on = today
-        state.last_event_id = events[pk][-1].pk if events[pk] else None
+        state.last_event_id = evs[-1].key if evs else None
         state.event_counts = _event_keys(facts, evs)
         occ = lifecycle.occurrences(facts, evs)
         dims = dims_of(state)
         deltas.add_status(dims, state.status, 1)
         deltas.add_occurrences(dims, rates.occurrence_counts(occ), 1)
         deltas.add_events(dims, state.event_counts, 1)
-        new_rows.extend(DueOccurrence(instrument_id=pk, due=o.due, met_on=o.met_on, first=o.first) for o in occ)
+        new_rows.extend(new_occurrence(instrument_id=pk, due=o.due, met_on=o.met_on, first=o.first) for o in occ)
         (to_update if old is not None else to_create).append(state)
-    DueOccurrence.objects.filter(instrument_id__in=ids).delete()
-    DueOccurrence.objects.bulk_create(new_rows, batch_size=1000)
+    if states:  # (see above)
+        DueOccurrence.objects.filter(instrument_id__in=ids).delete()
+    fast_insert(DueOccurrence, new_rows, batch_size=1000)  # COPY on PostgreSQL
     if to_create:
-        InstrumentState.objects.bulk_create(to_create, batch_size=1000)
+        fast_insert(InstrumentState, to_create, batch_size=1000)
     if to_update:
         update_rows(InstrumentState, to_update, STATE_FIELDS)
     deltas.flush()
