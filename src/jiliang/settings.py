@@ -153,6 +153,10 @@ JILIANG_AUDIT_KEY = required_secret("JILIANG_AUDIT_KEY", "audit_key")
 # issued never change; a new key only changes the codes issued after it (collisions are skipped).
 JILIANG_CODE_KEY = required_secret("JILIANG_CODE_KEY", "instrument_code_key")
 # File to which `jiliang audit-anchor` appends the signed chain head; ship it off the database server.
+# Uploaded evidence (e.g. a market's five-unification documents); served through the app's own scoped views, never
+# as public media.
+MEDIA_ROOT = Path(os.environ.get("JILIANG_MEDIA_DIR", VAR_DIR / "media"))
+
 JILIANG_AUDIT_ANCHOR_FILE = Path(os.environ.get("JILIANG_AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchors.jsonl"))
 # API tokens (docs/settings.md): default and longest validity in days.
 JILIANG_API_TOKEN_DAYS = int(os.environ.get("JILIANG_API_TOKEN_DAYS", 90))

@@ -92,7 +92,7 @@ class MarketScale(TimestampedModel):
     market = models.ForeignKey(Market, verbose_name=_("market"), on_delete=models.CASCADE, related_name="scales")
     stall = models.ForeignKey(Stall, verbose_name=_("stall"), null=True, blank=True, on_delete=models.PROTECT,
                               related_name="scales")
-    fair_scale = models.BooleanField(_("public fair scale (公平秤)"), default=False)
+    fair_scale = models.BooleanField(_("public fair scale"), default=False)
     registered_on = models.DateField(_("registered on"))
 
     objects = RestrictedManager()
@@ -129,11 +129,11 @@ class MarketScale(TimestampedModel):
 class Unification(models.TextChoices):
     """The five unifications of market scales (五统一, plan 专栏10)."""
 
-    CONFIGURATION = "configuration", _("unified supply (统一配置)")
-    MANAGEMENT = "management", _("unified management (统一管理)")
-    VERIFICATION = "verification", _("unified verification (统一检定)")
-    REPAIR = "repair", _("unified repair (统一维修)")
-    ROTATION = "rotation", _("unified rotation (统一轮换)")
+    CONFIGURATION = "configuration", _("unified supply")
+    MANAGEMENT = "management", _("unified management")
+    VERIFICATION = "verification", _("unified verification")
+    REPAIR = "repair", _("unified repair")
+    ROTATION = "rotation", _("unified rotation")
 
 
 class UnificationCheck(TimestampedModel):
