@@ -362,7 +362,7 @@ def _sees_entry(user, entry) -> bool:
 class ObjectDetailView(UIView):
     def get(self, request, pk):
         ui = self.ui
-        obj = get_object_or_404(ui.model.objects.restrict(request.user, VIEW), pk=pk)
+        obj = get_object_or_404(ui.model.objects.restrict(request.user, VIEW), pk=_pk(ui.model, pk))
         related = []
         panels = [(p.title, p.accessor, p.columns) for p in detail_panels(ui.model)]
         for title, accessor, columns in [*ui.related, *panels]:
@@ -390,12 +390,25 @@ class ObjectDetailView(UIView):
         return render(request, ui.detail_template or "core/object_detail.html", ctx)
 
 
+def _pk(model, pk):
+    """A URL's key as the model's key: a number key beyond 64 bits (or not a number) is 404, never a query the
+    database cannot take (models keyed by another record's id, e.g. a one-to-one, included)."""
+    from django.db import models as dj
+
+    if isinstance(model._meta.pk, dj.AutoField | dj.BigAutoField | dj.IntegerField | dj.ForeignKey):
+        from .filters import id_or_404
+
+        return id_or_404(str(pk))
+    return pk
+
+
 class ObjectEditView(UIView):
     def get_object(self, pk):
         if pk is None:
             if not may_write(self.request.user, self.ui.model.scope, ADD):
                 raise PermissionDenied(_("Your role may not add these records."))
             return None
+        pk = _pk(self.ui.model, pk)
         obj = get_object_or_404(self.ui.model.objects.restrict(self.request.user, VIEW), pk=pk)
         if not self.ui.model.objects.restrict(self.request.user, CHANGE).filter(pk=pk).exists():
             raise PermissionDenied(_("You may see this record but not change it."))
@@ -443,6 +456,7 @@ class ObjectEditView(UIView):
 
 class ObjectDeleteView(UIView):
     def get_object(self, pk):
+        pk = _pk(self.ui.model, pk)
         obj = get_object_or_404(self.ui.model.objects.restrict(self.request.user, VIEW), pk=pk)
         if not self.ui.model.objects.restrict(self.request.user, DELETE).filter(pk=pk).exists():
             raise PermissionDenied(_("You may see this record but not delete it."))

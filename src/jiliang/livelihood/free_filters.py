@@ -19,7 +19,7 @@ class FreeProgrammeFilterSet(FilterSet):
 
 
 class FreeVerificationFilterSet(FilterSet):
-    year = df.NumberFilter(field_name="event__verified_on__year", label=_("year"))
+    year = df.NumberFilter(method="filter_year", label=_("year"))
     programme = df.CharFilter(field_name="programme__code", label=_("programme (code)"))
     programme_id = IdFilter(field_name="programme_id")
     region = RegionSubtreeFilter(path="event__instrument__region")
@@ -33,6 +33,11 @@ class FreeVerificationFilterSet(FilterSet):
         model = m.FreeVerification
         fields = ["year", "programme", "programme_id", "region", "institution_id", "instrument_id", "result",
                   "number"]
+
+    def filter_year(self, qs, name, value):
+        """A calendar year; one no date can have (beyond 9999) matches nothing."""
+        year = int(value)
+        return qs.filter(event__verified_on__year=year) if 1 <= year <= 9999 else qs.none()
 
 
 class FeeScheduleFilterSet(FilterSet):

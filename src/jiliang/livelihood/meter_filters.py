@@ -18,6 +18,7 @@ class HouseholdMeterFilterSet(FilterSet):
     rule = df.ChoiceFilter(choices=RULE_CHOICES, label=_("regulation row"))
     batch = IdFilter(field_name="batch_id", label=_("batch"))
     first_result = df.ChoiceFilter(choices=FirstResult.choices)
+    # a year or quarter no date can have matches nothing (filter_due_quarter), never a date overflow
     due_year = df.NumberFilter(method="filter_due_quarter", label=_("due in year"))
     due_quarter = df.NumberFilter(method="filter_due_quarter", label=_("due in quarter (1–4)"))
     due_before = df.DateFilter(field_name="rotation_due", lookup_expr="lte", label=_("rotate by, on or before"))
@@ -40,7 +41,7 @@ class HouseholdMeterFilterSet(FilterSet):
                 start, end = service_life.quarter_bounds(year, int(quarter))
             else:
                 start, end = service_life.quarter_bounds(year, 1)[0], service_life.quarter_bounds(year, 4)[1]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return qs.none()
         return qs.filter(rotation_due__range=(start, end))
 

@@ -89,6 +89,7 @@ class FreeVerificationViewSet(ReadOnlyScopedViewSet):
         .order_by("-event__verified_on", "-event_id")
     serializer_class = FreeVerificationSerializer
     filterset_class = free_filters.FreeVerificationFilterSet
+    lookup_value_regex = r"[0-9]{1,18}"  # the key is the event's: a number the database can take, else 404
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=MarkSerializer, responses={201: FreeVerificationSerializer})
