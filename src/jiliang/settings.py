@@ -221,6 +221,7 @@ INSTALLED_APPS = [
     "jiliang.supervision",
     "jiliang.traceability",
     "jiliang.livelihood",
+    "jiliang.kpi",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,8 @@ left out of ``INSTALLED_APPS`` contributes nothing, and core never imports an ap
 | :class:`~.jobs.slots.Schedule` | ``jiliang scheduler``: a periodic job and its slots (``core.jobs.scheduler``) |
 | :class:`CertificateNotice` | the public certificate check page (``verification.views.verify_page``) and its JSON: a
   notice shown with a certificate's status (e.g. traceability's "under review" while a standard's impact is decided) |
+| :class:`IndicatorSource` | the plan's indicators (``kpi``): a value computed by the app that owns the data, for a
+  region at a date, returned as an :class:`IndicatorValue` |
 """
 
 from __future__ import annotations
@@ -155,9 +157,54 @@ class CertificateNotice:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class IndicatorValue:
+    """What an indicator source returns: the value (a share as a fraction, or a count), the numerator and
+    denominator it came from (a count: numerator only), the name and version of the definition used, and a note
+    on what the reader must know (e.g. records without the date the definition needs). ``value`` None: nothing to
+    count (an empty denominator), which is not a failure."""
+
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    definition: str = ""
+    version: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Drill:
+    """The records behind a computed value, as a table: headers and rows of plain values, at most ``limit`` rows,
+    and ``total`` the number of records the value counts."""
+
+    headers: tuple[str, ...]
+    rows: list[tuple]
+    total: int
+
+
+@dataclass(frozen=True)
+class IndicatorSource:
+    """A computed indicator value, owned by the app that owns its data; a plan names it by ``key``.
+
+    ``compute(region, day, since, **params) -> IndicatorValue``: the value for the GB/T 2260 ``region`` (its whole
+    subtree) at the end of ``day``; ``since`` is the plan's first day (for counts of what is new in the plan's
+    period); ``params`` come from the plan file. It raises on failure (kpi shows the reason, never a 0).
+    ``drill(region, day, since, limit, **params) -> Drill``: the records it counts. ``kind``: "share" or "count".
+    ``params``: the parameters it accepts, so a plan file naming another is refused when loaded."""
+
+    key: str
+    label: str
+    kind: str
+    compute: Callable[..., IndicatorValue]
+    drill: Callable[..., Drill] | None = None
+    params: frozenset[str] = frozenset()
+    order: int = 100
+
+
 KINDS = (MenuGroup, MenuEntry, HomePanel, DetailPanel, DetailLead, ListExtension, ScopeGrant, DemoStep, MeterValidityHook,
-         Schedule, CertificateNotice)
-_UNIQUE = {MenuGroup: "key", HomePanel: "key", DemoStep: "name", Schedule: "name", CertificateNotice: "key"}
+         Schedule, CertificateNotice, IndicatorSource)
+_UNIQUE = {MenuGroup: "key", HomePanel: "key", DemoStep: "name", Schedule: "name", CertificateNotice: "key",
+           IndicatorSource: "key"}
 
 _found: dict[type, tuple] | None = None
 _extra: list = []
@@ -283,3 +330,8 @@ def shown_to(roles: frozenset[str] | None, user, role: str | None) -> bool:
     """Whether a menu entry or panel for ``roles`` is shown to ``user`` of ``role``."""
     return roles is None or bool(getattr(user, "is_superuser", False)) or role in roles
 
+
+
+def indicator_sources() -> dict[str, IndicatorSource]:
+    """The contributed indicator sources by key."""
+    return {s.key: s for s in contributed(IndicatorSource)}

@@ -254,6 +254,8 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
                 range_max=Decimal(rng_[1]), range_unit=rng_[2], uncertainty=Decimal(u), uncertainty_unit=unit,
                 coverage_factor=Decimal(k), level=level, certificate_no=f"[{rng.randint(2018, 2026)}]{prefix}{i + 1:03d}号",
                 valid_from=valid_from, valid_until=valid_until,
+                # built between 2008 and the current certificate; renewals every four years keep this date
+                first_assessed_on=min(valid_from, dt.date(2008, 1, 1) + dt.timedelta(days=rng.randint(0, 16 * 365))),
                 rating=rng.choice(["", "domestic_advanced", "domestic_advanced", "international_advanced"])
                 if level == "provincial_highest" else "",
             ))

@@ -24,3 +24,19 @@ CONTRIBUTIONS = [
     DetailLead("registry.Instrument", "registry/codes/lead.html", code_views.detail_lead, order=110),  # after the status
     HomePanel("registry-charts", "registry/panels/charts.html", home.charts, BUREAU_ROLES, order=40),
 ]
+
+# The plan's indicators 3, 4, 5, 6 and 8 (MMS), computed from the registry for kpi.
+from jiliang.core.extending import IndicatorSource  # noqa: E402
+
+from . import indicators  # noqa: E402
+
+CONTRIBUTIONS += [
+    IndicatorSource("registry.new_standards", _("new social public standards"), "count", indicators.new_standards,
+                    indicators.new_standards_drill, frozenset({"institute_level"})),
+    IndicatorSource("registry.highest_rated", _("provincial highest standards at advanced level"), "share",
+                    indicators.highest_rated, indicators.highest_rated_drill, frozenset({"rating"})),
+    IndicatorSource("registry.designated", _("organisations holding a designation"), "count", indicators.designated,
+                    indicators.designated_drill, frozenset({"designation"})),
+    IndicatorSource("registry.mms", _("organisations with a measurement management system"), "count", indicators.mms,
+                    indicators.mms_drill),
+]

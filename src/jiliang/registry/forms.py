@@ -101,8 +101,8 @@ class MeasurementStandardForm(ScopedFormMixin, forms.ModelForm):
         model = m.MeasurementStandard
         fields = ["institute", "name", "domain", "parameter", "range_min", "range_max", "range_unit", "uncertainty",
                   "uncertainty_unit", "coverage_factor", "accuracy_class", "mpe", "level", "certificate_no",
-                  "valid_from", "valid_until", "rating", "status", "description", "comments"]
-        widgets = {"valid_from": forms.DateInput, "valid_until": forms.DateInput}
+                  "valid_from", "valid_until", "first_assessed_on", "rating", "status", "description", "comments"]
+        widgets = {"valid_from": forms.DateInput, "valid_until": forms.DateInput, "first_assessed_on": forms.DateInput}
 
 
 class ReferenceMaterialForm(ScopedFormMixin, forms.ModelForm):

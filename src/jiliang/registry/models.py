@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -605,12 +606,17 @@ class MeasurementStandard(RegistryModel):
     valid_from = models.DateField(_("certificate valid from"), null=True, blank=True)
     valid_until = models.DateField(_("certificate valid until"), null=True, blank=True)
     rating = models.CharField(_("rating"), max_length=30, choices=StandardRating.choices, blank=True)
+    # 建标: when the standard passed its first assessment. Renewals change valid_from, never this date, so the plan's
+    # count of new standards (indicator 3) reads it.
+    first_assessed_on = models.DateField(_("first assessed on"), null=True, blank=True,
+                                         help_text=_("the date of the standard's first assessment certificate"))
     status = models.CharField(_("status"), max_length=20, choices=StandardStatus.choices,
                               default=StandardStatus.IN_USE)
 
     # The assessment certificate (计量标准考核证书), its validity and the rating come from the assessing bureau.
     scope = ScopeSpec(region="institute__region", organisation="institute", write_roles=ALL_ROLES - {Role.ENTERPRISE},
-                      authority_fields=frozenset({"certificate_no", "valid_from", "valid_until", "rating"}))
+                      authority_fields=frozenset({"certificate_no", "valid_from", "valid_until", "rating",
+                                                  "first_assessed_on"}))
 
     class Meta:
         ordering = ["institute__name", "name"]
@@ -622,6 +628,11 @@ class MeasurementStandard(RegistryModel):
 
     def clean(self) -> None:
         _check_validity(self, "valid_from", "valid_until")
+        if self.first_assessed_on and self.valid_from and self.first_assessed_on > self.valid_from:
+            raise ValidationError({"first_assessed_on": _("The first assessment cannot come after the current "
+                                                          "certificate's start.")})
+        if self.first_assessed_on and self.first_assessed_on > timezone.localdate():
+            raise ValidationError({"first_assessed_on": _("The first assessment date lies in the future.")})
         if self.range_min is not None and self.range_max is not None and self.range_max < self.range_min:
             raise ValidationError({"range_max": _("The upper end of the range is below its lower end.")})
         if self.uncertainty is not None:

@@ -16,6 +16,8 @@ DESIGNATIONS = [
     ("key-energy-consumer", "重点用能单位", "Key energy-consuming unit"),
     ("international-mutual-recognition", "国际互认实验室", "Laboratory with international mutual recognition"),
     ("brand-laboratory", "品牌实验室", "Brand laboratory of international standing"),
+    # 专栏9: new national type-evaluation laboratories (the plan's text counts them, ≥ 8).
+    ("national-type-evaluation-lab", "国家级计量器具型式评价实验室", "National type-evaluation laboratory"),
 ]
 BOOLS = ("mandatory_trade", "mandatory_safety", "mandatory_medical", "mandatory_environment")
 

@@ -79,3 +79,15 @@ CONTRIBUTIONS = [
     ScopeGrant("supervision.Campaign", Role.COUNTY_BUREAU, campaign_scope.regional_grant),
     DemoStep("supervision-campaigns", campaign_demo.build, order=27),  # after supervision's histories (25)
 ]
+
+# The plan's indicator 7, §十四 and 专栏10 rates, for kpi.
+from jiliang.core.extending import IndicatorSource  # noqa: E402
+
+from . import indicators  # noqa: E402
+
+CONTRIBUTIONS += [
+    IndicatorSource("supervision.verification_rate", _("verification rate (受检率)"), "share",
+                    indicators.verification_rate, indicators.verification_rate_drill, indicators.PARAMS),
+    IndicatorSource("supervision.pass_rate", _("pass rate (合格率)"), "share", indicators.pass_rate, None,
+                    indicators.PARAMS),
+]

@@ -39,3 +39,13 @@ CONTRIBUTIONS = [
              enabled=lambda: settings.JILIANG_DEMO_LIVE,
              about="the demo's meters keep reporting simulated readings (only when JILIANG_DEMO_LIVE is set)"),
 ]
+
+# The plan's indicator 9, for kpi.
+from jiliang.core.extending import IndicatorSource  # noqa: E402
+
+from . import indicators  # noqa: E402
+
+CONTRIBUTIONS += [
+    IndicatorSource("telemetry.key_energy_coverage", _("key energy consumers collected online"), "share",
+                    indicators.key_energy_coverage, indicators.key_energy_coverage_drill),
+]

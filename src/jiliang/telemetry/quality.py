@@ -652,21 +652,23 @@ def _child_region(user, region_code: str) -> str:
     the county for a city bureau, the region itself below that."""
     from jiliang.core.scoping import is_unrestricted
 
-    if is_unrestricted(user) or not user.region_id or user.region_id.endswith("0000"):
+    if user is None or is_unrestricted(user) or not user.region_id or user.region_id.endswith("0000"):
         return city_of(region_code)
     return region_code
 
 
-def coverage(user, month: dt.date, now: dt.datetime | None = None) -> Coverage:
+def coverage(user, month: dt.date, now: dt.datetime | None = None, enterprises=None) -> Coverage:
     """KPI 9 of ``month`` (any day in it) as ``user`` may see it. Completeness of an enterprise is the
     readings its required, active points delivered in the month (the month's point rollups) ÷ the readings
     due (the period's seconds ÷ each point's interval), over the month or, in the current month, until now;
-    an enterprise without a required point has nothing due and is not covered. Three queries."""
+    an enterprise without a required point has nothing due and is not covered. Three queries.
+    ``enterprises``: the listed enterprises to count instead of those ``user`` may see (kpi asks by region)."""
     now = now or timezone.now()
     start = month_start(month)
     end = min(_next_month(start), max(now, start))
     seconds = int((end - start).total_seconds())
-    orgs = list(key_enterprises(user).select_related("region").order_by("region_id", "name"))
+    listed = key_enterprises(user) if enterprises is None else enterprises
+    orgs = list(listed.select_related("region").order_by("region_id", "name"))
     ids = [o.pk for o in orgs]
     points = required_points(MeteringPoint.objects.filter(enterprise_id__in=ids))
     due: dict[int, int] = defaultdict(int)

@@ -51,3 +51,13 @@ CONTRIBUTIONS += [
     MenuEntry("traceability", _("External laboratories"), "external-labs-list", order=50),
     MenuEntry("traceability", _("Traceability links"), "traceability-links-list", order=51),
 ]
+
+# The plan's indicator 2, for kpi.
+from jiliang.core.extending import IndicatorSource  # noqa: E402
+
+from . import indicators  # noqa: E402
+
+CONTRIBUTIONS += [
+    IndicatorSource("traceability.coverage", _("coverage of social public standards"), "share",
+                    indicators.coverage_rate, indicators.coverage_drill),
+]

@@ -110,8 +110,8 @@ class MeasurementStandardSerializer(ScopedModelSerializer):
     class Meta:
         model = m.MeasurementStandard
         fields = COMMON + ("institute", "name", "domain", "parameter", "measuring_range", "expanded_uncertainty",
-                           "accuracy_class", "mpe", "level", "certificate_no", "valid_from", "valid_until", "rating",
-                           "status")
+                           "accuracy_class", "mpe", "level", "certificate_no", "valid_from", "valid_until",
+                           "first_assessed_on", "rating", "status")
 
 
 class ReferenceMaterialSerializer(ScopedModelSerializer):
