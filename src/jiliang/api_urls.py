@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from jiliang.budgets.api import views as budgets
 from jiliang.core.api import views as core_api
+from jiliang.kpi.api.routes import ROUTES as KPI_ROUTES
 from jiliang.livelihood.api.routes import ROUTES as LIVELIHOOD_ROUTES
 from jiliang.registry.api import codes as registry_codes
 from jiliang.registry.api import labels as registry_labels
@@ -57,6 +58,8 @@ for prefix, viewset, basename in LIVELIHOOD_ROUTES:
     router.register(f"livelihood/{prefix}", viewset, basename=basename)
 for prefix, viewset, basename in TRACEABILITY_ROUTES:
     router.register(f"traceability/{prefix}", viewset, basename=basename)
+for prefix, viewset, basename in KPI_ROUTES:
+    router.register(f"kpi/{prefix}", viewset, basename=basename)
 router.register("telemetry/points", telemetry.MeteringPointViewSet)
 router.register("telemetry/batches", telemetry.IngestBatchViewSet)
 router.register("telemetry/anomalies", telemetry.AnomalyViewSet)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("supervision/", include("jiliang.supervision.urls")),
     path("livelihood/", include("jiliang.livelihood.urls")),
     path("traceability/", include("jiliang.traceability.urls")),
+    path("kpi/", include("jiliang.kpi.urls")),
     path("telemetry/", include("jiliang.telemetry.urls")),
     path("uncertainty/", include("jiliang.budgets.urls")),
     path("verification/", include("jiliang.verification.urls")),
