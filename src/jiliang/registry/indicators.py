@@ -63,7 +63,7 @@ def new_standards(region: str, day: dt.date, since: dt.date, institute_level: st
     the region, first assessed between ``since`` and ``day``."""
     counted, base = _new_standards(region, day, since, institute_level)
     n = counted.count()
-    undated = base.filter(first_assessed_on__isnull=True, created__date__lte=day).count()
+    undated = base.filter(first_assessed_on__isnull=True).count()
     note = (_("%(n)d social public standards have no first assessment date and are not counted.") % {"n": undated}
             if undated else "")
     return IndicatorValue(n, n, None, f"social public standards of {institute_level}-level institutes first assessed "
