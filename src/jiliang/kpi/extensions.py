@@ -16,3 +16,9 @@ CONTRIBUTIONS = [
     Schedule("kpi-monthly-snapshots", "jiliang.kpi.tasks.monthly_snapshots", daily_at=dt.time(1, 30),
              about="kpi: the plan indicators' snapshots of the last month's end, where missing"),
 ]
+
+from jiliang.core.extending import DemoStep  # noqa: E402
+
+from . import demo  # noqa: E402
+
+CONTRIBUTIONS += [DemoStep("kpi", demo.build, order=90)]

@@ -227,9 +227,15 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
     m.Organisation.objects.bulk_create(orgs, batch_size=2000)
     progress(len(orgs), len(orgs))
     inst_p.designations.add(designations["provincial-metrology-centre"], designations["public-service-platform"],
-                            designations["international-mutual-recognition"])
-    for city in cities[:4]:
-        city_institutes[city.code].designations.add(designations["public-service-platform"])
+                            designations["international-mutual-recognition"],
+                            designations["national-industrial-test-centre"], designations["brand-laboratory"],
+                            designations["national-type-evaluation-lab"])
+    for n, city in enumerate(cities):  # the plan's indicators 5 and 6 count these (kpi)
+        held = ["public-service-platform"] if n < 4 else []
+        held += ["provincial-metrology-centre"] if n < 9 else []
+        held += ["national-industrial-test-centre", "national-type-evaluation-lab"] if n < 2 else []
+        held += ["international-mutual-recognition"] if n < 3 else []
+        city_institutes[city.code].designations.add(*[designations[c] for c in held])
     key_energy = [o for c in counties for o in owners[c.code]["enterprise"][:1]]
     key_energy = key_energy[: max(20, len(key_energy) // 3)]
     demo_enterprise = owners[DEMO_ENTERPRISE_REGION]["enterprise"][0]
