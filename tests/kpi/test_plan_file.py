@@ -44,6 +44,15 @@ targets = [ { region = "320500", year = 2030, value = 400, baseline = 100, basel
 """
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the messages in English (the pages' tests read both languages)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def parse(text: str, **kw):
     return services.read_plan_file(text.encode(), **kw)
 

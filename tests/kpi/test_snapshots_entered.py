@@ -16,6 +16,15 @@ from jiliang.registry import models as m
 PDF = b"%PDF-1.4\n%evidence\n"
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the messages in English (the pages' tests read both languages)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def pdf(name="evidence.pdf", data=PDF, content_type="application/pdf"):
     return SimpleUploadedFile(name, data, content_type=content_type)
 

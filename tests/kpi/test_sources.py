@@ -16,6 +16,15 @@ SINCE = dt.date(2014, 1, 1)
 END = dt.date(2020, 12, 31)
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the messages in English (the pages' tests read both languages)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def src(key):
     return indicator_sources()[key]
 
@@ -175,3 +184,20 @@ def test_status_of_live_readings_against_the_plan(world, plan):
     assert got[("7", "320000")].value == Decimal("97.5") and got[("7", "320000")].status == "not_met"
     assert got[("7", "320500")].status == "met"
     assert got[("7", "320000")].target == 98
+
+
+@pytest.mark.parametrize("key", ["traceability.coverage", "supervision.verification_rate", "supervision.pass_rate"])
+def test_many_regions_at_once_give_what_one_by_one_gives(world, key):
+    """compute_many (the province and its cities from one grouped query) against compute, region by region."""
+    _event(world, world.instrument_ks, "K1", dt.date(2024, 7, 11), dt.date(2025, 7, 10))
+    _event(world, world.instrument_xw, "X1", dt.date(2024, 3, 1), dt.date(2025, 2, 28))
+    _event(world, world.instrument_xw, "X2", dt.date(2025, 2, 20), dt.date(2026, 2, 19))
+    state.refresh([world.instrument_ks.pk, world.instrument_xw.pk], today=dt.date(2026, 1, 5))
+    source = src(key)
+    regions = ["320000", "320100", "320500", "320200", "320583"]  # 320583, a county, is left to compute
+    for day in (dt.date(2025, 12, 31), dt.date.today()):
+        many = source.compute_many(regions, day, SINCE)
+        assert set(many) == {"320000", "320100", "320500", "320200"}
+        for region, v in many.items():
+            one = source.compute(region, day, SINCE)
+            assert (v.value, v.numerator, v.denominator) == (one.value, one.numerator, one.denominator), region

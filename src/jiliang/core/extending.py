@@ -190,7 +190,10 @@ class IndicatorSource:
     subtree) at the end of ``day``; ``since`` is the plan's first day (for counts of what is new in the plan's
     period); ``params`` come from the plan file. It raises on failure (kpi shows the reason, never a 0).
     ``drill(region, day, since, limit, **params) -> Drill``: the records it counts. ``kind``: "share" or "count".
-    ``params``: the parameters it accepts, so a plan file naming another is refused when loaded."""
+    ``params``: the parameters it accepts, so a plan file naming another is refused when loaded.
+    ``compute_many(regions, day, since, **params) -> {region: IndicatorValue}``: optional, the same values for many
+    regions at once (the province and its cities from one grouped query); regions it leaves out are computed one by
+    one."""
 
     key: str
     label: str
@@ -198,6 +201,7 @@ class IndicatorSource:
     compute: Callable[..., IndicatorValue]
     drill: Callable[..., Drill] | None = None
     params: frozenset[str] = frozenset()
+    compute_many: Callable[..., dict[str, IndicatorValue]] | None = None
     order: int = 100
 
 

@@ -223,22 +223,28 @@ def take_snapshots(plan: Plan, day: dt.date, *, regions: list[str] | None = None
     indicators = list(plan.indicators.select_related("plan"))
     have = set(Snapshot.objects.filter(indicator__in=indicators, region_id__in=regions, on=day)
                .values_list("indicator_id", "region_id"))
-    todo = [(i, r) for i in indicators for r in regions if (i.pk, r) not in have]
-    written = 0
-    for n, (ind, region) in enumerate(todo, 1):
-        r = values.compute(ind, region, day)
-        try:
-            with transaction.atomic():
-                Snapshot.objects.create(
-                    indicator=ind, region_id=region, on=day, state=r.state, value=r.value, numerator=r.numerator,
-                    denominator=r.denominator, source_kind=ind.source_kind, definition=r.definition[:300],
-                    version=r.version[:40], note=r.note[:500], reason=r.reason[:500], evidence=r.evidence)
-            written += 1
-        except IntegrityError:
-            pass  # another worker took it first: that one stands
-        if progress:
-            progress(n, len(todo))
+    todo = [(i, [r for r in regions if (i.pk, r) not in have]) for i in indicators]
+    todo = [(i, rs) for i, rs in todo if rs]
+    total, done, written = sum(len(rs) for _i, rs in todo), 0, 0
+    for ind, missing in todo:
+        for r in values.compute_regions(ind, missing, day).values():
+            written += _store(ind, r, day)
+            done += 1
+            if progress:
+                progress(done, total)
     return written
+
+
+def _store(ind: Indicator, r: values.Reading, day: dt.date) -> int:
+    try:
+        with transaction.atomic():
+            Snapshot.objects.create(
+                indicator=ind, region_id=r.region, on=day, state=r.state, value=r.value, numerator=r.numerator,
+                denominator=r.denominator, source_kind=ind.source_kind, definition=r.definition[:300],
+                version=r.version[:40], note=r.note[:500], reason=r.reason[:500], evidence=r.evidence)
+        return 1
+    except IntegrityError:
+        return 0  # another worker took it first: that one stands
 
 
 def snapshot_all(day: dt.date, *, progress=None) -> int:

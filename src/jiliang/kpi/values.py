@@ -101,6 +101,28 @@ def compute(indicator: Indicator, region: str, day: dt.date) -> Reading:
     except Exception as exc:  # a failed source is shown as failed with its reason, the others go on
         log.warning("kpi %s %s %s failed: %r", indicator.code, region, day, exc)
         return Reading(indicator, region, day, SnapshotState.FAILED, reason=f"{type(exc).__name__}: {exc}"[:500])
+    return reading_of(indicator, region, day, v)
+
+
+def compute_regions(indicator: Indicator, regions: list[str], day: dt.date) -> dict[str, Reading]:
+    """:func:`compute` for many regions: one call of the source's ``compute_many`` where it has one (the province
+    and its cities from one grouped query), one by one for the rest (and for all, should it fail)."""
+    out: dict[str, Reading] = {}
+    source = indicator_sources().get(indicator.source_key) if indicator.source_kind == SourceKind.COMPUTED else None
+    if source is not None and source.compute_many is not None and len(regions) > 1:
+        try:
+            many = source.compute_many(regions, day, indicator.plan.starts_on, **indicator.params)
+        except Exception as exc:  # each region is then computed alone and fails (or not) with its own reason
+            log.warning("kpi %s compute_many failed: %r", indicator.code, exc)
+            many = {}
+        out = {r: reading_of(indicator, r, day, v) for r, v in many.items() if r in regions}
+    for r in regions:
+        if r not in out:
+            out[r] = compute(indicator, r, day)
+    return out
+
+
+def reading_of(indicator: Indicator, region: str, day: dt.date, v: IndicatorValue) -> Reading:
     if v.value is None:
         return Reading(indicator, region, day, SnapshotState.EMPTY, numerator=_dec(v.numerator),
                        denominator=_dec(v.denominator), definition=v.definition, version=v.version, note=v.note)
@@ -113,7 +135,11 @@ def live(indicators, regions, day: dt.date) -> dict[tuple[str, str], Reading]:
     """{(indicator code, region): reading} computed now, with targets and statuses."""
     indicators, regions = list(indicators), list(regions)
     targets = targets_by(indicators, regions)
-    return {(i.code, r): _judge(compute(i, r, day), targets.get((i.pk, r), [])) for i in indicators for r in regions}
+    out = {}
+    for i in indicators:
+        for r, reading in compute_regions(i, regions, day).items():
+            out[(i.code, r)] = _judge(reading, targets.get((i.pk, r), []))
+    return out
 
 
 def from_snapshot(s: Snapshot, targets: list) -> Reading:

@@ -15,7 +15,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from jiliang.core.extending import Drill, IndicatorValue
-from jiliang.core.regions import PROVINCE_CODE, subtree_codes
+from jiliang.core.regions import PROVINCE_CODE, group_under, subtree_codes
 
 from . import counters, rates
 from .models import DueOccurrence
@@ -65,6 +65,30 @@ def pass_rate(region: str, day: dt.date, since: dt.date, key: bool = False, usag
     period = period_of(day)
     events = counters.event_counts(_scope(region, key, usage, owner_kinds), period).get(None, [])
     return _value(rates.pass_rate_from_counts(events, period), period, _words(key, usage, owner_kinds))
+
+
+def _many(regions: list[str], day: dt.date, key, usage, owner_kinds, counts, rate) -> dict[str, IndicatorValue]:
+    """The province and its cities from one query of the counters grouped by county."""
+    city_of = group_under(PROVINCE_CODE)
+    cities = set(city_of.values()) - {PROVINCE_CODE}
+    wanted = [r for r in regions if r == PROVINCE_CODE or r in cities]
+    if not wanted:
+        return {}
+    period = period_of(day)
+    grouped: dict[str, list] = {}
+    for county, rows in counts(_scope(PROVINCE_CODE, key, usage, owner_kinds), period, by="region_id").items():
+        grouped.setdefault(city_of.get(county, county), []).extend(rows)
+        grouped.setdefault(PROVINCE_CODE, []).extend(rows)
+    words = _words(key, usage, owner_kinds)
+    return {r: _value(rate(grouped.get(r, []), period), period, words) for r in wanted}
+
+
+def verification_rate_many(regions, day, since, key=False, usage=None, owner_kinds=None):
+    return _many(regions, day, key, usage, owner_kinds, counters.due_counts, rates.verification_rate_from_counts)
+
+
+def pass_rate_many(regions, day, since, key=False, usage=None, owner_kinds=None):
+    return _many(regions, day, key, usage, owner_kinds, counters.event_counts, rates.pass_rate_from_counts)
 
 
 def verification_rate_drill(region, day, since, limit, key=False, usage=None, owner_kinds=None) -> Drill:

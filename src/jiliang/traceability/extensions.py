@@ -59,5 +59,6 @@ from . import indicators  # noqa: E402
 
 CONTRIBUTIONS += [
     IndicatorSource("traceability.coverage", _("coverage of social public standards"), "share",
-                    indicators.coverage_rate, indicators.coverage_drill),
+                    indicators.coverage_rate, indicators.coverage_drill,
+                    compute_many=indicators.coverage_rate_many),
 ]

@@ -9,19 +9,38 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from jiliang.core.extending import Drill, IndicatorValue
+from jiliang.core.regions import PROVINCE_CODE, group_under
 
 from . import coverage
 from .coverage_rules import DEFINITION_VERSION
+
+DEFINITION = ("instruments in use whose parameter and range a valid social public standard of the province serves "
+              "÷ instruments in use")
+
+
+def _value(tally) -> IndicatorValue:
+    return IndicatorValue(tally.rate, tally.served, tally.in_use, DEFINITION, DEFINITION_VERSION)
 
 
 def coverage_rate(region: str, day: dt.date, since: dt.date) -> IndicatorValue:
     """Instruments in use served by a social public standard of the province ÷ instruments in use
     (docs/traceability-coverage.md)."""
-    total = coverage.compute(region, day).result.total
-    note = ""
-    return IndicatorValue(total.rate, total.served, total.in_use,
-                          "instruments in use whose parameter and range a valid social public standard of the "
-                          "province serves ÷ instruments in use", DEFINITION_VERSION, note)
+    return _value(coverage.compute(region, day).result.total)
+
+
+def coverage_rate_many(regions: list[str], day: dt.date, since: dt.date) -> dict[str, IndicatorValue]:
+    """The province and the regions directly below it from one computation of the province (its rows by city);
+    other regions are left to :func:`coverage_rate`."""
+    below = set(group_under(PROVINCE_CODE).values()) - {PROVINCE_CODE}
+    wanted = [r for r in regions if r == PROVINCE_CODE or r in below]
+    if not wanted:
+        return {}
+    result = coverage.compute(PROVINCE_CODE, day).result
+    out = {}
+    for r in wanted:
+        tally = result.total if r == PROVINCE_CODE else result.by_region.get(r)
+        out[r] = _value(tally) if tally else IndicatorValue(None, 0, 0, DEFINITION, DEFINITION_VERSION)
+    return out
 
 
 def coverage_drill(region, day, since, limit) -> Drill:
