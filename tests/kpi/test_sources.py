@@ -186,13 +186,15 @@ def test_status_of_live_readings_against_the_plan(world, plan):
     assert got[("7", "320000")].target == 98
 
 
-@pytest.mark.parametrize("key", ["traceability.coverage", "supervision.verification_rate", "supervision.pass_rate"])
+@pytest.mark.parametrize("key", ["traceability.coverage", "supervision.verification_rate", "supervision.pass_rate",
+                                 "telemetry.key_energy_coverage"])
 def test_many_regions_at_once_give_what_one_by_one_gives(world, key):
     """compute_many (the province and its cities from one grouped query) against compute, region by region."""
     _event(world, world.instrument_ks, "K1", dt.date(2024, 7, 11), dt.date(2025, 7, 10))
     _event(world, world.instrument_xw, "X1", dt.date(2024, 3, 1), dt.date(2025, 2, 28))
     _event(world, world.instrument_xw, "X2", dt.date(2025, 2, 20), dt.date(2026, 2, 19))
     state.refresh([world.instrument_ks.pk, world.instrument_xw.pk], today=dt.date(2026, 1, 5))
+    world.ent_ks.designations.add(m.Designation.objects.get(code="key-energy-consumer"))
     source = src(key)
     regions = ["320000", "320100", "320500", "320200", "320583"]  # 320583, a county, is left to compute
     for day in (dt.date(2025, 12, 31), dt.date.today()):

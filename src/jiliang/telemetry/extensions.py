@@ -47,5 +47,6 @@ from . import indicators  # noqa: E402
 
 CONTRIBUTIONS += [
     IndicatorSource("telemetry.key_energy_coverage", _("key energy consumers collected online"), "share",
-                    indicators.key_energy_coverage, indicators.key_energy_coverage_drill),
+                    indicators.key_energy_coverage, indicators.key_energy_coverage_drill,
+                    compute_many=indicators.key_energy_coverage_many),
 ]

@@ -10,7 +10,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from jiliang.core.extending import Drill, IndicatorValue
-from jiliang.core.regions import PROVINCE_CODE, subtree_codes
+from jiliang.core.regions import PROVINCE_CODE, group_under, subtree_codes
 from jiliang.registry.models import Organisation
 
 from . import quality
@@ -35,9 +35,29 @@ def key_energy_coverage(region: str, day: dt.date, since: dt.date) -> IndicatorV
     c = _coverage(region, day)
     note = (_("%(n)d listed enterprises have no required metering point.") % {"n": c.total.not_connected}
             if c.total.not_connected else "")
-    return IndicatorValue(c.total.rate, c.total.covered, c.total.listed,
-                          f"listed key energy-consuming enterprises with completeness ≥ {quality.COMPLETENESS_FLAG:.0%} "
-                          f"from {c.month} to {c.until:%Y-%m-%d %H:%M} ÷ listed enterprises", VERSION, note)
+    return IndicatorValue(c.total.rate, c.total.covered, c.total.listed, _definition(c), VERSION, note)
+
+
+def _definition(c: quality.Coverage) -> str:
+    return (f"listed key energy-consuming enterprises with completeness ≥ {quality.COMPLETENESS_FLAG:.0%} "
+            f"from {c.month} to {c.until:%Y-%m-%d %H:%M} ÷ listed enterprises")
+
+
+def key_energy_coverage_many(regions: list[str], day: dt.date, since: dt.date) -> dict[str, IndicatorValue]:
+    """The province and its cities from one computation over the province (its rows by city)."""
+    cities = set(group_under(PROVINCE_CODE).values()) - {PROVINCE_CODE}
+    wanted = [r for r in regions if r == PROVINCE_CODE or r in cities]
+    if not wanted:
+        return {}
+    c = _coverage(PROVINCE_CODE, day)
+    rows = {row.code: row for row in c.regions}
+    out = {}
+    for r in wanted:
+        row = c.total if r == PROVINCE_CODE else rows.get(r, quality.CoverageRow(r, r))
+        note = (_("%(n)d listed enterprises have no required metering point.") % {"n": row.not_connected}
+                if row.not_connected else "")
+        out[r] = IndicatorValue(row.rate, row.covered, row.listed, _definition(c), VERSION, note)
+    return out
 
 
 def key_energy_coverage_drill(region, day, since, limit) -> Drill:
