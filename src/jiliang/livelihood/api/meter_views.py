@@ -172,7 +172,12 @@ class RotationListViewSet(ScopedViewSet):
     filter_backends: list = []
     pagination_class = None
 
-    @extend_schema(parameters=QUARTER_PARAMS, responses={200: s.RotationRowSerializer(many=True)})
+    @extend_schema(parameters=QUARTER_PARAMS, responses={200: inline_serializer("RotationListPage", {
+        "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
+        "summary": inline_serializer("RotationListSummary", {
+            "total": serializers.IntegerField(), "due": serializers.IntegerField(),
+            "overdue": serializers.IntegerField()}),
+        "results": s.RotationRowSerializer(many=True)})})
     def list(self, request):
         p = request.query_params
         quarter, refused = _call(meter_rotation.Quarter.parse, p.get("year"), p.get("quarter"))
