@@ -146,3 +146,39 @@ def test_a_utility_cannot_register_for_another(lworld):
     with pytest.raises(PermissionDenied):
         register(lworld, csv_bytes([row("Z1", verified="", result="")]), utility=lworld.water_xw)
     assert not Instrument.objects.filter(serial_number="Z1").exists()
+
+
+def test_the_imported_meters_state_is_the_row_by_row_state(lworld, uscc_p):
+    """The import's state comes from supervision's set-wise path (state._insert_new): taking the meters out of the
+    counters and refreshing them row by row (lifecycle.py) gives the same rows and counters; the bad rows are
+    reported by row and field as before."""
+    from jiliang.supervision import state
+    from jiliang.supervision.models import DueCount, DueOccurrence, EventCount, StatusCount
+
+    data = csv_bytes([
+        row("P1", institution=uscc_p),  # valid
+        row("P2", size="DN40", verified="2019-05-10", installed="2019-06-01", institution=uscc_p),  # life ended
+        row("P3", kind="燃气表", size="G2.5", gas="天然气", verified="2024-01-10", installed="2024-02-01",
+            institution=uscc_p),
+        row("P4", result="不合格", institution=uscc_p),  # failed
+        row("P5", verified="", result="", installed=""),  # never verified, not installed
+        row("P6", size="DN999", institution=uscc_p),  # refused: no such size
+        row("P7", installed="2999-01-01", institution=uscc_p),  # refused: in the future
+    ])
+    result = register(lworld, data)
+    assert result.created == 5 and {(e.row, e.field) for e in result.errors} == {(7, "size"), (8, "installed_on")}
+    ids = result.instrument_ids
+
+    def snapshot():
+        states = {s["instrument_id"]: s for s in InstrumentState.objects.filter(pk__in=ids).values()}
+        occ = sorted(DueOccurrence.objects.filter(instrument_id__in=ids).values_list("instrument_id", "due", "met_on",
+                                                                                     "first"))
+        counters = [sorted(tuple(v for k, v in r.items() if k != "id") for r in model.objects.exclude(n=0).values())
+                    for model in (StatusCount, DueCount, EventCount)]
+        return states, occ, counters
+
+    setwise = snapshot()
+    assert {s["status"] for s in setwise[0].values()} >= {"valid", "life_ended", "failed", "never_verified"}
+    state.forget(ids)
+    state.refresh(ids, setwise=False)  # today, as records_written's refresh
+    assert snapshot() == setwise

@@ -136,3 +136,61 @@ def test_public_page_is_rate_limited(lworld, meters, settings):
     url = reverse("public-rotation", kwargs={"county": "320583"})
     statuses = [Client().get(url).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_keyset_pages_walk_the_list_in_order_and_exports_read_it_in_batches(lworld, meters):
+    # two meters due on the same day: the instrument id breaks the tie, so no row is skipped or repeated
+    same = lworld.meter(first_verified_on=dt.date(2020, 7, 10), first_result="pass", installed_on=dt.date(2020, 7, 10))
+    qs = meter_rotation.rotation_queryset(HouseholdMeter.objects.all(), Q, utility=lworld.water_ks)
+    whole = [r["instrument__instrument_code"] for r in meter_rotation.list_rows(qs, Q)]
+    assert len(whole) == 4 and same.instrument.instrument_code in whole
+    walked, after, pages = [], None, 0
+    while True:
+        rows, after = meter_rotation.page(qs, Q, size=1, after=after)
+        walked += [r["instrument__instrument_code"] for r in rows]
+        pages += 1
+        if after is None:
+            break
+    assert walked == whole and pages == 4
+    rows, after = meter_rotation.page(qs, Q, size=3)
+    assert len(rows) == 3 and after == meter_rotation.cursor_of(rows[-1])
+    assert meter_rotation.page(qs, Q, size=4) == (meter_rotation.page(qs, Q, size=4)[0], None)
+    assert [r["instrument__instrument_code"] for r in meter_rotation.all_rows(qs, Q, batch=3)] == whole
+    with pytest.raises(ValidationError) as exc:
+        meter_rotation.page(qs, Q, size=2, after="not-a-cursor")
+    assert "after" in exc.value.message_dict
+
+
+def test_page_and_api_give_the_next_page_by_cursor(lworld, meters, monkeypatch):
+    from tests.conftest import client_for
+
+    from jiliang.livelihood import meter_views
+    from jiliang.livelihood.api import meter_views as api_views
+
+    monkeypatch.setattr(meter_views, "PAGE_ROWS", 2)
+    client = web_client_for(lworld.users["kunshan"])
+    url = reverse("rotation-list")
+    first = client.get(url, {"year": 2026, "quarter": 3, "region": "320583"})
+    html = first.content.decode()
+    assert first.status_code == 200 and 'id="rotation-next"' in html and 'id="rotation-first"' not in html
+    cursor = first.context["next_cursor"]
+    second = client.get(url, {"year": 2026, "quarter": 3, "region": "320583", "after": cursor})
+    assert second.status_code == 200 and 'id="rotation-next"' not in second.content.decode()
+    shown = [r["instrument__instrument_code"] for r in first.context["rows"] + second.context["rows"]]
+    assert sorted(shown) == sorted(meters[k].instrument.instrument_code for k in ("q3a", "q3b", "overdue"))
+    assert client.get(url, {"year": 2026, "quarter": 3, "after": "x"}).status_code == 200  # the first page, a message
+
+    monkeypatch.setattr(api_views, "ROTATION_PAGE", 2)
+    api = client_for(lworld.users["water_ks"])
+    r = api.get(reverse("api:rotationlist-list"), {"utility": lworld.water_ks.pk, "year": 2026, "quarter": 3})
+    body = r.json()
+    assert body["count"] == 3 and len(body["results"]) == 2 and "after=" in body["next"]
+    rest = api.get(body["next"]).json()
+    assert len(rest["results"]) == 1 and rest["next"] is None and rest["summary"] == body["summary"]
+    assert {row["instrument_code"] for row in body["results"] + rest["results"]} == {
+        meters[k].instrument.instrument_code for k in ("q3a", "q3b", "overdue")}
+    one = api.get(reverse("api:rotationlist-list"), {"utility": lworld.water_ks.pk, "year": 2026, "quarter": 3,
+                                                     "page_size": 1}).json()
+    assert len(one["results"]) == 1
+    bad = api.get(reverse("api:rotationlist-list"), {"year": 2026, "quarter": 3, "after": "2026-13-01.x"})
+    assert bad.status_code == 400 and "after" in bad.json()

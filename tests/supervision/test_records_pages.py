@@ -173,15 +173,3 @@ def test_import_page_matrix(world, role):
         assert page.status_code == 302 and template.status_code == 302
         return
     assert page.status_code == IMPORT[role] and template.status_code == IMPORT[role]
-
-
-def test_importer_build_resolves_like_the_api(world):
-    from jiliang.registry.importing import _RowProblems
-    from jiliang.supervision.importing import RecordImporter
-
-    importer = RecordImporter(world.users["province"])
-    event, m2m = importer.build({**record(world), "next_due": None}, None)
-    assert (event.instrument_id, event.number, m2m) == (world.instrument_ks.pk, "JJ-2026-0001", {})
-    with pytest.raises(_RowProblems) as exc:
-        importer.build(record(world, verified_on="2999-01-01"), None)
-    assert "verified_on" in [f for f, _m in exc.value.problems]

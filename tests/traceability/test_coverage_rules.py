@@ -32,14 +32,6 @@ def test_the_data_file_maps_every_shipped_category():
     assert all(n.source and n.confidence in "HML" for ns in needs.values() for n in ns)
 
 
-def test_units_differing_by_a_prefix_convert_others_do_not():
-    assert r.unit_factor("kPa", "MPa") == D("0.001")
-    assert r.unit_factor("kg", "g") == 1000
-    assert r.unit_factor("m³/h", "L/min") is None
-    assert r.unit_factor("%LEL", "%LEL") == 1
-    assert r.unit_factor("µmol/mol", "%LEL") is None
-
-
 def test_range_cover_is_unit_aware_and_a_zero_start_is_not_a_point():
     assert r.range_covers(cap(), group()) == (True, "")
     assert r.range_covers(cap(range_max=D(20)), group()) == (False, r.RANGE)

@@ -1,5 +1,6 @@
-"""Excel or CSV import of a market's stalls and scales, with the registry's import framework (registry/importing.py:
-the header is checked like every import's, cells are read by parse_cell) and the market services for each row.
+"""Excel or CSV import of a market's stalls and scales: the file is read with the registry's column reader
+(registry/importing.py ColumnReader: the header is checked like every import's, cells are read by parse_cell) and
+each row is applied by the market services.
 
 One row is a stall, a scale, or both: a stall number opens the stall if the market has none of that number (the
 trader is then required); scale columns register a scale on that stall, or a public fair scale when "fair scale" is
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from jiliang.core.services import validation_messages
 from jiliang.core.tabular import Table
-from jiliang.registry.importing import CellError, ImportColumn, Importer, RowError, parse_cell
+from jiliang.registry.importing import ColumnReader, ImportColumn, RowError
 from jiliang.registry.models import Instrument
 
 from . import market_services as ms
@@ -46,11 +47,10 @@ class MarketImportReport:
                 "errors": [e.as_dict() for e in self.errors]}
 
 
-class MarketImporter(Importer):
+class MarketImporter(ColumnReader):
     """Reads a market's stall-and-scale file; :meth:`run` applies it row by row."""
 
     kind = "market"
-    model = Stall
     label = gettext_lazy("stalls and scales of a market")
     columns = [
         ImportColumn("stall", gettext_lazy("stall number"), kind="code"),
@@ -83,15 +83,6 @@ class MarketImporter(Importer):
         return {"stall": "A-01", "trader": "张三", "goods": "蔬菜", "manufacturer": "凯丰衡器", "model": "ACS-30",
                 "serial_number": "SN-000123"}
 
-    def natural_key(self, values):  # rows are applied by run(), not by Importer.plan()
-        return (values.get("stall"), values.get("serial_number"))
-
-    def existing(self, keys):
-        return {}
-
-    def build(self, values, current):
-        raise NotImplementedError
-
     def run(self, table: Table) -> MarketImportReport:
         ms.check_market_writable(self.market, self.user)
         index = self.map_headers(table.headers)  # TableError for wrong columns
@@ -99,12 +90,8 @@ class MarketImporter(Importer):
         report = MarketImportReport()
         example = {k: str(v) for k, v in self.example().items()}
         for row_no, cells in table.rows:
-            values, bad = {}, []
-            for key, i in index.items():
-                try:
-                    values[key] = parse_cell(cols[key], cells[i] if i < len(cells) else None, self.choice_maps)
-                except CellError as exc:
-                    bad.append(RowError(row_no, cols[key].header(), str(exc)))
+            values, unread = self.read_row(index, cells)
+            bad = [RowError(row_no, col.header(), reason) for col, reason in unread]
             filled = {k: v for k, v in values.items() if v not in (None, "", False)}
             if not bad and (not filled or {k: str(v) for k, v in filled.items()} == example):
                 continue  # a blank row, or the template's example left in
@@ -165,8 +152,3 @@ class MarketImporter(Importer):
         return Instrument.objects.filter(owner=self.market.operator, manufacturer=values.get("manufacturer") or "",
                                          model=values.get("model") or "",
                                          serial_number=values.get("serial_number") or "").first()
-
-    def template_rows(self) -> tuple[list[str], list[list]]:
-        headers = [c.header() for c in self.columns]
-        example = self.example()
-        return headers, [[example.get(c.key, "") for c in self.columns]]

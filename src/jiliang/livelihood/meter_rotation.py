@@ -10,7 +10,11 @@ county, is:
 * the meters in service (not retired) whose rotation deadline (``rotation_due``) falls in the quarter, and
 * those whose deadline is before the quarter's first day: overdue (超期未换).
 
-It reads HouseholdMeter by its (utility, rotation_due) or (region, rotation_due) index: one range scan.
+It reads HouseholdMeter by its (utility, rotation_due) or (region, rotation_due) index: one range scan. Pages
+(the page and the API) are keyset pages in the list's order (rotation_due, instrument id): a page after the cursor
+of the previous one's last row costs the same whether it is the first or the ten-thousandth (no OFFSET, no count
+of the rows before it); the exports read the list in keyset batches of EXPORT_BATCH rows, so memory stays flat
+for a utility of two million meters; the counts (due, overdue) are one aggregate in SQL.
 A rotation (:func:`rotate_meter`) retires the old meter (the instrument's status retired with the reason and
 date; the profile's ``retired_on`` and ``replaced_by``) and registers the new one at the same place (region,
 address, account area, transformer area) through services.register_household_meter.
@@ -40,7 +44,7 @@ from .models import HouseholdMeter, RotationPublication
 
 # The columns of a list, the same for the page, Excel, PDF, API and public page: no personal data (the account
 # area is the utility's area reference, never a name or a house number).
-FIELDS = ("instrument__instrument_code", "kind", "size", "gas_kind", "accuracy_class", "rule", "service_life_years",
+FIELDS = ("instrument_id", "instrument__instrument_code", "kind", "size", "gas_kind", "accuracy_class", "rule", "service_life_years",
           "first_verified_on", "rotation_due", "utility__name", "region_id", "region__name", "account_area",
           "instrument__manufacturer", "instrument__model")
 DUE, OVERDUE = "due", "overdue"
@@ -98,6 +102,44 @@ def list_rows(qs, quarter: Quarter, limit: int | None = None):
         rule = service_life.BY_CATEGORY.get(r["rule"])
         r["regulation"] = rule.regulation if rule else ""
         yield r
+
+
+def cursor_of(row: dict) -> str:
+    """The keyset cursor of a list row: its place in the list's order (rotation_due, instrument id)."""
+    return f"{row['rotation_due'].isoformat()}.{row['instrument_id']}"
+
+
+def parse_cursor(text: str) -> tuple[dt.date, int]:
+    """(rotation_due, instrument id) of a cursor from :func:`cursor_of`; ValidationError on "after" otherwise."""
+    day, _dot, pk = (text or "").partition(".")
+    try:
+        return dt.date.fromisoformat(day), int(pk)
+    except ValueError:
+        raise ValidationError({"after": _("%(v)r is not a cursor of this list (use the one a page gives for the "
+                                          "next page).") % {"v": text}}) from None
+
+
+def page(qs, quarter: Quarter, *, size: int, after: str | None = None) -> tuple[list[dict], str | None]:
+    """One keyset page of the list: the ``size`` rows after the cursor ``after`` (from the start without one),
+    and the cursor of the next page (None on the last). ``qs`` is :func:`rotation_queryset`'s."""
+    if after:
+        due, pk = parse_cursor(after)
+        qs = qs.filter(Q(rotation_due__gt=due) | Q(instrument_id__gt=pk), rotation_due__gte=due)
+    rows = list(list_rows(qs, quarter, limit=size + 1))
+    return rows[:size], cursor_of(rows[size - 1]) if len(rows) > size else None
+
+
+EXPORT_BATCH = 5000
+
+
+def all_rows(qs, quarter: Quarter, batch: int = EXPORT_BATCH):
+    """Every row of the list, read in keyset pages of ``batch`` rows (the Excel and PDF exports)."""
+    after = None
+    while True:
+        rows, after = page(qs, quarter, size=batch, after=after)
+        yield from rows
+        if after is None:
+            return
 
 
 def summary(qs, quarter: Quarter) -> dict:
@@ -239,7 +281,7 @@ def workbook(qs, quarter: Quarter, title: str) -> bytes:
 
     out = io.BytesIO()
     rules = rules_used(qs)
-    write_workbook(out, title, headers(), (row_values(r) for r in list_rows(qs, quarter)),
+    write_workbook(out, title, headers(), (row_values(r) for r in all_rows(qs, quarter)),
                    about=[(_("list"), title), (_("quarter"), quarter.label),
                           *((r.category, RULE_SOURCES.get(r.category, r.regulation)) for r in rules)])
     return out.getvalue()
@@ -275,7 +317,7 @@ def pdf(qs, quarter: Quarter, title: str) -> bytes:
     story.append(Spacer(1, 4 * mm))
     data = [["识别编码", "表类", "规格/等级", "规程", "首次检定", "轮换期限", "状态", "区划", "片区"]]
     kinds = {MeterKind.WATER: "水表", MeterKind.GAS: "燃气表", MeterKind.ELECTRICITY: "电能表"}
-    for i, r in enumerate(list_rows(qs, quarter)):
+    for i, r in enumerate(all_rows(qs, quarter)):
         if i >= PDF_MAX_ROWS:
             data.append([f"……其余 {counts['total'] - PDF_MAX_ROWS} 只见 Excel 清单", "", "", "", "", "", "", "", ""])
             break

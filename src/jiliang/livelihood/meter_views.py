@@ -394,9 +394,18 @@ def rotation_list(request):
     if county is not None:
         publication = RotationPublication.objects.filter(region=county, year=quarter.year,
                                                          quarter=quarter.quarter).first()
+    after = request.GET.get("after") or None
+    try:
+        rows, next_cursor = meter_rotation.page(qs, quarter, size=PAGE_ROWS, after=after)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        (rows, next_cursor), after = meter_rotation.page(qs, quarter, size=PAGE_ROWS), None
+    params = request.GET.copy()
+    params.pop("after", None)
     return render(request, "livelihood/rotation_list.html", {
         "title": title, "quarter": quarter, "utility": utility, "county": county,
-        "rows": list(meter_rotation.list_rows(qs, quarter, limit=PAGE_ROWS)), "page_rows": PAGE_ROWS,
+        "rows": rows, "page_rows": PAGE_ROWS, "after": after, "next_cursor": next_cursor,
+        "list_query": params.urlencode(),
         "summary": meter_rotation.summary(qs, quarter), "rules": [
             (r, meter_rotation.RULE_SOURCES.get(r.category, "")) for r in meter_rotation.rules_used(qs)],
         "utilities": Organisation.objects.restrict(request.user, VIEW).filter(kind=OrganisationKind.UTILITY)

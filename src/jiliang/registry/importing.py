@@ -209,25 +209,20 @@ def parse_cell(col: ImportColumn, value, choice_maps: dict):
     raise AssertionError(col.kind)
 
 
-class Importer(abc.ABC):
-    """Plans and applies one import. Subclasses declare columns, the natural key and how to build a record."""
+class ColumnReader:
+    """The columns of an import file and how a row of it is read: each column's header in every language (and
+    earlier templates' forms), the header row checked against them, each cell parsed by :func:`parse_cell`, the
+    template's example row. :class:`Importer` plans and applies registry records on it; imports that apply their
+    rows through services of their own (market stalls and scales, batch filing, verification records) read their
+    files with it directly."""
 
     kind: str = ""
-    model: type = None
     columns: list[ImportColumn] = []
     label = ""
 
     def __init__(self, user):
         self.user = user
         self.choice_maps = {c.key: _choice_map(c.choices) for c in self.columns if c.kind == "choice"}
-        self.regions = {r.code: r for r in Region.objects.select_related("parent")}
-        names: dict[str, list] = {}
-        for r in self.regions.values():
-            if r.is_current:
-                names.setdefault(str(r), []).append(r)
-                names.setdefault(r.name, []).append(r)
-        # A name names a region only if one current region has it (鼓楼区 is in several cities).
-        self.region_names = {name: found[0] for name, found in names.items() if len(found) == 1}
 
     # --- header -----------------------------------------------------------------------------------
     def map_headers(self, headers: list[str]) -> dict[str, int]:
@@ -261,14 +256,19 @@ class Importer(abc.ABC):
             raise TableError(" ".join(problems))
         return index
 
-    # --- subclasses -------------------------------------------------------------------------------
-    def prepare(self, rows: list[dict]) -> None:
-        """Build the look-up maps the rows need (one query per map). Values that could not be read are None."""
-        return  # a hook: importers whose rows refer to nothing need no maps
-
-    def reference_problems(self, values: dict) -> list[tuple[str, str]]:
-        """(column key, reason) for each look-up of a row that fails (unknown owner, category, region)."""
-        return []
+    def read_row(self, index: dict[str, int], cells: list) -> tuple[dict, list[tuple[ImportColumn, str]]]:
+        """The row's values of the columns the file has (``index`` from :meth:`map_headers`), and the cells that
+        could not be read as (column, reason)."""
+        values, bad = {}, []
+        for col in self.columns:
+            i = index.get(col.key)
+            if i is None:
+                continue
+            try:
+                values[col.key] = parse_cell(col, cells[i] if i < len(cells) else None, self.choice_maps)
+            except CellError as exc:
+                bad.append((col, str(exc)))
+        return values, bad
 
     def example(self) -> dict:
         """The template's example row, as a user would type it (names in the active language)."""
@@ -283,6 +283,38 @@ class Importer(abc.ABC):
             if example:
                 rows.add(tuple(sorted((k, v) for k, v in example.items() if v)))
         return rows
+
+    def template_rows(self) -> tuple[list[str], list[list]]:
+        """The template's header row and its example row, in the active language."""
+        example = self.example()
+        return [c.header() for c in self.columns], [[example.get(c.key, "") for c in self.columns]]
+
+
+class Importer(ColumnReader, abc.ABC):
+    """Plans and applies one import of registry records. Subclasses declare columns, the natural key and how to
+    build a record."""
+
+    model: type = None
+
+    def __init__(self, user):
+        super().__init__(user)
+        self.regions = {r.code: r for r in Region.objects.select_related("parent")}
+        names: dict[str, list] = {}
+        for r in self.regions.values():
+            if r.is_current:
+                names.setdefault(str(r), []).append(r)
+                names.setdefault(r.name, []).append(r)
+        # A name names a region only if one current region has it (鼓楼区 is in several cities).
+        self.region_names = {name: found[0] for name, found in names.items() if len(found) == 1}
+
+    # --- subclasses -------------------------------------------------------------------------------
+    def prepare(self, rows: list[dict]) -> None:
+        """Build the look-up maps the rows need (one query per map). Values that could not be read are None."""
+        return  # a hook: importers whose rows refer to nothing need no maps
+
+    def reference_problems(self, values: dict) -> list[tuple[str, str]]:
+        """(column key, reason) for each look-up of a row that fails (unknown owner, category, region)."""
+        return []
 
     @abc.abstractmethod
     def natural_key(self, values: dict) -> tuple:

@@ -1,5 +1,5 @@
-"""Batch filing from an Excel or CSV file, with the registry's import framework (registry/importing.py): the
-header is checked like every import's (missing or unknown columns are refused with the template's names), each
+"""Batch filing from an Excel or CSV file, read with the registry's column reader (registry/importing.py
+ColumnReader): the header is checked like every import's (missing or unknown columns are refused with the template's names), each
 row names one instrument of the owner by its jiliang number or by manufacturer + model + serial number, and the
 report lists every row that was not filed with the column and the reason; the other rows are filed."""
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from jiliang.core.export import workbook_bytes
 from jiliang.core.tabular import Table
-from jiliang.registry.importing import CellError, ImportColumn, Importer, RowError, parse_cell
+from jiliang.registry.importing import CellError, ColumnReader, ImportColumn, RowError
 from jiliang.registry.models import Instrument, Organisation
 
 from . import filing
@@ -27,11 +27,10 @@ class FilingImportReport:
     filings: list = field(default_factory=list)
 
 
-class FilingImporter(Importer):
+class FilingImporter(ColumnReader):
     """Reads the rows of a filing file; :meth:`file` files the instruments they name."""
 
     kind = "filing"
-    model = Instrument
     label = gettext_lazy("filing of instruments")
     columns = [
         ImportColumn("instrument", gettext_lazy("instrument number in jiliang"), kind="int",
@@ -79,13 +78,9 @@ class FilingImporter(Importer):
         report = FilingImportReport()
         rows: list[tuple[int, dict]] = []
         for row_no, cells in table.rows:
-            values, bad = {}, False
-            for key, i in index.items():
-                try:
-                    values[key] = parse_cell(cols[key], cells[i] if i < len(cells) else None, self.choice_maps)
-                except CellError as exc:
-                    report.errors.append(RowError(row_no, cols[key].header(), str(exc)))
-                    bad = True
+            values, unread = self.read_row(index, cells)
+            report.errors.extend(RowError(row_no, col.header(), reason) for col, reason in unread)
+            bad = bool(unread)
             filled = {k: str(v) for k, v in values.items() if v not in (None, "")}
             if not bad and (not filled or filled == self.example()):
                 continue  # a blank row, or the template's example left in
@@ -128,6 +123,5 @@ class FilingImporter(Importer):
 
 def template_bytes(user, owner) -> bytes:
     imp = FilingImporter(user, owner)
-    headers = [c.header() for c in imp.columns]
-    example = imp.example()
-    return workbook_bytes(str(imp.label), headers, [[example.get(c.key, "") for c in imp.columns]])
+    headers, rows = imp.template_rows()
+    return workbook_bytes(str(imp.label), headers, rows)

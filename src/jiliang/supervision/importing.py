@@ -1,5 +1,5 @@
-"""Excel/CSV import of reported verification records, on the registry's import framework (registry/importing.py):
-the columns and their headers in Chinese and English, the header check (a wrong or missing column is an error of
+"""Excel/CSV import of reported verification records, read with the registry's column reader
+(registry/importing.py ColumnReader): the columns and their headers in Chinese and English, the header check (a wrong or missing column is an error of
 the whole file, naming the columns), the cell parsing; each row then goes through records.py like an API record.
 """
 
@@ -8,20 +8,19 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 
 from jiliang.core.tabular import Table
-from jiliang.registry.importing import CellError, ImportColumn, Importer, _RowProblems, parse_cell
+from jiliang.registry.importing import ColumnReader, ImportColumn
 
 from . import records
-from .models import Result, VerificationEvent, VerificationKind
+from .models import Result, VerificationKind
 
 KIND = "verification-records"
 
 
-class RecordImporter(Importer):
-    """Reads the file's rows into records; :func:`check` and :func:`apply` do the rest. The abstract natural
-    key methods of the registry's importer are the record's (institution, number)."""
+class RecordImporter(ColumnReader):
+    """Reads the file's rows into records; :func:`check` and :func:`apply` do the rest (records.py, as for the API's
+    records)."""
 
     kind = KIND
-    model = VerificationEvent
     label = gettext_lazy("verification records")
     columns = [
         ImportColumn("institution_uscc", gettext_lazy("institution USCC"), required=True),
@@ -39,41 +38,14 @@ class RecordImporter(Importer):
         ImportColumn("certificate_valid_until", gettext_lazy("certificate valid until"), kind="date"),
         ImportColumn("free_of_charge", gettext_lazy("free of charge"), kind="bool"),
     ]
-    key_columns = ("institution_uscc", "number")
-
-    def natural_key(self, values: dict) -> tuple:
-        return (values.get("institution_uscc"), values.get("number"))
-
-    def existing(self, keys: list[tuple]) -> dict[tuple, object]:
-        found = VerificationEvent.objects.filter(number__in={k[1] for k in keys}).select_related("institution")
-        return {(e.institution.uscc, e.number): e for e in found}
-
-    def build(self, values: dict, current):
-        """The row resolved as records.py resolves an API record (one row: its own look-ups)."""
-        from django.utils import timezone
-
-        row = {k: v for k, v in values.items() if v is not None}
-        resolved = records.Resolver([row], timezone.localdate()).resolve(row)
-        if resolved.problems:
-            raise _RowProblems([(p.field, p.message) for p in resolved.problems])
-        return resolved.event, {}
-
     def rows(self, table: Table) -> tuple[list[int], list[dict], dict[int, list[records.Problem]]]:
         """(row numbers, records, cell problems by position): wrong columns raise TableError."""
         index = self.map_headers(table.headers)
         numbers, rows, cell_problems = [], [], {}
         for position, (row_no, cells) in enumerate(table.rows, start=1):
-            values, problems = {}, []
-            for col in self.columns:
-                if col.key not in index:
-                    continue
-                try:
-                    value = parse_cell(col, cells[index[col.key]], self.choice_maps)
-                except CellError as exc:
-                    problems.append(records.Problem(col.key, str(exc)))
-                    continue
-                if value is not None:
-                    values[col.key] = value
+            read, unread = self.read_row(index, cells)
+            values = {k: v for k, v in read.items() if v is not None}
+            problems = [records.Problem(col.key, reason) for col, reason in unread]
             numbers.append(row_no)
             rows.append(values)
             if problems:

@@ -44,8 +44,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
 from typing import NamedTuple
+
+from jiliang.core.units import prefix_factor
 
 INSTRUMENT, STANDARD, RM, EXTERNAL = "instrument", "standard", "rm", "external"
 NATIONAL_PRIMARY = "national_primary"
@@ -223,25 +224,11 @@ def relative_u(edge: Edge) -> float | None:
     return None
 
 
-PREFIXES = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "m": 1e-3, "µ": 1e-6, "μ": 1e-6, "u": 1e-6, "n": 1e-9, "c": 1e-2}
-
-
-@lru_cache(maxsize=4096)
 def unit_factor(unit: str, to_unit: str) -> float | None:
-    """The factor taking a value in ``unit`` to ``to_unit`` when they are the same unit with SI prefixes
-    (mg → kg: 1e-6), else None. Only simple units (one symbol after the prefix) are compared."""
-    unit, to_unit = (unit or "").strip(), (to_unit or "").strip()
-    if not unit or not to_unit:
-        return None
-    if unit == to_unit:
-        return 1.0
-    for p1, f1 in PREFIXES.items():
-        if not unit.startswith(p1) or len(unit) <= len(p1):
-            continue
-        for p2, f2 in PREFIXES.items():
-            if to_unit.startswith(p2) and to_unit[len(p2):] == unit[len(p1):] and len(to_unit) > len(p2):
-                return f1 / f2
-    return None
+    """core.units.prefix_factor as a float (mg → kg: 1e-6), None where a unit is missing or the two differ by more
+    than SI prefixes."""
+    factor = prefix_factor(unit, to_unit) if (unit or "").strip() and (to_unit or "").strip() else None
+    return None if factor is None else float(factor)
 
 
 def _ratio_text(r: Fraction) -> str:

@@ -38,7 +38,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
-from jiliang.core.units import UnitError, symbols
+from jiliang.core.units import prefix_factor
 
 DEFINITION_VERSION = "IND2-2026.1"
 DATA_FILE = Path(__file__).resolve().parent / "data" / "category_parameters.csv"
@@ -138,24 +138,11 @@ def load_needs(path: str | None = None) -> dict[str, tuple[Need, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def unit_factor(from_unit: str, to_unit: str) -> Decimal | None:
-    """The factor converting a value in ``from_unit`` into ``to_unit`` when they differ only by SI prefixes
-    (kg → g: 1000; kPa → MPa: 0.001; core.units.symbols.conversion); None when they differ otherwise (m³/h against
-    L/min, t against kg, °C against K). Symbols core.units does not know (%LEL) compare as text."""
-    a, b = (from_unit or "").strip(), (to_unit or "").strip()
-    if a == b:
-        return Decimal(1)
-    try:
-        return symbols.conversion(symbols.to_dsi(a), symbols.to_dsi(b))
-    except UnitError:
-        return None
-
-
 def range_covers(cap: Capability, group: Group) -> tuple[bool, str]:
     """Whether the standard's range covers the instruments' range, in the standard's unit. An instrument range that
     starts at 0 is compared by its upper end only (zero is the start of the scale, not a verification point:
     JJG 539's smallest test load is Min, water meters start at Q1); an unknown end is not compared."""
-    factor = unit_factor(group.unit, cap.unit) if group.unit and cap.unit else Decimal(1)
+    factor = prefix_factor(group.unit, cap.unit) if group.unit and cap.unit else Decimal(1)
     if factor is None:
         return False, UNITS
     if group.range_max is not None and cap.range_max is not None and group.range_max * factor > cap.range_max:
@@ -208,7 +195,7 @@ def uncertainty_adequate(cap: Capability, need: Need, group: Group, ratio: Decim
     m = _absolute(mpe[0], mpe[1], group.range_max, group.unit)
     if u is None or m is None:
         return None
-    factor = unit_factor(u[1], m[1])
+    factor = prefix_factor(u[1], m[1])
     if factor is None:
         return None
     return u[0] * factor <= ratio * m[0]

@@ -84,3 +84,20 @@ def test_units_import_no_django():
             "bad = [m for m in sys.modules if m == 'django' or m.startswith('django.')];"
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_units_differing_by_a_prefix_convert_others_do_not():
+    """The one prefix converter (core.units.prefix_factor), used by traceability's chains and coverage."""
+    from jiliang.traceability.chain import unit_factor
+
+    assert units.prefix_factor("kPa", "MPa") == Decimal("0.001")
+    assert units.prefix_factor("kg", "g") == 1000
+    assert units.prefix_factor("mg", "kg") == Decimal("1E-6")
+    assert units.prefix_factor("µm", "cm") == Decimal("0.0001")
+    assert units.prefix_factor("m³/h", "L/min") is None
+    assert units.prefix_factor("t", "kg") is None
+    assert units.prefix_factor("%LEL", "%LEL") == 1
+    assert units.prefix_factor("µmol/mol", "%LEL") is None
+    assert unit_factor("mg", "kg") == pytest.approx(1e-6)
+    assert unit_factor("", "kg") is None and unit_factor("kg", "") is None
+    assert unit_factor("°C", "K") is None

@@ -10,7 +10,7 @@
 
 from .dsi import DsiUnit, UnitError, is_valid_unit, parse_unit, same_unit
 from .si import commensurable, compare, si_value
-from .symbols import quantity, range_text, symbol, symbols_in, to_dsi
+from .symbols import prefix_factor, quantity, range_text, symbol, symbols_in, to_dsi
 
 
 def registry_dsi(text: str | None) -> str:
@@ -21,5 +21,5 @@ def registry_dsi(text: str | None) -> str:
         return ""
 
 
-__all__ = ["DsiUnit", "UnitError", "commensurable", "compare", "is_valid_unit", "parse_unit", "quantity",
+__all__ = ["DsiUnit", "UnitError", "commensurable", "compare", "is_valid_unit", "parse_unit", "prefix_factor", "quantity",
            "range_text", "registry_dsi", "same_unit", "si_value", "symbol", "symbols_in", "to_dsi"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from jiliang.core.values.decimals import number_text
 
@@ -189,6 +190,22 @@ def conversion(from_dsi: str, to_dsi_unit: str) -> Decimal | None:
     if pa != pb or (sa - sb).denominator != 1:
         return None
     return Decimal(10) ** int(sa - sb)
+
+
+@lru_cache(maxsize=4096)
+def prefix_factor(from_unit: str, to_unit: str) -> Decimal | None:
+    """The factor taking a value written in the symbol ``from_unit`` to the symbol ``to_unit`` when the two differ
+    by SI prefixes only (``kg`` → ``g``: 1000; ``kPa`` → ``MPa``: 0.001; ``mg`` → ``kg``: 1E-6; SI brochure, 9th
+    edition, 3); None when they are different units (``m³/h`` and ``L/min``, ``t`` and ``kg``, ``°C`` and ``K``:
+    :mod:`.si` compares those). Equal texts are one unit, factor 1, also where this module does not know the
+    symbol (``%LEL``) or none is written; an unknown symbol against another gives None."""
+    a, b = (from_unit or "").strip(), (to_unit or "").strip()
+    if a == b:
+        return Decimal(1)
+    try:
+        return conversion(to_dsi(a), to_dsi(b))
+    except UnitError:
+        return None
 
 
 def number(value) -> str:

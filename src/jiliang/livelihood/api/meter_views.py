@@ -20,6 +20,7 @@ from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from jiliang.core.api.pagination import Pagination
 from jiliang.core.api.views import ScopedViewSet
 from jiliang.core.scoping import VIEW
 from jiliang.registry.models import Organisation
@@ -154,18 +155,29 @@ class MeterBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
 
 
 QUARTER_PARAMS = [OpenApiParameter("year", int, required=True), OpenApiParameter("quarter", int, required=True),
-                  OpenApiParameter("utility", int), OpenApiParameter("region", str, description="a county's code")]
+                  OpenApiParameter("utility", int), OpenApiParameter("region", str, description="a county's code"),
+                  OpenApiParameter("after", str, description="the cursor of the next page (the previous page's "
+                                                             "``next`` link carries it)"),
+                  OpenApiParameter("page_size", int, description="rows a page (at most 1000)")]
+ROTATION_PAGE = 200  # rows a page of the rotation list
 
 
 class RotationListViewSet(ScopedViewSet):
-    """到期轮换清单: meters whose rotation deadline falls in the quarter, and those already overdue."""
+    """到期轮换清单: meters whose rotation deadline falls in the quarter, and those already overdue, in keyset pages
+    (``next`` carries the cursor; ``count`` and ``summary`` are the whole list's)."""
 
     permission_classes = [IsAuthenticated]
     queryset = HouseholdMeter.objects.all()
     serializer_class = s.RotationRowSerializer
     filter_backends: list = []
+    pagination_class = None
 
-    @extend_schema(parameters=QUARTER_PARAMS, responses={200: s.RotationRowSerializer(many=True)})
+    @extend_schema(parameters=QUARTER_PARAMS, responses={200: inline_serializer("RotationListPage", {
+        "count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
+        "summary": inline_serializer("RotationListSummary", {
+            "total": serializers.IntegerField(), "due": serializers.IntegerField(),
+            "overdue": serializers.IntegerField()}),
+        "results": s.RotationRowSerializer(many=True)})})
     def list(self, request):
         p = request.query_params
         quarter, refused = _call(meter_rotation.Quarter.parse, p.get("year"), p.get("quarter"))
@@ -178,15 +190,20 @@ class RotationListViewSet(ScopedViewSet):
             if utility is None:
                 return Response({"utility": [_("Give the utility's id.")]}, status=400)
         qs = meter_rotation.rotation_queryset(self.get_queryset(), quarter, utility=utility, region=p.get("region"))
-        page = self.paginate_queryset(qs.values("pk"))
-        ids = [r["pk"] for r in page] if page is not None else None
-        rows = meter_rotation.list_rows(qs.filter(pk__in=ids) if ids is not None else qs, quarter)
-        data = s.RotationRowSerializer(list(rows), many=True).data
-        if page is not None:
-            response = self.get_paginated_response(data)
-            response.data["summary"] = meter_rotation.summary(qs, quarter)
-            return response
-        return Response(data)
+        size = p.get("page_size", "")
+        size = min(int(size), Pagination.max_page_size) if size.isdigit() and int(size) > 0 else ROTATION_PAGE
+        found, refused = _call(meter_rotation.page, qs, quarter, size=size, after=p.get("after"))
+        if refused:
+            return refused
+        rows, cursor = found
+        summary = meter_rotation.summary(qs, quarter)
+        following = None
+        if cursor is not None:
+            query = p.copy()
+            query["after"] = cursor
+            following = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        return Response({"count": summary["total"], "next": following, "summary": summary,
+                         "results": s.RotationRowSerializer(rows, many=True).data})
 
 
 class OverdueRotationViewSet(ScopedViewSet):
