@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import DocumentKind
 
@@ -59,7 +60,7 @@ class TargetForm(ServiceForm):
     prefix = "target"
     region = forms.ChoiceField(label=_("region"), required=False)
     year = forms.IntegerField(label=_("year"), required=False, min_value=1990, max_value=2100)
-    value = forms.CharField(label=_("target"), required=False, max_length=40)
+    value = forms.CharField(label=pgettext_lazy("kpi", "target"), required=False, max_length=40)
     baseline = forms.CharField(label=_("baseline"), required=False, max_length=40)
     baseline_on = forms.DateField(label=_("baseline date"), required=False, widget=DATE)
 
@@ -73,7 +74,7 @@ class DocumentForm(ServiceForm):
     title = forms.CharField(label=_("title"), required=False, max_length=300)
     kind = forms.ChoiceField(label=_("kind"), required=False, choices=[("", "—"), *DocumentKind.choices])
     issuer = forms.CharField(label=_("issuer"), required=False, max_length=200)
-    issued_on = forms.DateField(label=_("issued on"), required=False, widget=DATE)
+    issued_on = forms.DateField(label=pgettext_lazy("kpi", "issued on"), required=False, widget=DATE)
     region = forms.ChoiceField(label=_("region where it applies"), required=False)
     revision = forms.BooleanField(label=_("a revision of an earlier text"), required=False)
     file = forms.FileField(label=_("file"), required=False)

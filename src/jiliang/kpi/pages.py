@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext
 from django.utils.translation import pgettext_lazy
 
 from jiliang.core.export import write_sheets
@@ -32,8 +32,9 @@ STATUS = {
     st.FAILED: (pgettext_lazy("kpi status", "failed"), "dark"),
 }
 # The units the plans write in Chinese, named in the reader's language.
-UNITS = {"部": gettext_lazy("documents"), "个": gettext_lazy("units"), "项": gettext_lazy("standards"),
-         "家": gettext_lazy("enterprises"), "人次": gettext_lazy("person-times"), "%": "%"}
+UNITS = {"部": pgettext_lazy("kpi unit", "documents"), "个": pgettext_lazy("kpi unit", "units"),
+         "项": pgettext_lazy("kpi unit", "items"), "家": pgettext_lazy("kpi unit", "organisations"),
+         "人次": pgettext_lazy("kpi unit", "person-times"), "%": "%"}
 
 
 class BadParameter(ValueError):
@@ -131,8 +132,8 @@ def reading_cells(x: dict) -> list:
 
 
 def reading_headers() -> list[str]:
-    return [_("region"), _("code"), _("indicator"), _("value"), _("unit"), _("numerator"), _("denominator"),
-            _("target"), _("target year"), _("expected on the straight line"), _("status"), _("reason of failure"),
+    return [_("region"), _("code"), _("indicator"), _("value"), pgettext("kpi", "unit"), _("numerator"), _("denominator"),
+            pgettext("kpi", "target"), _("target year"), _("expected on the straight line"), _("status"), _("reason of failure"),
             _("source")]
 
 

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jiliang.core.extending import indicator_sources
 from jiliang.core.filters import id_or_404
@@ -205,7 +206,7 @@ def indicator_page(request, pk):
         "entered_values": (EnteredValue.objects.restrict(user, VIEW).filter(indicator=ind)
                            .select_related("region", "entered_by")[:200]),
         "enter_form": enter, "target_form": target, "labels": {
-            "value": _("value"), "target": _("target"), "expected": _("expected on the straight line")}},
+            "value": _("value"), "target": pgettext("kpi", "target"), "expected": _("expected on the straight line")}},
         status=status)
 
 
@@ -357,7 +358,7 @@ def documents_page(request):
     access.check_read(request.user)
     qs, kind, year, errors = _documents(request)
     if request.GET.get("export") == "xlsx" and not errors:
-        headers = [_("document number"), _("title"), _("kind"), _("issuer"), _("issued on"), _("revision"),
+        headers = [_("document number"), _("title"), _("kind"), _("issuer"), pgettext("kpi", "issued on"), _("revision"),
                    _("region")]
         rows = [[d.number, d.title, d.get_kind_display(), d.issuer, d.issued_on, d.revision, d.region.display_name]
                 for d in qs]
