@@ -96,6 +96,15 @@ def source_text(ind) -> str:
     return _("computed by %(s)s") % {"s": src.label if src else ind.source_key}
 
 
+def status_rule() -> str:
+    """kpi/status.py's rule in the reader's language (the page and the export state it)."""
+    return _("Expected value on a day: the straight line from the baseline to the target at the end of the target's "
+             "year. Met: the value reaches the target. On track: not yet at the target, but at or beyond the line. "
+             "Behind: short of the line. Not met: short of the target where there is no baseline to draw a line "
+             "from. No target, no value (nothing to count or not entered) and failed (the computation failed, with "
+             "its reason; never shown as 0) are shown as such.")
+
+
 def pct_of_target(r) -> float | None:
     """The value as a percentage of the target (None without both, or a target of 0)."""
     if r.value is None or r.target is None or r.target == 0 or r.status == st.FAILED:

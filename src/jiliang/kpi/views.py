@@ -72,7 +72,7 @@ def live_page(request):
         plan = pages.choose_plan(request.GET.get("plan"), day)
     except pages.BadParameter as exc:
         return bad(request, exc)
-    ctx = {"plan": plan, "on": day, "plans": Plan.objects.all(), "rule": st.__doc__}
+    ctx = {"plan": plan, "on": day, "plans": Plan.objects.all(), "rule": pages.status_rule()}
     if plan is None:
         return render(request, "kpi/live.html", ctx)
     root = _root(user, plan)
@@ -102,7 +102,7 @@ def live_page(request):
                            [pages.reading_cells(x) for c in city_rows for x in c["cells"]]))
         return pages.xlsx(f"kpi-{plan.code}-{root}-{day:%Y%m%d}.xlsx", sheets, [
             (_("export of"), _("Plan indicators, live")), (_("plan"), str(plan)),
-            (_("region"), names.get(root, root)), (_("date"), day.isoformat()), (_("status rule"), st.__doc__)])
+            (_("region"), names.get(root, root)), (_("date"), day.isoformat()), (_("status rule"), pages.status_rule())])
     ctx.update({
         "root": root, "root_name": names.get(root, root), "rows": rows, "assessed": assessed, "city_rows": city_rows,
         "query": _query(request), "chart": [{"label": x["code"], "name": x["name"], "pct": x["pct"],
