@@ -6,7 +6,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const vs = document.getElementById("chart-vs-target");
   if (vs) {
     const rows = data("data-vs-target") || [];
-    echarts.init(vs).setOption({
+    echarts.init(vs).setOption({animation: false,
       tooltip: {trigger: "axis", formatter: ps => ps.map(p => rows[p.dataIndex].label + " " + rows[p.dataIndex].name
         + ": " + (p.value == null ? "—" : p.value + " %")).join("<br>")},
       grid: {left: 50, right: 20, top: 20, bottom: 40},
@@ -22,7 +22,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll(".kpi-spark").forEach(el => {
     const points = sparks[el.dataset.key] || [];
     if (points.length < 2) return;
-    echarts.init(el).setOption({
+    echarts.init(el).setOption({animation: false,
       grid: {left: 2, right: 2, top: 2, bottom: 2}, tooltip: {trigger: "axis"},
       xAxis: {type: "category", show: false, data: points.map(p => p[0])},
       yAxis: {type: "value", show: false, scale: true},
@@ -36,7 +36,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const series = ["value", "target", "expected"].map((k, i) => ({
       name: labels[k], type: "line", data: rows.map(r => r[k]), connectNulls: true,
       lineStyle: i ? {type: i === 1 ? "dashed" : "dotted"} : {width: 2}, symbol: i ? "none" : "circle"}));
-    echarts.init(trend).setOption({
+    echarts.init(trend).setOption({animation: false,
       tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {left: 60, right: 20, top: 30, bottom: 40},
       xAxis: {type: "category", data: rows.map(r => r.on)}, yAxis: {type: "value", scale: true}, series});
     trend.dataset.ready = "1";
