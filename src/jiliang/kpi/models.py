@@ -80,13 +80,16 @@ class Indicator(models.Model):
     name_en = models.CharField(_("English name"), max_length=300)
     definition = models.TextField(_("definition"))
     definition_en = models.TextField(_("English definition"), blank=True)
-    unit = models.CharField(_("unit"), max_length=20, help_text=_("% for a share, otherwise what is counted"))
+    unit = models.CharField(_("unit"), max_length=20,
+                            # xgettext:no-python-format
+                            help_text=_("% for a share, otherwise what is counted"))
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.AT_LEAST)
     source_kind = models.CharField(_("source"), max_length=10, choices=SourceKind.choices)
     source_key = models.CharField(_("computed by"), max_length=80, blank=True)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     entered_note = models.CharField(_("why entered"), max_length=300, blank=True,
                                     help_text=_("for an entered indicator: why it is not computed"))
+    entered_note_en = models.CharField(_("why entered (English)"), max_length=300, blank=True)
     city_assessment = models.BooleanField(_("in city government assessment"), default=False)
     public = models.BooleanField(_("public"), default=True, help_text=_("shown in the public report"))
 
@@ -113,6 +116,13 @@ class Indicator(models.Model):
         from django.utils.translation import get_language
 
         return self.definition_en if self.definition_en and (get_language() or "").startswith("en") else self.definition
+
+    @property
+    def display_entered_note(self) -> str:
+        from django.utils.translation import get_language
+
+        en = (get_language() or "").startswith("en")
+        return self.entered_note_en if self.entered_note_en and en else self.entered_note
 
     @property
     def is_share(self) -> bool:

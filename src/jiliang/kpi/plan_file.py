@@ -22,7 +22,8 @@ name_en = "Verification rate of key supervised measuring instruments"
 definition = "..."                   # in words; definition_en likewise
 unit = "%"                           # "%" for a share, otherwise what is counted (项, 个, 家)
 direction = "at_least"               # or "at_most"
-source = "supervision.verification_rate"   # a registered source, or "entered" (then entered_note says why)
+source = "supervision.verification_rate"   # a registered source, or "entered" (then entered_note, and
+                                     # entered_note_en in English, say why)
 params = { key = true }              # the source's parameters
 city_assessment = true               # §二十四: in the city governments' assessment
 public = true                        # shown in the public report (default true)
@@ -80,6 +81,7 @@ class IndicatorSpec:
     source: str
     params: dict
     entered_note: str
+    entered_note_en: str
     city_assessment: bool
     public: bool
     targets: list[TargetSpec] = field(default_factory=list)
@@ -250,7 +252,7 @@ def parse(data: bytes, *, regions: set[str], cities: set[str], sources: dict[str
             name_en=text(ind, "name_en", where), definition=text(ind, "definition", where, limit=4000),
             definition_en=text(ind, "definition_en", where, False, 4000), unit=unit,
             direction=direction if direction in DIRECTIONS else "at_least", source=source, params=params,
-            entered_note=note, city_assessment=flags["city_assessment"] is True, public=flags["public"] is not False,
+            entered_note=note, entered_note_en=text(ind, "entered_note_en", where, False), city_assessment=flags["city_assessment"] is True, public=flags["public"] is not False,
             targets=targets))
     if problems:
         raise PlanFileError(problems)

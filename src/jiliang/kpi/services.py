@@ -67,7 +67,7 @@ def write_plan(spec: plan_file.PlanSpec, *, Plan=Plan, Indicator=Indicator, Targ
             plan=plan, code=i.code, position=i.position, group=i.group, name=i.name, name_en=i.name_en,
             definition=i.definition, definition_en=i.definition_en, unit=i.unit, direction=i.direction,
             source_kind=SourceKind.ENTERED if entered else SourceKind.COMPUTED, source_key="" if entered else i.source,
-            params=i.params, entered_note=i.entered_note, city_assessment=i.city_assessment, public=i.public)
+            params=i.params, entered_note=i.entered_note, entered_note_en=i.entered_note_en, city_assessment=i.city_assessment, public=i.public)
         Target.objects.bulk_create([Target(indicator=ind, region_id=t.region, year=t.year, value=t.value,
                                            baseline=t.baseline, baseline_on=t.baseline_on) for t in i.targets])
     return plan

@@ -5,3 +5,7 @@ from django.urls import path  # noqa: F401  (the pages append their paths here)
 
 app_name = "kpi"
 urlpatterns: list = []
+
+from . import views  # noqa: E402
+
+urlpatterns += views.urlpatterns  # the pages (views.py)

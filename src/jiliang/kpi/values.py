@@ -87,7 +87,7 @@ def compute(indicator: Indicator, region: str, day: dt.date) -> Reading:
         ev = (EnteredValue.objects.filter(indicator=indicator, region_id=region, on__lte=day)
               .order_by("-on", "-pk").first())
         if ev is None:
-            return Reading(indicator, region, day, SnapshotState.MISSING, note=indicator.entered_note)
+            return Reading(indicator, region, day, SnapshotState.MISSING, note=indicator.display_entered_note)
         return Reading(indicator, region, day, SnapshotState.OK, value=ev.value, numerator=ev.value,
                        definition=indicator.definition, version=f"entered {ev.on}",
                        note=f"{ev.document_number} ({ev.document_date})", evidence=ev)

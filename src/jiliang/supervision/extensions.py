@@ -86,9 +86,9 @@ from jiliang.core.extending import IndicatorSource  # noqa: E402
 from . import indicators  # noqa: E402
 
 CONTRIBUTIONS += [
-    IndicatorSource("supervision.verification_rate", _("verification rate (受检率)"), "share",
+    IndicatorSource("supervision.verification_rate", _("verification rate"), "share",
                     indicators.verification_rate, indicators.verification_rate_drill, indicators.PARAMS,
                     compute_many=indicators.verification_rate_many),
-    IndicatorSource("supervision.pass_rate", _("pass rate (合格率)"), "share", indicators.pass_rate, None,
+    IndicatorSource("supervision.pass_rate", _("pass rate"), "share", indicators.pass_rate, None,
                     indicators.PARAMS, compute_many=indicators.pass_rate_many),
 ]

@@ -33,6 +33,7 @@ class Migration(migrations.Migration):
                 ('source_key', models.CharField(blank=True, max_length=80, verbose_name='computed by')),
                 ('params', models.JSONField(blank=True, default=dict, verbose_name='parameters')),
                 ('entered_note', models.CharField(blank=True, help_text='for an entered indicator: why it is not computed', max_length=300, verbose_name='why entered')),
+                ('entered_note_en', models.CharField(blank=True, max_length=300, verbose_name='why entered (English)')),
                 ('city_assessment', models.BooleanField(default=False, verbose_name='in city government assessment')),
                 ('public', models.BooleanField(default=True, help_text='shown in the public report', verbose_name='public')),
             ],
