@@ -88,8 +88,8 @@ def seed_registry(n: int, rng: random.Random) -> None:
         "national-industrial-test-centre", "national-type-evaluation-lab", "provincial-metrology-centre",
         "public-service-platform", "international-mutual-recognition", "brand-laboratory"]).values_list("pk", flat=True))
     with connection.cursor() as cur:
-        cur.execute("UPDATE registry_organisation SET mms_status = 'certified' WHERE id %% 40 = 0 AND kind <> 'bureau'")
-        cur.execute("SELECT id FROM registry_organisation WHERE id %% 97 = 0")
+        cur.execute("UPDATE registry_organisation SET mms_status = 'certified' WHERE id % 40 = 0 AND kind <> 'bureau'")
+        cur.execute("SELECT id FROM registry_organisation WHERE id % 97 = 0")
         ids = [r[0] for r in cur.fetchall()]
         rm.Organisation.designations.through.objects.bulk_create(
             [rm.Organisation.designations.through(organisation_id=i, designation_id=designations[i % len(designations)])
@@ -184,8 +184,8 @@ def hand_sql(plan: Plan, day: dt.date) -> dict[tuple[str, str], float | None]:
     run(f"SELECT {ocity}, d.code, count(*) FROM registry_organisation o "  # noqa: S608
         "JOIN registry_organisation_designations od ON od.organisation_id = o.id "
         "JOIN registry_designation d ON d.id = od.designation_id "
-        "WHERE (o.deregistered_on IS NULL OR o.deregistered_on > %(day)s) AND d.code IN %(codes)s "
-        "GROUP BY ROLLUP (1), d.code", p | {"codes": tuple(codes)},
+        "WHERE (o.deregistered_on IS NULL OR o.deregistered_on > %(day)s) AND d.code = ANY(%(codes)s) "
+        "GROUP BY ROLLUP (1), d.code", p | {"codes": list(codes)},
         lambda region, code, n: out.__setitem__((codes[code], region), float(n)))
     run(f"SELECT {ocity}, count(*) FROM registry_organisation o WHERE o.mms_status IN ('established', 'certified') "  # noqa: S608
         "AND o.kind <> 'bureau' AND (o.deregistered_on IS NULL OR o.deregistered_on > %(day)s) GROUP BY ROLLUP (1)",
@@ -218,6 +218,7 @@ def main() -> None:
         print(f"generating {args.instruments:,} instruments …", flush=True)
         column_defaults()
         sd.generate(args.instruments, rng)
+    if not PlanDocument.objects.filter(number="BENCH-0").exists():
         seed_registry(args.instruments, rng)
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM registry_instrument")

@@ -21,3 +21,12 @@ def workbook(data: bytes):
     from openpyxl import load_workbook
 
     return load_workbook(io.BytesIO(data), read_only=True)
+
+
+@pytest.fixture
+def english():
+    """Messages matched by their English wording (the site's language is Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

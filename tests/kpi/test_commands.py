@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from tests.kpi.report_fixtures import media  # noqa: F401
+from tests.kpi.report_fixtures import english, media  # noqa: F401
 
 from jiliang.kpi import reports, values
 from jiliang.kpi.models import Plan, Snapshot
 
+pytestmark = pytest.mark.usefixtures("english")
 DATA = Path(__file__).parent / "data"
 
 

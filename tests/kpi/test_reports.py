@@ -9,13 +9,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from tests.conftest import ROLES, client_for, web_client_for
-from tests.kpi.report_fixtures import media, pdf_text, workbook  # noqa: F401
+from tests.kpi.report_fixtures import english, media, pdf_text, workbook  # noqa: F401
 
+from jiliang.core.models import Region
 from jiliang.kpi import reports, services
 from jiliang.kpi.models import EvaluationReport, Snapshot
 from jiliang.kpi.reports import fmt
 
+pytestmark = pytest.mark.usefixtures("english")
 DAY = dt.date(2025, 6, 30)
 EVIDENCE_NO = "苏市监〔2025〕77号"
 
@@ -79,7 +82,8 @@ def test_pdf_and_workbook_agree_with_the_api(data, plan):
         assert x[head[6]] == (None if row["numerator"] is None else float(row["numerator"])), code
         assert x[head[7]] == (None if row["denominator"] is None else float(row["denominator"])), code
         assert x[head[8]] == (None if row["target"] is None else float(row["target"])), code
-        assert x[head[11]] == reports.status_label(row["status"]), code
+        with translation.override(report.job.language):  # the workbook's language: the requester's
+            assert x[head[11]] == reports.status_label(row["status"]), code
         assert code in text
         if value is not None:
             assert _flat(fmt(value, ind.unit)) in text, (code, fmt(value, ind.unit))
@@ -96,12 +100,13 @@ def test_pdf_and_workbook_agree_with_the_api(data, plan):
     assert len(city_rows) == assessed * 13
     suzhou = _api(province, plan, "320500")
     for r in city_rows:
-        if r[2] == "苏州市" and suzhou[r[0]]["value"] is not None:
+        if r[2] == Region.objects.get(code="320500").display_name and suzhou[r[0]]["value"] is not None:
             assert r[4] == float(suzhou[r[0]]["value"])
     # the summary counts the statuses of the table
     counts = {s: sum(1 for r in api.values() if r["status"] == s) for s in ("met", "failed", "no_value")}
     assert counts["failed"] == 1
-    summary = reports.summary_text(reports.gather(report))
+    with translation.override("en"):
+        summary = reports.summary_text(reports.gather(report))
     assert f"{counts['met']} met" in summary and "1 that could not be computed" in summary
 
 
@@ -168,7 +173,7 @@ def test_a_city_reports_on_itself_only_and_sees_the_provinces_public_figures(dat
         reports.start_report(suzhou, plan, kind="other", on=DAY, region="320000")
     _head, comparison = _sheet(report, 1)
     assert {r[0] for r in comparison} == set(plan.indicators.filter(public=True).values_list("code", flat=True))
-    assert all(r[2] == "江苏省" for r in comparison)
+    assert all(r[2] == Region.objects.get(code="320000").display_name for r in comparison)
     with pytest.raises(PermissionDenied):
         reports.start_report(data.users["institute"], plan, kind="other", on=DAY)
 
