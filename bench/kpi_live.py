@@ -164,12 +164,13 @@ def hand_sql(plan: Plan, day: dt.date) -> dict[tuple[str, str], float | None]:
 
     ocity = CITY.format(col="o.region_id")
     # indicator 3.1 and C6.3: social public standards first assessed in the period, by the institute's level
-    run(f"SELECT {ocity}, r.level, count(*) FROM registry_measurementstandard s "  # noqa: S608
+    run(f"SELECT {ocity}, CASE WHEN r.level = 'province' THEN '3.1' ELSE 'C6.3' END, count(*) "  # noqa: S608
+        "FROM registry_measurementstandard s "
         "JOIN registry_organisation o ON o.id = s.institute_id JOIN core_region r ON r.code = o.region_id "
         "WHERE s.level IN ('provincial_highest', 'social_public') AND s.first_assessed_on BETWEEN %(since)s AND "
         "%(day)s AND r.level IN ('province', 'district', 'county', 'county-level-city') "
         "GROUP BY GROUPING SETS ((1, 2), (2))", p,
-        lambda region, level, n: out.__setitem__(("3.1" if level == "province" else "C6.3", region), float(n)))
+        lambda region, code, n: out.__setitem__((code, region), float(n)))
     # indicators 4.1 and 4.2: provincial highest standards in use rated domestic (or international) advanced
     run(f"SELECT {ocity}, count(*) FILTER (WHERE s.rating IN ('domestic_advanced', 'international_advanced')), "  # noqa: S608
         "count(*) FILTER (WHERE s.rating = 'international_advanced'), count(*) FROM registry_measurementstandard s "
@@ -181,11 +182,10 @@ def hand_sql(plan: Plan, day: dt.date) -> dict[tuple[str, str], float | None]:
     codes = {d: c for c, d in [("5.1", "national-industrial-test-centre"), ("5.2", "national-type-evaluation-lab"),
                                ("5.3", "provincial-metrology-centre"), ("5.4", "public-service-platform"),
                                ("5.5", "international-mutual-recognition"), ("6", "brand-laboratory")]}
-    run(f"SELECT {ocity}, d.code, count(*) FROM registry_organisation o "  # noqa: S608
+    run(f"SELECT {ocity}, od.designation_id, count(*) FROM registry_organisation o "  # noqa: S608
         "JOIN registry_organisation_designations od ON od.organisation_id = o.id "
-        "JOIN registry_designation d ON d.id = od.designation_id "
-        "WHERE (o.deregistered_on IS NULL OR o.deregistered_on > %(day)s) AND d.code = ANY(%(codes)s) "
-        "GROUP BY ROLLUP (1), d.code", p | {"codes": list(codes)},
+        "WHERE (o.deregistered_on IS NULL OR o.deregistered_on > %(day)s) AND od.designation_id = ANY(%(codes)s) "
+        "GROUP BY ROLLUP (1), od.designation_id", p | {"codes": list(codes)},
         lambda region, code, n: out.__setitem__((codes[code], region), float(n)))
     run(f"SELECT {ocity}, count(*) FROM registry_organisation o WHERE o.mms_status IN ('established', 'certified') "  # noqa: S608
         "AND o.kind <> 'bureau' AND (o.deregistered_on IS NULL OR o.deregistered_on > %(day)s) GROUP BY ROLLUP (1)",
