@@ -80,7 +80,9 @@ class Indicator(models.Model):
     name_en = models.CharField(_("English name"), max_length=300)
     definition = models.TextField(_("definition"))
     definition_en = models.TextField(_("English definition"), blank=True)
-    unit = models.CharField(_("unit"), max_length=20, help_text=_("% for a share, otherwise what is counted"))
+    unit = models.CharField(_("unit"), max_length=20,
+                            # xgettext:no-python-format
+                            help_text=_("% for a share, otherwise what is counted"))
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.AT_LEAST)
     source_kind = models.CharField(_("source"), max_length=10, choices=SourceKind.choices)
     source_key = models.CharField(_("computed by"), max_length=80, blank=True)

@@ -22,7 +22,7 @@ from .reports import Figures, fmt, status_label, status_rule, summary_text, titl
 
 BLUE = colors.HexColor("#2f6fb0")
 RED = colors.HexColor("#c0392b")
-TREND_CHARTS = 12  # the trend lines drawn (the workbook has every point)
+TREND_CHARTS = 40  # the trend lines drawn at most (the workbook has every point)
 
 
 def _label(text: str, n: int = 14) -> str:
@@ -50,7 +50,7 @@ def target_chart(f: Figures, font: str) -> Drawing | None:
     d.add(chart)
     x100 = chart.x + chart.width / 2
     d.add(Line(x100, chart.y, x100, chart.y + chart.height, strokeColor=RED, strokeDashArray=[2, 2]))
-    d.add(String(22 * mm, height - 7 * mm, cjk_text(_("value as % of target (100 = target reached; capped at 200)")),
+    d.add(String(22 * mm, height - 7 * mm, cjk_text(_("value as a percentage of the target (100 = target reached; capped at 200)")),
                  fontName=font, fontSize=8))
     return d
 

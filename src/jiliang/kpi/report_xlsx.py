@@ -19,7 +19,7 @@ from .reports import Figures, Line, num, status_label, status_rule, summary_text
 def headers() -> list[str]:
     return [_("code"), _("indicator"), _("region"), _("state"), _("value"), _("unit"), _("numerator"),
             _("denominator"), _("plan target"), _("target year"), _("expected on the date"), _("status"),
-            _("% of target"), _("definition version"), _("note")]
+            _("percentage of the target"), _("definition version"), _("note")]
 
 
 def _row(f: Figures, region: str, ln: Line) -> list:

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jiliang.core import audit
 from jiliang.core.jobs.services import JobError, Run, job_task, start_job
@@ -42,9 +43,14 @@ SUMMARY_ORDER = (status.MET, status.ON_TRACK, status.BEHIND, status.NOT_MET, sta
 
 
 def status_label(code: str) -> str:
-    return {status.MET: _("met"), status.ON_TRACK: _("on track"), status.BEHIND: _("behind"),
-            status.NOT_MET: _("not met"), status.NO_TARGET: _("no target"), status.NO_VALUE: _("no value"),
-            status.FAILED: _("failed")}.get(code, code)
+    """An indicator's status in words (status.py's rule)."""
+    return {status.MET: pgettext("indicator status", "met"),
+            status.ON_TRACK: pgettext("indicator status", "on track"),
+            status.BEHIND: pgettext("indicator status", "behind"),
+            status.NOT_MET: pgettext("indicator status", "not met"),
+            status.NO_TARGET: pgettext("indicator status", "no target"),
+            status.NO_VALUE: pgettext("indicator status", "no value"),
+            status.FAILED: pgettext("indicator status", "failed")}.get(code, code)
 
 
 # ---------------------------------------------------------------- checks
