@@ -190,7 +190,10 @@ class IndicatorSource:
     subtree) at the end of ``day``; ``since`` is the plan's first day (for counts of what is new in the plan's
     period); ``params`` come from the plan file. It raises on failure (kpi shows the reason, never a 0).
     ``drill(region, day, since, limit, **params) -> Drill``: the records it counts. ``kind``: "share" or "count".
-    ``params``: the parameters it accepts, so a plan file naming another is refused when loaded."""
+    ``params``: the parameters it accepts, so a plan file naming another is refused when loaded.
+    ``compute_many(regions, day, since, **params) -> {region: IndicatorValue}`` (optional): the same values for
+    several regions at once (one grouped query instead of one per region; the live page asks for the province and
+    its 13 cities)."""
 
     key: str
     label: str
@@ -199,6 +202,7 @@ class IndicatorSource:
     drill: Callable[..., Drill] | None = None
     params: frozenset[str] = frozenset()
     order: int = 100
+    compute_many: Callable[..., dict] | None = None
 
 
 KINDS = (MenuGroup, MenuEntry, HomePanel, DetailPanel, DetailLead, ListExtension, ScopeGrant, DemoStep, MeterValidityHook,

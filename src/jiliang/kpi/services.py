@@ -225,22 +225,29 @@ def take_snapshots(plan: Plan, day: dt.date, *, regions: list[str] | None = None
     indicators = list(plan.indicators.select_related("plan"))
     have = set(Snapshot.objects.filter(indicator__in=indicators, region_id__in=regions, on=day)
                .values_list("indicator_id", "region_id"))
-    todo = [(i, r) for i in indicators for r in regions if (i.pk, r) not in have]
-    written = 0
-    for n, (ind, region) in enumerate(todo, 1):
-        r = values.compute(ind, region, day)
-        try:
-            with transaction.atomic():
-                Snapshot.objects.create(
-                    indicator=ind, region_id=region, on=day, state=r.state, value=r.value, numerator=r.numerator,
-                    denominator=r.denominator, source_kind=ind.source_kind, definition=r.definition[:300],
-                    version=r.version[:40], note=r.note[:500], reason=r.reason[:500], evidence=r.evidence)
-            written += 1
-        except IntegrityError:
-            pass  # another worker took it first: that one stands
-        if progress:
-            progress(n, len(todo))
+    todo = {i: [r for r in regions if (i.pk, r) not in have] for i in indicators}
+    total = sum(len(rs) for rs in todo.values())
+    written = n = 0
+    for ind, missing in todo.items():
+        for region, r in (values.compute_regions(ind, missing, day) if missing else {}).items():
+            n += 1
+            written += _store(ind, region, day, r)
+            if progress:
+                progress(n, total)
     return written
+
+
+def _store(ind: Indicator, region: str, day: dt.date, r) -> int:
+    """Write one snapshot unless another worker wrote it first (that one stands); 1 when written."""
+    try:
+        with transaction.atomic():
+            Snapshot.objects.create(
+                indicator=ind, region_id=region, on=day, state=r.state, value=r.value, numerator=r.numerator,
+                denominator=r.denominator, source_kind=ind.source_kind, definition=r.definition[:300],
+                version=r.version[:40], note=r.note[:500], reason=r.reason[:500], evidence=r.evidence)
+    except IntegrityError:
+        return 0
+    return 1
 
 
 def snapshot_all(day: dt.date, *, progress=None) -> int:

@@ -87,7 +87,8 @@ from . import indicators  # noqa: E402
 
 CONTRIBUTIONS += [
     IndicatorSource("supervision.verification_rate", _("verification rate (受检率)"), "share",
-                    indicators.verification_rate, indicators.verification_rate_drill, indicators.PARAMS),
+                    indicators.verification_rate, indicators.verification_rate_drill, indicators.PARAMS,
+                    compute_many=indicators.verification_rate_many),
     IndicatorSource("supervision.pass_rate", _("pass rate (合格率)"), "share", indicators.pass_rate, None,
-                    indicators.PARAMS),
+                    indicators.PARAMS, compute_many=indicators.pass_rate_many),
 ]
