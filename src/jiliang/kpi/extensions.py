@@ -12,7 +12,7 @@ from . import documents
 
 CONTRIBUTIONS = [
     IndicatorSource("kpi.documents", _("documents issued"), "count", documents.issued, documents.issued_drill,
-                    frozenset({"kind"})),
+                    frozenset({"kind"}), compute_many=documents.issued_many),
     Schedule("kpi-monthly-snapshots", "jiliang.kpi.tasks.monthly_snapshots", daily_at=dt.time(1, 30),
              about="kpi: the plan indicators' snapshots of the last month's end, where missing"),
 ]
