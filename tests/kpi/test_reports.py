@@ -123,7 +123,7 @@ def test_the_public_version_lacks_internal_data(data, plan):
     assert _flat(EVIDENCE_NO) not in flat and "内部备注" not in flat
     assert "no-such-designation" not in flat
     row = {r[0]: r for r in rows}["5.4"]
-    assert row[4] is None and row[14] == "" or row[14] is None
+    assert row[4] is None and row[3] == row[11] == "not available" and not row[14]
     wb = workbook(report.xlsx.open("rb").read())
     cells = " ".join(str(c) for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for c in r if c)
     assert EVIDENCE_NO not in cells and "no-such-designation" not in cells and "S12.1" not in cells

@@ -119,7 +119,7 @@ def row(ln) -> list:
     r = ln.reading
     target = "—" if r is None or r.target is None else f"{fmt(r.target, ln.indicator.unit)} ({r.goal.by.year})"
     return [ln.indicator.code, ln.indicator.name, ln.value_text(), fmt(r.numerator) if r else "—",
-            fmt(r.denominator) if r else "—", target, status_label(ln.status), (r.version if r else "") or "—",
+            fmt(r.denominator) if r else "—", target, ln.status_text(), (r.version if r else "") or "—",
             ln.reason_text()]
 
 
@@ -152,7 +152,7 @@ def _render(f: Figures) -> bytes:
         for code, lines in f.by_region.items():
             drawn = city_chart(f, code, font)
             rows = [[f.region_names.get(r, r), ln.value_text(),
-                     fmt(ln.reading.target, ln.indicator.unit) if ln.reading else "—", status_label(ln.status)]
+                     fmt(ln.reading.target, ln.indicator.unit) if ln.reading else "—", ln.status_text()]
                     for r, ln in lines.items()]
             story.append(KeepTogether([x for x in (drawn,) if x is not None]
                                       + [table([_("city"), _("value"), _("plan target"), _("status")], rows,
@@ -161,7 +161,7 @@ def _render(f: Figures) -> bytes:
         story += [p(_("The plan region's public figures, for comparison"), kit.head),
                   table(headers()[:3] + [headers()[5], headers()[6]],
                         [[ln.indicator.code, ln.indicator.name, ln.value_text(),
-                          fmt(ln.reading.target, ln.indicator.unit) if ln.reading else "—", status_label(ln.status)]
+                          fmt(ln.reading.target, ln.indicator.unit) if ln.reading else "—", ln.status_text()]
                          for ln in f.comparison.values()], [14 * mm, 80 * mm, 28 * mm, 28 * mm, 22 * mm])]
     if f.trends:
         story.append(p(_("Trends (month-end snapshots up to the date; dashed: the target)"), kit.head))

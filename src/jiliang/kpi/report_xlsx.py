@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from jiliang.core.export import write_sheets
 
-from .reports import Figures, Line, num, status_label, status_rule, summary_text, title_of
+from .reports import Figures, Line, num, status_rule, summary_text, title_of
 
 
 def headers() -> list[str]:
@@ -29,7 +29,7 @@ def _row(f: Figures, region: str, ln: Line) -> list:
     return [ln.indicator.code, ln.indicator.display_name, f.region_names.get(region, region), state,
             num(r.value) if r else None, ln.indicator.unit, num(r.numerator) if r else None,
             num(r.denominator) if r else None, num(r.target) if r else None,
-            r.goal.by.year if r and r.goal else None, num(r.expected) if r else None, status_label(ln.status),
+            r.goal.by.year if r and r.goal else None, num(r.expected) if r else None, ln.status_text(),
             None if pct is None else round(pct, 2), (r.version if r else "") or "", ln.reason_text()]
 
 

@@ -129,8 +129,12 @@ class Line:
         if r is None or r.state == SnapshotState.MISSING:
             return _("not entered")
         if self.failed:
-            return _("not available") if self.public else _("failed")
+            return pgettext("indicator value", "not available") if self.public else _("failed")
         return fmt(r.value, self.indicator.unit)
+
+    def status_text(self) -> str:
+        """The status in words; the public version says a failed value is not available."""
+        return pgettext("indicator value", "not available") if self.public and self.failed else status_label(self.status)
 
     def reason_text(self) -> str:
         """Why there is no value (internal: the failure's reason or the note; public: nothing internal)."""
