@@ -340,7 +340,8 @@ SPECTACULAR_SETTINGS = {
                             "NodeKindEnum": "jiliang.traceability.models.NodeKind",
                             "ExternalKindEnum": "jiliang.traceability.models.ExternalKind",
                             "MeterKindEnum": "jiliang.livelihood.models.MeterKind",
-                            "ProgrammeKindEnum": "jiliang.livelihood.models.ProgrammeKind"},
+                            "ProgrammeKindEnum": "jiliang.livelihood.models.ProgrammeKind",
+                            "ReportKindEnum": "jiliang.kpi.models.ReportKind"},
 }
 
 LOGGING = {

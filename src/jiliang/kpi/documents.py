@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from jiliang.core.extending import Drill, IndicatorValue
-from jiliang.core.regions import subtree_codes
+from jiliang.core.regions import PROVINCE_CODE, subtree_codes, totals_by_region
 
 from .models import DocumentKind, PlanDocument
 
@@ -34,3 +35,11 @@ def issued_drill(region, day, since, limit, kind="") -> Drill:
             for d in qs[:limit]]
     return Drill((_("id"), _("document number"), _("title"), _("issuer"), _("issued on"), _("new or revised")), rows,
                  qs.count())
+
+
+def issued_many(regions: list[str], day: dt.date, since: dt.date, kind: str = "") -> dict:
+    """:func:`issued` of several regions from one count grouped by region."""
+    counts = dict(_issued(PROVINCE_CODE, day, since, kind).order_by().values_list("region_id")
+                  .annotate(n=Count("pk")))
+    return {r: IndicatorValue(n, n, None, f"documents of kind {kind} issued from {since} to {day}", VERSION)
+            for r, n in totals_by_region(counts, regions).items()}

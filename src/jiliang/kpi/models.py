@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiliang.core.models import Region, RestrictedManager, TimestampedModel
 from jiliang.core.roles import Role
@@ -188,7 +189,7 @@ class EnteredValue(TimestampedModel):
 class SnapshotState(models.TextChoices):
     OK = "ok", _("value")
     EMPTY = "empty", _("nothing to count")
-    FAILED = "failed", _("failed")
+    FAILED = "failed", pgettext_lazy("indicator status", "failed")
     MISSING = "missing", _("not entered")
 
 

@@ -36,7 +36,7 @@ CONTRIBUTIONS += [
     IndicatorSource("registry.highest_rated", _("provincial highest standards at advanced level"), "share",
                     indicators.highest_rated, indicators.highest_rated_drill, frozenset({"rating"})),
     IndicatorSource("registry.designated", _("organisations holding a designation"), "count", indicators.designated,
-                    indicators.designated_drill, frozenset({"designation"})),
+                    indicators.designated_drill, frozenset({"designation"}), compute_many=indicators.designated_many),
     IndicatorSource("registry.mms", _("organisations with a measurement management system"), "count", indicators.mms,
-                    indicators.mms_drill),
+                    indicators.mms_drill, compute_many=indicators.mms_many),
 ]

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.core.extending import Drill, IndicatorValue
 from jiliang.core.models import RegionLevel
-from jiliang.core.regions import PROVINCE_CODE, subtree_codes
+from jiliang.core.regions import PROVINCE_CODE, subtree_codes, totals_by_region
 
 from . import models as m
 
@@ -145,3 +145,25 @@ def mms_drill(region, day, since, limit) -> Drill:
     rows = [(o.pk, o.name, o.uscc, str(o.region), o.get_mms_status_display(), o.mms_certificate) for o in qs[:limit]]
     return Drill((_("id"), _("organisation"), _("unified social credit code"), _("region"),
                   _("measurement management system"), _("MMS certificate number")), rows, qs.count())
+
+
+def _by_region(qs) -> dict[str, int]:
+    return dict(qs.order_by().values_list("region_id").annotate(n=Count("pk")))
+
+
+def designated_many(regions: list[str], day: dt.date, since: dt.date, designation: str = "") -> dict:
+    """:func:`designated` of several regions from one count grouped by region."""
+    if not m.Designation.objects.filter(code=designation).exists():
+        raise ValueError(f"no designation has the code {designation!r}")
+    totals = totals_by_region(_by_region(_holders(PROVINCE_CODE, day, designation)), regions)
+    note = _(AS_OF_TODAY) if day < timezone.localdate() else ""
+    return {r: IndicatorValue(n, n, None, f"organisations holding the designation {designation}", VERSION, note)
+            for r, n in totals.items()}
+
+
+def mms_many(regions: list[str], day: dt.date, since: dt.date) -> dict:
+    """:func:`mms` of several regions from one count grouped by region."""
+    totals = totals_by_region(_by_region(_mms(PROVINCE_CODE, day)), regions)
+    note = _(AS_OF_TODAY) if day < timezone.localdate() else ""
+    return {r: IndicatorValue(n, n, None, "organisations with a measurement management system established or "
+                                          "certified", VERSION, note) for r, n in totals.items()}

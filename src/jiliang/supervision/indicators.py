@@ -15,7 +15,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from jiliang.core.extending import Drill, IndicatorValue
-from jiliang.core.regions import PROVINCE_CODE, group_under, subtree_codes
+from jiliang.core.regions import PROVINCE_CODE, subtree_codes
 
 from . import counters, rates
 from .models import DueOccurrence
@@ -67,30 +67,6 @@ def pass_rate(region: str, day: dt.date, since: dt.date, key: bool = False, usag
     return _value(rates.pass_rate_from_counts(events, period), period, _words(key, usage, owner_kinds))
 
 
-def _many(regions: list[str], day: dt.date, key, usage, owner_kinds, counts, rate) -> dict[str, IndicatorValue]:
-    """The province and its cities from one query of the counters grouped by county."""
-    city_of = group_under(PROVINCE_CODE)
-    cities = set(city_of.values()) - {PROVINCE_CODE}
-    wanted = [r for r in regions if r == PROVINCE_CODE or r in cities]
-    if not wanted:
-        return {}
-    period = period_of(day)
-    grouped: dict[str, list] = {}
-    for county, rows in counts(_scope(PROVINCE_CODE, key, usage, owner_kinds), period, by="region_id").items():
-        grouped.setdefault(city_of.get(county, county), []).extend(rows)
-        grouped.setdefault(PROVINCE_CODE, []).extend(rows)
-    words = _words(key, usage, owner_kinds)
-    return {r: _value(rate(grouped.get(r, []), period), period, words) for r in wanted}
-
-
-def verification_rate_many(regions, day, since, key=False, usage=None, owner_kinds=None):
-    return _many(regions, day, key, usage, owner_kinds, counters.due_counts, rates.verification_rate_from_counts)
-
-
-def pass_rate_many(regions, day, since, key=False, usage=None, owner_kinds=None):
-    return _many(regions, day, key, usage, owner_kinds, counters.event_counts, rates.pass_rate_from_counts)
-
-
 def verification_rate_drill(region, day, since, limit, key=False, usage=None, owner_kinds=None) -> Drill:
     """The due occurrences the rate counts: each instrument's due date in the period and when it was verified."""
     period = period_of(day)
@@ -108,3 +84,35 @@ def verification_rate_drill(region, day, since, limit, key=False, usage=None, ow
             for o in qs.select_related("instrument__category", "instrument__owner").order_by("due", "pk")[:limit]]
     return Drill((_("id"), _("instrument code"), _("category"), _("owner"), _("region"), _("due"), _("verified on"),
                   _("on time")), rows, qs.count())
+
+
+def _by_region(counts: dict, regions: list[str]) -> dict[str, list]:
+    """Counter rows grouped by county-level region, gathered for each region asked (its subtree)."""
+    out = {}
+    for region in regions:
+        if region == PROVINCE_CODE:
+            out[region] = [row for rows in counts.values() for row in rows]
+        else:
+            codes = set(subtree_codes(region))
+            out[region] = [row for code, rows in counts.items() if code in codes for row in rows]
+    return out
+
+
+def verification_rate_many(regions: list[str], day: dt.date, since: dt.date, key: bool = False,
+                           usage: str | None = None, owner_kinds: list[str] | None = None) -> dict:
+    """:func:`verification_rate` of several regions from one grouped read of the counters."""
+    period = period_of(day)
+    counts = counters.due_counts(_scope(PROVINCE_CODE, key, usage, owner_kinds), period, by="region_id")
+    words = _words(key, usage, owner_kinds)
+    return {r: _value(rates.verification_rate_from_counts(rows, period), period, words)
+            for r, rows in _by_region(counts, regions).items()}
+
+
+def pass_rate_many(regions: list[str], day: dt.date, since: dt.date, key: bool = False, usage: str | None = None,
+                   owner_kinds: list[str] | None = None) -> dict:
+    """:func:`pass_rate` of several regions from one grouped read of the counters."""
+    period = period_of(day)
+    counts = counters.event_counts(_scope(PROVINCE_CODE, key, usage, owner_kinds), period, by="region_id")
+    words = _words(key, usage, owner_kinds)
+    return {r: _value(rates.pass_rate_from_counts(rows, period), period, words)
+            for r, rows in _by_region(counts, regions).items()}
