@@ -43,3 +43,35 @@ def test_the_province_sees_the_live_table_and_the_chart(world, plan, live_server
         assert errors == []
     finally:
         context.close()
+
+
+def test_the_province_starts_an_evaluation_and_downloads_it(world, plan, live_server, page, settings):  # noqa: F811
+    """The mid-term evaluation from the reports page: the job is followed on the report's page while a worker runs
+    it, then the PDF is downloaded and read: its title, the plan's name and the entered value as of 2017-12-31."""
+    import io
+
+    from django_tasks_db.management.commands.db_worker import Worker
+    from pypdf import PdfReader
+
+    from jiliang.kpi.models import EvaluationReport
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    services.enter_value(plan.indicators.get(code="8.1"), region="320000", on=dt.date(2017, 12, 31), value="1860",
+                         document_number="苏质监〔2018〕2号", document_date=dt.date(2018, 1, 15),
+                         attachment=SimpleUploadedFile("e.pdf", b"%PDF-1.4", content_type="application/pdf"),
+                         actor=world.users["province"])
+    login(page, live_server, "province", "pw-province")
+    page.goto(f"{live_server.url}/kpi/reports/")
+    page.select_option("#r-kind", "mid_term")
+    page.click("#report-start")
+    page.wait_for_url("**/kpi/reports/*/")
+    report = EvaluationReport.objects.get()
+    assert report.on == dt.date(2017, 12, 31)
+    Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+           max_tasks=None, worker_id="browser", excluded_queue_names=[]).run()
+    page.wait_for_selector("#report-pdf", timeout=15_000)  # the page polled and swapped itself
+    with page.expect_download() as info:
+        page.click("#report-pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(open(info.value.path(), "rb").read())).pages)
+    assert "江苏省计量发展规划" in text and "2017-12-31" in text
+    assert "1,860" in text or "1860" in text
