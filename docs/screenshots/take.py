@@ -1,6 +1,6 @@
 """Take the README screenshots from the running demo: each role's home page, lists, the supervision dashboard and overdue list, an instrument, a work order, the
 energy pages, the public check, a list on a phone, an instrument's public status page and the inspector's scan on a
-phone, and a spot-check campaign.
+phone, a spot-check campaign, and the plan's indicators (live page, an indicator, the city scorecards).
 
     make run                                   # the demo on http://127.0.0.1:8000, in another shell
     .venv/bin/python docs/screenshots/take.py  # [--base URL] [--only instrument,work-order,verify]
@@ -64,7 +64,15 @@ def choose():
         ("traceability-tree", "demo-province", "/traceability/tree/?parameter=质量", {"width": 1400, "height": 1000}),
         ("impact-case", "demo-province", f"/traceability/impact/{case.pk}/", {"width": 1400, "height": 1000}),
     ]
-    return livelihood + [
+    from jiliang.kpi.models import Indicator
+
+    kpi_7 = Indicator.objects.filter(code="7").order_by("-plan__starts_on").first()
+    kpi = [
+        ("kpi-live", "demo-province", "/kpi/", {"width": 1400, "height": 1400}),
+        ("kpi-indicator", "demo-province", f"/kpi/indicators/{kpi_7.pk}/", {"width": 1400, "height": 1200}),
+        ("kpi-scorecards", "demo-province", "/kpi/scorecards/", {"width": 1400, "height": 1000}),
+    ]
+    return livelihood + kpi + [
         ("overview", "demo-province", "/"),
         ("home-suzhou", "demo-suzhou", "/"),
         ("home-institute", "demo-institute", "/"),

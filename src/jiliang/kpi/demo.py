@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from . import services
+from . import services, values
 from .models import Plan
 from .tasks import last_month_end
 
@@ -79,6 +79,10 @@ def build(ctx: dict, rng, scale: int, progress) -> None:
                              attachment=SimpleUploadedFile(f"{code}-{on.year}.pdf", evidence_pdf(f"{code} {on}"),
                                                            content_type="application/pdf"),
                              note="演示数据", actor=suzhou if region == "320500" else province)
+    # The province shares indicator 8.2 out to its cities (demo targets, scaled to the demo's organisations).
+    mms = plan.indicators.get(code="8.2")
+    for city in values.plan_regions(plan)[1:]:
+        services.set_target(mms, region=city, year=plan.ends_on.year, value=rng.randint(8, 14), actor=province)
     days = [plan.mid_term_on, plan.ends_on, *snapshot_days(timezone.localdate())]
     progress(0, len(days))
     for i, day in enumerate(days, 1):

@@ -294,10 +294,12 @@ def scorecards_page(request):
         return bad(request, exc)
     if plan is None:
         return render(request, "kpi/scorecards.html", {"plan": None})
-    years = list(range(plan.starts_on.year, min(plan.ends_on.year, today.year) + 1))
+    # The plan's years, and the years after it until today: its end targets stay the measure (status.goal_for)
+    # until the bureau loads the next plan.
+    years = list(range(plan.starts_on.year, today.year + 1))
     raw = request.GET.get("year") or str(years[-1] if years else today.year)
     if not (raw.isascii() and raw.isdigit() and int(raw) in years):
-        return bad(request, _("year: give a year of the plan's period up to this year (%(a)s–%(b)s), not “%(v)s”.")
+        return bad(request, _("year: give a year from the plan's start to this year (%(a)s–%(b)s), not “%(v)s”.")
                    % {"a": years[0] if years else "", "b": years[-1] if years else "", "v": raw[:20]})
     year = int(raw)
     cities = values.plan_regions(plan)[1:]
