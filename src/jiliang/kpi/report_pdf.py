@@ -143,7 +143,7 @@ def _render(f: Figures) -> bytes:
                                                                "no_value", "failed")], [40 * mm, 25 * mm]))
     chart = target_chart(f, font)
     if chart is not None:
-        story += [p(_("Indicators against their targets"), kit.head), chart]
+        story.append(KeepTogether([p(_("Indicators against their targets"), kit.head), chart]))
     story += [p(_("Every indicator"), kit.head),
               table(headers(), [row(ln) for ln in f.lines],
                     [12 * mm, 44 * mm, 18 * mm, 16 * mm, 16 * mm, 20 * mm, 13 * mm, 25 * mm, 22 * mm])]
@@ -163,18 +163,21 @@ def _render(f: Figures) -> bytes:
                         [[ln.indicator.code, ln.indicator.name, ln.value_text(),
                           fmt(ln.reading.target, ln.indicator.unit) if ln.reading else "—", ln.status_text()]
                          for ln in f.comparison.values()], [14 * mm, 80 * mm, 28 * mm, 28 * mm, 22 * mm])]
-    if f.trends:
-        story.append(p(_("Trends (month-end snapshots up to the date; dashed: the target)"), kit.head))
-        drawings = [trend_chart(t, font) for t in f.trends[:TREND_CHARTS]]
+    trend_lines = [t for t in f.trends if len(t.points) > 1]  # a single snapshot is no trend (the workbook keeps it)
+    if trend_lines:
+        drawings = [trend_chart(t, font) for t in trend_lines[:TREND_CHARTS]]
+        pairs = []
         for k in range(0, len(drawings), 2):
             pair = Drawing(180 * mm, 52 * mm)
             for j, dr in enumerate(drawings[k:k + 2]):
                 dr.translate(j * 90 * mm, 0)
                 pair.add(dr)
-            story.append(pair)
-        if len(f.trends) > TREND_CHARTS:
+            pairs.append(pair)
+        heading = p(_("Trends (month-end snapshots up to the date; dashed: the target)"), kit.head)
+        story += [KeepTogether([heading, *pairs[:1]]), *pairs[1:]]
+        if len(trend_lines) > TREND_CHARTS:
             story.append(p(_("The first %(n)d of %(t)d trends; the Excel workbook has every point.")
-                           % {"n": TREND_CHARTS, "t": len(f.trends)}))
+                           % {"n": TREND_CHARTS, "t": len(trend_lines)}))
     if f.evidence:
         story += [p(_("Evidence of the entered values"), kit.head),
                   table([_("code"), _("document number"), _("document date"), _("as of"), _("note")],

@@ -18,6 +18,7 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiliang.core.extending import Drill, IndicatorValue
 from jiliang.core.models import RegionLevel
@@ -38,7 +39,7 @@ RATINGS = {
 }
 MMS_HELD = (m.MMSStatus.ESTABLISHED, m.MMSStatus.CERTIFIED)
 NOT_MMS_KINDS = (m.OrganisationKind.BUREAU,)
-AS_OF_TODAY = "designations, ratings and MMS status have no dates: a past date counts today's holders"
+AS_OF_TODAY = gettext_noop("Designations, ratings and MMS status have no dates: a past date counts today's holders.")
 
 
 def _in_region(path: str, region: str) -> Q:
