@@ -32,8 +32,8 @@ TITLES = {  # a panel's title in each language
     "enterprise-requests": {"zh-hans": "未办结的检定申请", "en": "Open verification requests"},
     "enterprise-energy": {"zh-hans": "能源数据在线", "en": "Energy data online"},
 }
-BUREAU = ["registry-counts", "supervision", "bureau-energy", "registry-charts", "recent-changes"]
-COUNTY = ["registry-counts", "supervision", "complaints", "bureau-energy", "registry-charts", "recent-changes"]
+BUREAU = ["registry-counts", "supervision", "kpi", "bureau-energy", "registry-charts", "recent-changes"]
+COUNTY = ["registry-counts", "supervision", "complaints", "kpi", "bureau-energy", "registry-charts", "recent-changes"]
 INSTITUTE = ["my-queue", "registry-counts", "recent-changes"]
 ENTERPRISE = ["registry-counts", "enterprise-instruments", "enterprise-requests", "enterprise-energy", "recent-changes"]
 
