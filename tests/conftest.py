@@ -85,7 +85,8 @@ def _user(username, role, region=None, organisation=None, superuser=False):
 
 @pytest.fixture
 def reference_data(db):
-    """The regions and catalogue the migrations load; reloaded when a transactional test flushed them."""
+    """The regions, catalogue and the Jiangsu plan the migrations load; reloaded when a transactional test flushed
+    them."""
     from jiliang.core.models import Region
     from jiliang.core.regions import invalidate_cache, load_regions
     from jiliang.registry.reference import load_catalogue, load_designations
@@ -95,6 +96,11 @@ def reference_data(db):
         load_designations(m.Designation)
         load_catalogue(m.InstrumentCategory)
     invalidate_cache()
+    from jiliang.kpi.models import Plan
+    from jiliang.kpi.services import load_shipped_plan
+
+    if not Plan.objects.exists():  # the plan the kpi migration ships
+        load_shipped_plan("jiangsu-2014-2020.toml")
 
 
 @pytest.fixture
