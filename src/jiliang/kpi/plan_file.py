@@ -41,6 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -103,9 +104,10 @@ class PlanSpec:
     indicators: list[IndicatorSpec]
 
 
-def parse(data: bytes, *, regions: set[str], cities: set[str], sources: dict[str, frozenset[str]] | None) -> PlanSpec:
-    """Read and check a plan file. ``regions``: the current region codes; ``cities``: the prefecture-level cities
-    of the plan's region (what ``"cities"`` stands for); ``sources``: the registered computed sources and the
+def parse(data: bytes, *, regions: set[str], cities_of: Callable[[str], set[str]],
+          sources: dict[str, frozenset[str]] | None) -> PlanSpec:
+    """Read and check a plan file. ``regions``: the current region codes; ``cities_of(region)``: the
+    prefecture-level cities of the plan's region (what ``"cities"`` stands for); ``sources``: the registered computed sources and the
     parameters each accepts (None: not checked)."""
     problems: list[str] = []
     if len(data) > MAX_BYTES:
@@ -149,6 +151,7 @@ def parse(data: bytes, *, regions: set[str], cities: set[str], sources: dict[str
     region = text(head, "region", "plan", limit=6)
     if region and region not in regions:
         problems.append(f"plan: region {region!r} is not a current GB/T 2260 region code")
+    cities = cities_of(region) if region in regions else set()
     starts, ends = date(head, "starts_on", "plan"), date(head, "ends_on", "plan")
     if starts and ends and ends < starts:
         problems.append(f"plan: ends_on {ends} comes before starts_on {starts}")

@@ -40,16 +40,12 @@ def read_plan_file(data: bytes, region_model=Region, *, check_sources: bool = Tr
     """Parse and check a plan file against the current regions and the registered sources (``check_sources``
     False: any source name is taken, as the data migration does before every app's sources are known)."""
     regions = set(region_model.objects.filter(is_current=True).values_list("code", flat=True))
-    head_region = None
-    try:
-        import tomllib
 
-        head_region = tomllib.loads(data.decode("utf-8")).get("plan", {}).get("region")
-    except (UnicodeDecodeError, ValueError, AttributeError):
-        pass  # plan_file.parse reports it with its position
-    cities = set(region_model.objects.filter(parent_id=head_region, level=RegionLevel.PREFECTURE, is_current=True)
-                 .values_list("code", flat=True)) if isinstance(head_region, str) else set()
-    return plan_file.parse(data, regions=regions, cities=cities, sources=_sources() if check_sources else None)
+    def cities_of(region: str) -> set[str]:
+        return set(region_model.objects.filter(parent_id=region, level=RegionLevel.PREFECTURE, is_current=True)
+                   .values_list("code", flat=True))
+
+    return plan_file.parse(data, regions=regions, cities_of=cities_of, sources=_sources() if check_sources else None)
 
 
 def write_plan(spec: plan_file.PlanSpec, *, Plan=Plan, Indicator=Indicator, Target=Target) -> Plan:

@@ -42,6 +42,11 @@ NOT_MMS_KINDS = (m.OrganisationKind.BUREAU,)
 AS_OF_TODAY = gettext_noop("Designations, ratings and MMS status have no dates: a past date counts today's holders.")
 
 
+def _as_of(day: dt.date) -> str:
+    """The note on a past date: undated registry facts are counted as they stand today."""
+    return _(AS_OF_TODAY) if day < timezone.localdate() else ""
+
+
 def _in_region(path: str, region: str) -> Q:
     return Q() if region == PROVINCE_CODE else Q(**{f"{path}__in": subtree_codes(region)})
 
@@ -97,7 +102,7 @@ def highest_rated(region: str, day: dt.date, since: dt.date, rating: str = "dome
     rated = base.filter(rating__in=RATINGS[rating]).count()
     return IndicatorValue(rated / total if total else None, rated, total,
                           f"provincial highest standards in use rated {rating} advanced or above ÷ provincial "
-                          f"highest standards in use", VERSION, _(AS_OF_TODAY) if day < timezone.localdate() else "")
+                          f"highest standards in use", VERSION, _as_of(day))
 
 
 def highest_rated_drill(region, day, since, limit, rating="domestic") -> Drill:
@@ -118,7 +123,7 @@ def designated(region: str, day: dt.date, since: dt.date, designation: str = "")
         raise ValueError(f"no designation has the code {designation!r}")
     n = _holders(region, day, designation).count()
     return IndicatorValue(n, n, None, f"organisations holding the designation {designation}", VERSION,
-                          _(AS_OF_TODAY) if day < timezone.localdate() else "")
+                          _as_of(day))
 
 
 def designated_drill(region, day, since, limit, designation="") -> Drill:
@@ -138,7 +143,7 @@ def mms(region: str, day: dt.date, since: dt.date) -> IndicatorValue:
     not deregistered: 专栏1 item 8, 计量检测体系."""
     n = _mms(region, day).count()
     return IndicatorValue(n, n, None, "organisations with a measurement management system established or certified",
-                          VERSION, _(AS_OF_TODAY) if day < timezone.localdate() else "")
+                          VERSION, _as_of(day))
 
 
 def mms_drill(region, day, since, limit) -> Drill:
@@ -157,7 +162,7 @@ def designated_many(regions: list[str], day: dt.date, since: dt.date, designatio
     if not m.Designation.objects.filter(code=designation).exists():
         raise ValueError(f"no designation has the code {designation!r}")
     totals = totals_by_region(_by_region(_holders(PROVINCE_CODE, day, designation)), regions)
-    note = _(AS_OF_TODAY) if day < timezone.localdate() else ""
+    note = _as_of(day)
     return {r: IndicatorValue(n, n, None, f"organisations holding the designation {designation}", VERSION, note)
             for r, n in totals.items()}
 
@@ -165,6 +170,6 @@ def designated_many(regions: list[str], day: dt.date, since: dt.date, designatio
 def mms_many(regions: list[str], day: dt.date, since: dt.date) -> dict:
     """:func:`mms` of several regions from one count grouped by region."""
     totals = totals_by_region(_by_region(_mms(PROVINCE_CODE, day)), regions)
-    note = _(AS_OF_TODAY) if day < timezone.localdate() else ""
+    note = _as_of(day)
     return {r: IndicatorValue(n, n, None, "organisations with a measurement management system established or "
                                           "certified", VERSION, note) for r, n in totals.items()}

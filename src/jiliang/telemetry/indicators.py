@@ -33,9 +33,13 @@ def _coverage(region: str, day: dt.date) -> quality.Coverage:
 
 def key_energy_coverage(region: str, day: dt.date, since: dt.date) -> IndicatorValue:
     c = _coverage(region, day)
-    note = (_("%(n)d listed enterprises have no required metering point.") % {"n": c.total.not_connected}
-            if c.total.not_connected else "")
-    return IndicatorValue(c.total.rate, c.total.covered, c.total.listed, _definition(c), VERSION, note)
+    return _value(c, c.total)
+
+
+def _value(c: quality.Coverage, row: quality.CoverageRow) -> IndicatorValue:
+    note = (_("%(n)d listed enterprises have no required metering point.") % {"n": row.not_connected}
+            if row.not_connected else "")
+    return IndicatorValue(row.rate, row.covered, row.listed, _definition(c), VERSION, note)
 
 
 def _definition(c: quality.Coverage) -> str:
@@ -53,10 +57,7 @@ def key_energy_coverage_many(regions: list[str], day: dt.date, since: dt.date) -
     rows = {row.code: row for row in c.regions}
     out = {}
     for r in wanted:
-        row = c.total if r == PROVINCE_CODE else rows.get(r, quality.CoverageRow(r, r))
-        note = (_("%(n)d listed enterprises have no required metering point.") % {"n": row.not_connected}
-                if row.not_connected else "")
-        out[r] = IndicatorValue(row.rate, row.covered, row.listed, _definition(c), VERSION, note)
+        out[r] = _value(c, c.total if r == PROVINCE_CODE else rows.get(r, quality.CoverageRow(r, r)))
     return out
 
 
