@@ -3,7 +3,8 @@ the supervision benchmark data, against the same values computed with hand-writt
 (PostgreSQL).
 
 Set-up (not timed): bench/supervision_dashboard.py's generator (``--instruments`` N instruments of N/100 owners, 3
-verification events each, their states and the supervision counters), then what the registry and documents
+verification events each, their states and the supervision counters), traceability's coverage counters
+(coverage_counts.recount), then what the registry and documents
 indicators count: every 40th owner certified for its measurement management system, every 97th holding one of
 the plan's designations, ``N/500`` social public and provincial highest standards of institutes in the cities
 and the province (rated and first assessed at random dates), and 400 issued documents of every kind.
@@ -47,6 +48,7 @@ from jiliang.kpi import values  # noqa: E402
 from jiliang.kpi.models import DocumentKind, Plan, PlanDocument  # noqa: E402
 from jiliang.registry import models as rm  # noqa: E402
 from jiliang.supervision.indicators import period_of  # noqa: E402
+from jiliang.traceability import coverage_counts  # noqa: E402
 
 TODAY = sd.TODAY
 COMPARED = ["1.1", "1.2", "1.3", "1.4", "3.1", "4.1", "4.2", "5.1", "5.2", "5.3", "5.4", "5.5", "6", "7", "8.2",
@@ -218,6 +220,10 @@ def main() -> None:
         print(f"generating {args.instruments:,} instruments …", flush=True)
         column_defaults()
         sd.generate(args.instruments, rng)
+        t0 = time.perf_counter()
+        found = coverage_counts.recount()  # the COPY-generated instruments sent no signal
+        print(f"  coverage counters: {len(coverage_counts.stored_counts()):,} rows, rebuilt: {found.fixed}, "
+              f"{time.perf_counter() - t0:.1f} s", flush=True)
     if not PlanDocument.objects.filter(number="BENCH-0").exists():
         seed_registry(args.instruments, rng)
     with connection.cursor() as cur:

@@ -15,17 +15,17 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
 from jiliang.core.models import Region, RegionLevel
 from jiliang.core.regions import PROVINCE_CODE, group_under, is_within, subtree_codes
 from jiliang.core.roles import BUREAU_ROLES, Role
 from jiliang.core.scoping import is_unrestricted, user_role
-from jiliang.registry.models import Instrument, InstrumentStatus, MeasurementStandard, StandardStatus
+from jiliang.registry.models import MeasurementStandard, StandardStatus
 from jiliang.verification.decisions import DEFAULT_UNCERTAINTY_RATIO, DEFAULT_UNCERTAINTY_SOURCE
 
 from . import coverage_rules as rules
-from .models import CoverageTarget, ExternalKind, ExternalNode
+from .models import CoverageCount, CoverageMember, CoverageTarget, ExternalKind, ExternalNode
 
 READER_ROLES = BUREAU_ROLES | {Role.INSTITUTE}
 
@@ -101,16 +101,26 @@ def capabilities(on: dt.date, cities: dict[str, str | None]) -> list[rules.Capab
 
 
 def groups(region: str, on: dt.date, cities: dict[str, str | None]) -> list[rules.Group]:
-    """Instruments in use in the region subtree: mandatory, in service, installed by ``on``; one aggregate query."""
-    qs = (Instrument.objects.filter(mandatory=True, status=InstrumentStatus.IN_SERVICE,
-                                    region_id__in=subtree_codes(region))
-          .filter(Q(installation_date__isnull=True) | Q(installation_date__lte=on))
-          .values_list("category__code", "category__domain", "region_id", "range_min", "range_max", "range_unit",
-                       "accuracy_class")
-          .annotate(n=Count("pk")).order_by())
+    """Instruments in use in the region subtree: mandatory, in service, installed by ``on`` (or without a date).
+
+    Read from coverage_counts.py's counters in two aggregate queries whatever the number of instruments: the
+    counts of whole installation months before ``on``'s month (and of instruments without a date), and the
+    members installed from the first of ``on``'s month to ``on`` itself (a month's installations, by index)."""
+    codes = subtree_codes(region)
+    fields = ("category__code", "category__domain", "region_id", "range_min", "range_max", "range_unit",
+              "accuracy_class")
+    month = on.year * 100 + on.month
+    whole = (CoverageCount.objects.filter(month__lt=month, group__region_id__in=codes)
+             .values_list(*(f"group__{f}" for f in fields)).annotate(n=Sum("n")).order_by())
+    part = (CoverageMember.objects.filter(installed_on__gte=on.replace(day=1), installed_on__lte=on,
+                                          group__region_id__in=codes)
+            .values_list(*(f"group__{f}" for f in fields)).annotate(n=Count("pk")).order_by())
+    counts: dict[tuple, int] = {}
+    for *key, n in [*whole, *part]:
+        counts[tuple(key)] = counts.get(tuple(key), 0) + n
     return [rules.Group(category=cat, domain=domain, region=reg, city=cities.get(reg), range_min=lo, range_max=hi,
                         unit=unit or "", accuracy_class=klass or "", count=n)
-            for cat, domain, reg, lo, hi, unit, klass, n in qs]
+            for (cat, domain, reg, lo, hi, unit, klass), n in counts.items() if n]
 
 
 def outside_labs(on: dt.date, parameters) -> dict[str, tuple[str, ...]]:

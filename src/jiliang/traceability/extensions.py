@@ -15,7 +15,7 @@ from jiliang.core.extending import (
 )
 from jiliang.core.roles import BUREAU_ROLES, Role
 
-from . import chain_check, coverage_demo, impact_demo, impact_scope, impact_views
+from . import chain_check, coverage_counts, coverage_demo, impact_demo, impact_scope, impact_views
 
 CONTRIBUTIONS = [
     MenuGroup("traceability", _("Traceability"), order=18),
@@ -42,6 +42,9 @@ CONTRIBUTIONS = [
     MenuEntry("traceability", _("Coverage targets"), "traceability-targets", BUREAU_ROLES | {Role.INSTITUTE},
               order=22),
     DemoStep("traceability-hierarchy", coverage_demo.build, order=70),  # after verification's certificates (20)
+    # The demo writes instruments in bulk without signals (registry, supervision's retirements): count them once,
+    # after the last step that writes instruments (livelihood's, 55-64).
+    DemoStep("traceability-coverage-counts", lambda ctx, rng, scale, progress: coverage_counts.recount(), order=68),
 ]
 CONTRIBUTIONS += [
     DetailLead("registry.Instrument", "traceability/_chain.html", chain_check.lead_context, order=120),  # after status, code

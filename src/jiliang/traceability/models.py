@@ -322,3 +322,68 @@ class StandardWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.standard_id} {self.kind} {self.lapses_on}"
+
+
+class CoverageGroup(models.Model):
+    """One group of instruments that coverage (plan indicator 2) evaluates as a whole: a category, a region, a
+    measuring range and an accuracy class (coverage_rules.Group without its count). ``key`` is those values as one
+    text (coverage_counts.key_of), unique, so that writers add a group with ``INSERT … ON CONFLICT`` although the
+    range may be empty (NULL, which a unique constraint on the columns would not compare). Kept by
+    coverage_counts.py; read by coverage.groups."""
+
+    key = models.CharField(max_length=255, unique=True)
+    category = models.ForeignKey("registry.InstrumentCategory", on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    range_min = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    range_max = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    range_unit = models.CharField(max_length=30, blank=True)
+    accuracy_class = models.CharField(max_length=30, blank=True)
+
+    derived_state = True  # rebuilt from the registry (coverage_counts.recount)
+
+    class Meta:
+        indexes = [models.Index(fields=["category", "region"], name="coverage_group_cat_region")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class CoverageCount(models.Model):
+    """How many instruments of a group are in use (mandatory, in service) by their installation month: ``month`` is
+    yyyymm, 0 for an instrument without an installation date (always counted)."""
+
+    group = models.ForeignKey(CoverageGroup, on_delete=models.CASCADE, related_name="counts",
+                              db_index=False)  # (the unique key begins with it)
+    month = models.IntegerField()
+    n = models.BigIntegerField(default=0)
+
+    derived_state = True
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "month"], name="coverage_count_key")]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}/{self.month}: {self.n}"
+
+
+class CoverageMember(models.Model):
+    """An instrument counted in CoverageCount: the group and the installation date it is counted under, so that a
+    change or a deletion takes out exactly what was added (coverage_counts.py says why a table of its own). An
+    instrument not in use has no row."""
+
+    instrument = models.OneToOneField("registry.Instrument", primary_key=True, on_delete=models.CASCADE,
+                                      related_name="+")
+    # No index and no database constraint on the group: a recount deletes the groups left without counters (so
+    # without members) and the check would scan the members for each.
+    group = models.ForeignKey(CoverageGroup, on_delete=models.CASCADE, related_name="+", db_index=False,
+                              db_constraint=False)
+    installed_on = models.DateField(null=True, blank=True)
+
+    derived_state = True
+
+    class Meta:
+        # the part of a month up to a date (coverage.groups): an index-only range scan
+        indexes = [models.Index(fields=["installed_on", "group"], name="coverage_member_installed")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} → {self.group_id}"
