@@ -311,6 +311,11 @@ class DueCount(_Dimensions):
         constraints = [models.UniqueConstraint(
             fields=["region", "category", "usage", "owner_kind", "key_supervised", "due_month", "met_month",
                     "on_time"], name="supervision_duecount_key")]
+        # A rate reads the months of its period only (counters.due_counts): an index-only scan of those months
+        # (with ``n`` in the index) instead of every month of the table, which grows with the history and the
+        # instruments (the kpi live page's rates, bench/kpi_live.py: 130 → 25 ms each at a million instruments).
+        indexes = [models.Index(fields=["due_month", "key_supervised", "region", "category", "usage", "owner_kind",
+                                        "met_month", "on_time"], include=["n"], name="supervision_duecount_period")]
 
 
 class EventCount(_Dimensions):
@@ -323,6 +328,8 @@ class EventCount(_Dimensions):
         constraints = [models.UniqueConstraint(
             fields=["region", "category", "usage", "owner_kind", "key_supervised", "month", "result"],
             name="supervision_eventcount_key")]
+        indexes = [models.Index(fields=["month", "key_supervised", "region", "category", "usage", "owner_kind",
+                                        "result"], include=["n"], name="supervision_eventcount_period")]  # (as above)
 
 
 class Filing(TimestampedModel):
