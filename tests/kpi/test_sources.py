@@ -203,3 +203,30 @@ def test_many_regions_at_once_give_what_one_by_one_gives(world, key):
         for region, v in many.items():
             one = source.compute(region, day, SINCE)
             assert (v.value, v.numerator, v.denominator) == (one.value, one.numerator, one.denominator), region
+
+
+@pytest.mark.parametrize(("key", "params"), [
+    ("registry.new_standards", {"institute_level": "province"}), ("registry.new_standards", {"institute_level": "city"}),
+    ("registry.new_standards", {"institute_level": "county"}), ("registry.highest_rated", {"rating": "domestic"}),
+    ("registry.highest_rated", {"rating": "international"})])
+def test_the_registry_s_standards_many_regions_at_once_give_what_one_by_one_gives(world, key, params):
+    w = world
+    for k, (inst, level, rating, on) in enumerate([
+            (w.inst_p, "provincial_highest", "domestic_advanced", dt.date(2016, 5, 1)),
+            (w.inst_p, "provincial_highest", "", dt.date(2021, 5, 1)),
+            (w.inst_nj, "social_public", "", dt.date(2015, 1, 1)),
+            (w.inst_nj, "provincial_highest", "international_advanced", None),
+            (w.ent_ks, "social_public", "", dt.date(2018, 3, 3)),
+            (w.ent_ks, "social_public", "", None),
+            (w.ent_ks, "provincial_highest", "international_advanced", dt.date(2019, 3, 3))]):
+        standard(w, inst, f"M{k}", level, rating=rating, first_assessed_on=on)
+    source = src(key)
+    regions = ["320000", "320100", "320500", "320200", "320583"]
+    for day in (END, dt.date(2021, 12, 31)):
+        many = source.compute_many(regions, day, SINCE, **params)
+        assert set(many) == set(regions)
+        for region, v in many.items():
+            one = source.compute(region, day, SINCE, **params)
+            assert (v.value, v.numerator, v.denominator, v.note) == (one.value, one.numerator, one.denominator,
+                                                                     one.note), region
+    assert any(v.numerator for v in many.values())

@@ -32,9 +32,11 @@ from . import indicators  # noqa: E402
 
 CONTRIBUTIONS += [
     IndicatorSource("registry.new_standards", _("new social public standards"), "count", indicators.new_standards,
-                    indicators.new_standards_drill, frozenset({"institute_level"})),
+                    indicators.new_standards_drill, frozenset({"institute_level"}),
+                    compute_many=indicators.new_standards_many),
     IndicatorSource("registry.highest_rated", _("provincial highest standards at advanced level"), "share",
-                    indicators.highest_rated, indicators.highest_rated_drill, frozenset({"rating"})),
+                    indicators.highest_rated, indicators.highest_rated_drill, frozenset({"rating"}),
+                    compute_many=indicators.highest_rated_many),
     IndicatorSource("registry.designated", _("organisations holding a designation"), "count", indicators.designated,
                     indicators.designated_drill, frozenset({"designation"}), compute_many=indicators.designated_many),
     IndicatorSource("registry.mms", _("organisations with a measurement management system"), "count", indicators.mms,

@@ -68,12 +68,26 @@ def new_standards(region: str, day: dt.date, since: dt.date, institute_level: st
     """Social public standards (provincial highest and social public levels) of institutes of the given level in
     the region, first assessed between ``since`` and ``day``."""
     counted, base = _new_standards(region, day, since, institute_level)
-    n = counted.count()
-    undated = base.filter(first_assessed_on__isnull=True).count()
+    return _new_standards_value(counted.count(), base.filter(first_assessed_on__isnull=True).count(), day, since,
+                                institute_level)
+
+
+def _new_standards_value(n: int, undated: int, day: dt.date, since: dt.date, institute_level: str) -> IndicatorValue:
     note = (_("%(n)d social public standards have no first assessment date and are not counted.") % {"n": undated}
             if undated else "")
     return IndicatorValue(n, n, None, f"social public standards of {institute_level}-level institutes first assessed "
                                       f"from {since} to {day}", VERSION, note)
+
+
+def new_standards_many(regions: list[str], day: dt.date, since: dt.date, institute_level: str = "province") -> dict:
+    """:func:`new_standards` of several regions from one count grouped by the institute's region."""
+    _counted, base = _new_standards(PROVINCE_CODE, day, since, institute_level)
+    rows = (base.order_by().values_list("institute__region_id")
+            .annotate(n=Count("pk", filter=Q(first_assessed_on__gte=since, first_assessed_on__lte=day)),
+                      undated=Count("pk", filter=Q(first_assessed_on__isnull=True))))
+    counted = totals_by_region({r: n for r, n, _u in rows}, regions)
+    undated = totals_by_region({r: u for r, _n, u in rows}, regions)
+    return {r: _new_standards_value(counted[r], undated[r], day, since, institute_level) for r in regions}
 
 
 def new_standards_drill(region, day, since, limit, institute_level="province") -> Drill:
@@ -98,11 +112,24 @@ def highest_rated(region: str, day: dt.date, since: dt.date, rating: str = "dome
     if rating not in RATINGS:
         raise ValueError(f"rating must be one of {', '.join(RATINGS)}, not {rating!r}")
     base = _highest(region)
-    total = base.count()
-    rated = base.filter(rating__in=RATINGS[rating]).count()
+    return _rated_value(base.filter(rating__in=RATINGS[rating]).count(), base.count(), day, rating)
+
+
+def _rated_value(rated: int, total: int, day: dt.date, rating: str) -> IndicatorValue:
     return IndicatorValue(rated / total if total else None, rated, total,
                           f"provincial highest standards in use rated {rating} advanced or above ÷ provincial "
                           f"highest standards in use", VERSION, _as_of(day))
+
+
+def highest_rated_many(regions: list[str], day: dt.date, since: dt.date, rating: str = "domestic") -> dict:
+    """:func:`highest_rated` of several regions from one count grouped by the institute's region."""
+    if rating not in RATINGS:
+        raise ValueError(f"rating must be one of {', '.join(RATINGS)}, not {rating!r}")
+    rows = (_highest(PROVINCE_CODE).order_by().values_list("institute__region_id")
+            .annotate(total=Count("pk"), rated=Count("pk", filter=Q(rating__in=RATINGS[rating]))))
+    totals = totals_by_region({r: t for r, t, _n in rows}, regions)
+    rated = totals_by_region({r: n for r, _t, n in rows}, regions)
+    return {r: _rated_value(rated[r], totals[r], day, rating) for r in regions}
 
 
 def highest_rated_drill(region, day, since, limit, rating="domestic") -> Drill:
