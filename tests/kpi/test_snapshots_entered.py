@@ -152,3 +152,20 @@ def test_the_monthly_task_takes_the_last_month_end_once(world, plan, monkeypatch
     assert tasks.monthly_snapshots.call() == 26 * 14
     assert tasks.monthly_snapshots.call() == 0
     assert Snapshot.objects.filter(on=dt.date(2020, 12, 31)).count() == 26 * 14
+
+
+def test_entered_values_of_many_regions_at_once_are_those_of_each_alone(world, plan):
+    enter(world, plan, value="10", on=dt.date(2016, 12, 31))
+    enter(world, plan, value="20", on=dt.date(2017, 12, 31))
+    enter(world, plan, value="21", on=dt.date(2017, 12, 31), document_number="苏市监计〔2018〕4号")  # later entry
+    enter(world, plan, region="320500", value="5", on=dt.date(2017, 6, 30))
+    enter(world, plan, region="320100", value="7", on=dt.date(2018, 6, 30))
+    indicator = plan.indicators.get(code="8.1")
+    regions = ["320000", "320500", "320100", "320200"]
+    for day in (dt.date(2016, 12, 31), dt.date(2017, 12, 31), dt.date(2018, 12, 31)):
+        many = values.compute_regions(indicator, regions, day)
+        for r in regions:
+            one = values.compute(indicator, r, day)
+            assert (many[r].state, many[r].value, many[r].version, many[r].note, many[r].evidence) == (
+                one.state, one.value, one.version, one.note, one.evidence), (r, day)
+    assert many["320000"].value == Decimal("21") and many["320200"].state == "missing"

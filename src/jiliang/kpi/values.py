@@ -86,11 +86,7 @@ def compute(indicator: Indicator, region: str, day: dt.date) -> Reading:
     if indicator.source_kind == SourceKind.ENTERED:
         ev = (EnteredValue.objects.filter(indicator=indicator, region_id=region, on__lte=day)
               .order_by("-on", "-pk").first())
-        if ev is None:
-            return Reading(indicator, region, day, SnapshotState.MISSING, note=indicator.display_entered_note)
-        return Reading(indicator, region, day, SnapshotState.OK, value=ev.value, numerator=ev.value,
-                       definition=indicator.definition, version=f"entered {ev.on}",
-                       note=f"{ev.document_number} ({ev.document_date})", evidence=ev)
+        return _entered(indicator, region, day, ev)
     source = indicator_sources().get(indicator.source_key)
     if source is None:
         return Reading(indicator, region, day, SnapshotState.FAILED,
@@ -104,9 +100,30 @@ def compute(indicator: Indicator, region: str, day: dt.date) -> Reading:
     return reading_of(indicator, region, day, v)
 
 
+def _entered(indicator: Indicator, region: str, day: dt.date, ev: EnteredValue | None) -> Reading:
+    """The reading of an entered indicator from its latest value on or before ``day`` (``ev``; None: missing)."""
+    if ev is None:
+        return Reading(indicator, region, day, SnapshotState.MISSING, note=indicator.display_entered_note)
+    return Reading(indicator, region, day, SnapshotState.OK, value=ev.value, numerator=ev.value,
+                   definition=indicator.definition, version=f"entered {ev.on}",
+                   note=f"{ev.document_number} ({ev.document_date})", evidence=ev)
+
+
+def _entered_regions(indicator: Indicator, regions: list[str], day: dt.date) -> dict[str, Reading]:
+    """:func:`compute` of an entered indicator for many regions: their values on or before ``day`` in one query,
+    the latest of each region kept (the same order as one by one: date, then entry)."""
+    latest: dict[str, EnteredValue] = {}
+    for ev in (EnteredValue.objects.filter(indicator=indicator, region_id__in=regions, on__lte=day)
+               .order_by("region_id", "-on", "-pk")):
+        latest.setdefault(ev.region_id, ev)
+    return {r: _entered(indicator, r, day, latest.get(r)) for r in regions}
+
+
 def compute_regions(indicator: Indicator, regions: list[str], day: dt.date) -> dict[str, Reading]:
     """:func:`compute` for many regions: one call of the source's ``compute_many`` where it has one (the province
     and its cities from one grouped query), one by one for the rest (and for all, should it fail)."""
+    if indicator.source_kind == SourceKind.ENTERED and len(regions) > 1:
+        return _entered_regions(indicator, regions, day)
     out: dict[str, Reading] = {}
     source = indicator_sources().get(indicator.source_key) if indicator.source_kind == SourceKind.COMPUTED else None
     if source is not None and source.compute_many is not None and len(regions) > 1:
