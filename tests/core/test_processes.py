@@ -52,16 +52,17 @@ def test_two_schedulers_enqueue_each_slot_once_and_the_worker_runs_them_and_stop
     outs = [p.communicate(timeout=120)[0] for p in (first, second)]
     assert first.returncode == second.returncode == 0, outs
     slots = rows(db, "select schedule from core_scheduleslot")
-    # nine schedules are on without deferred rollups and the live demo
+    # ten schedules are on without deferred rollups and the live demo
     assert sorted(s for (s,) in slots) == ["audit-anchor", "job-results-cleanup", "kpi-monthly-snapshots",
                                            "livelihood-area-estimates", "supervision-daily", "telemetry-checks",
-                                           "telemetry-partitions", "telemetry-snapshot", "traceability-warnings"]
-    assert rows(db, "select count(*) from django_tasks_database_dbtaskresult") == [(9,)]
-    assert sum(o.count("enqueued") for o in outs) == 9
+                                           "telemetry-partitions", "telemetry-snapshot",
+                                           "traceability-coverage-recount", "traceability-warnings"]
+    assert rows(db, "select count(*) from django_tasks_database_dbtaskresult") == [(10,)]
+    assert sum(o.count("enqueued") for o in outs) == 10
     worker = jiliang(env, "worker", "--interval", "0.2")
     try:
         assert wait_for(lambda: rows(db, "select count(*) from django_tasks_database_dbtaskresult where status = "
-                                         "'SUCCESSFUL'") == [(9,)]), rows(db, "select status, exception_class_path "
+                                         "'SUCCESSFUL'") == [(10,)]), rows(db, "select status, exception_class_path "
                                                                               "from django_tasks_database_dbtaskresult")
     finally:
         worker.send_signal(signal.SIGTERM)

@@ -167,3 +167,17 @@ def test_installed_after_the_day_is_not_counted_on_the_day_is(world):
     assert total == 1 + 3  # the world's Xuanwu scale, on the day, the month before, without a date
     assert coverage.compute("320102", on - dt.timedelta(days=1)).result.total.in_use == 3
     assert coverage.compute("320102", on + dt.timedelta(days=1)).result.total.in_use == 5
+
+
+def test_the_nightly_schedule_mends_counters_a_bulk_update_left_behind_and_says_so(world, caplog):
+    from jiliang.core.extending import Schedule, contributed
+    from jiliang.traceability import tasks
+
+    w = world
+    assert "traceability-coverage-recount" in {s.name for s in contributed(Schedule)}
+    assert tasks.recount_coverage.call() == 0  # a good night only reads
+    assert not [r for r in caplog.records if r.name == tasks.log.name]
+    m.Instrument.objects.filter(pk=w.instrument_xw.pk).update(range_max=Decimal("30"))  # no signal
+    assert tasks.recount_coverage.call() == 1
+    assert "coverage counters differed from the registry (1 instruments counted wrongly" in caplog.text
+    agree()

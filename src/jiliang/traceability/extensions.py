@@ -44,6 +44,9 @@ CONTRIBUTIONS = [
     DemoStep("traceability-hierarchy", coverage_demo.build, order=70),  # after verification's certificates (20)
     # The demo writes instruments in bulk without signals (registry, supervision's retirements): count them once,
     # after the last step that writes instruments (livelihood's, 55-64).
+    Schedule("traceability-coverage-recount", "jiliang.traceability.tasks.recount_coverage", daily_at=dt.time(1, 15),
+             about="traceability: coverage's counters (indicator 2) checked against the registry, rebuilt where a "
+                   "write bypassed the signals"),
     DemoStep("traceability-coverage-counts", lambda ctx, rng, scale, progress: coverage_counts.recount(), order=68),
 ]
 CONTRIBUTIONS += [
