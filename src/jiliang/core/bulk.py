@@ -7,10 +7,14 @@ and can write their audit entries.
 
 from __future__ import annotations
 
+import gc
 import operator
+import threading
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
 
 def fast_insert(model: type[models.Model], objs: list[models.Model], batch_size: int = 2000) -> list[models.Model]:
@@ -71,6 +75,29 @@ def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequenc
             copy.write_row(row)
 
 
+def existing(queryset: models.QuerySet, field: str, values: Sequence, *columns: str, step: int = 5000) -> set:
+    """The ``values_list(*columns)`` (default: ``field``, flat) of the rows of ``queryset`` whose ``field`` is one
+    of ``values``: which of many keys are already taken. On PostgreSQL one array parameter (``= ANY(%s)``, served
+    by the column's index); an IN list of 20,000 parameters costs more to compile than to answer. Elsewhere IN
+    lists of ``step``."""
+    values = list(values)
+    if not values:
+        return set()
+    flat = not columns
+    columns = columns or (field,)
+    if connection.vendor == "postgresql":
+        meta = queryset.model._meta
+        quote = connection.ops.quote_name
+        column = f"{quote(meta.db_table)}.{quote(meta.get_field(field).column)}"
+        # (the column is quoted from the model's own names; the values go as one parameter)
+        found = queryset.filter(RawSQL(f"{column} = ANY(%s)", (values,), output_field=models.BooleanField()))  # noqa: S611
+        return set(found.values_list(*columns, flat=flat))
+    out: set = set()
+    for start in range(0, len(values), step):
+        out |= set(queryset.filter(**{f"{field}__in": values[start:start + step]}).values_list(*columns, flat=flat))
+    return out
+
+
 class Prototype:
     """Many new instances of one model, built faster than by calling the model (whose ``__init__`` costs more than
     writing the row when hundreds of thousands are imported): an instance made once with the values common to all
@@ -101,3 +128,31 @@ class Prototype:
             state.db = self.db
         d["_state"] = state
         return obj
+
+
+_gc = {"depth": 0, "saved": None}
+_gc_lock = threading.Lock()
+
+
+@contextmanager
+def fewer_collections():
+    """Raise CPython's generation-0 collection threshold while a batch is parsed and written.
+
+    A batch allocates a few objects per row (readings, model instances of an import); at the default threshold
+    (700 allocations) the collector runs thousands of times per batch, and its older generations walk every
+    object still alive each time: 25–40 % of telemetry ingest at 10 000 readings a batch, 20 % of a household
+    meter import. The threshold is process-wide, so nested and concurrent batches share one raise and the last
+    one out restores it.
+    """
+    with _gc_lock:
+        if _gc["depth"] == 0:
+            _gc["saved"] = gc.get_threshold()
+            gc.set_threshold(max(_gc["saved"][0], 100_000), *_gc["saved"][1:])
+        _gc["depth"] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc["depth"] -= 1
+            if _gc["depth"] == 0:
+                gc.set_threshold(*_gc["saved"])

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiliang.core import audit
-from jiliang.core.bulk import Prototype, fast_insert
+from jiliang.core.bulk import Prototype, existing, fast_insert, fewer_collections
 from jiliang.core.models import Region, RegionLevel
 from jiliang.core.scoping import VIEW, is_unrestricted
 from jiliang.core.signals import records_written
@@ -248,20 +248,15 @@ class Checker:
                 staged.append(planned)
         # Against the register: codes and serials already held by an instrument (in scope or not: one answer).
         codes = [p.instrument.instrument_code for p in staged if p.instrument.instrument_code]
-        taken_codes = set()
-        for i in range(0, len(codes), 5000):
-            taken_codes |= set(Instrument._base_manager.filter(instrument_code__in=codes[i:i + 5000])
-                               .values_list("instrument_code", flat=True))
+        taken_codes = existing(Instrument._base_manager.all(), "instrument_code", codes)
         # By (maker, model, serials): the registry's unique index on the three serves the look-up.
         by_model: dict[tuple[str, str], list[str]] = {}
         for p in staged:
             by_model.setdefault((p.instrument.manufacturer, p.instrument.model), []).append(p.instrument.serial_number)
         taken_serials = set()
         for (maker, model), serials in by_model.items():
-            for i in range(0, len(serials), 5000):
-                taken_serials |= set(Instrument._base_manager.filter(
-                    manufacturer=maker, model=model, serial_number__in=serials[i:i + 5000])
-                    .values_list("manufacturer", "model", "serial_number"))
+            taken_serials |= existing(Instrument._base_manager.filter(manufacturer=maker, model=model),
+                                      "serial_number", serials, "manufacturer", "model", "serial_number")
         kept = []
         for p in staged:
             inst = p.instrument
@@ -432,7 +427,7 @@ def register_rows(rows: Iterable[tuple[int, dict]], *, utility: Organisation, ac
     checker = Checker(utility, actor, today)
     result = Result()
     chunk: list[tuple[int, dict]] = []
-    with transaction.atomic():
+    with transaction.atomic(), fewer_collections():  # (a chunk's model instances live until it is written)
         def flush():
             kept, errors = checker.check(chunk)
             result.errors.extend(errors)
