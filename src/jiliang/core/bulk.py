@@ -38,14 +38,24 @@ def fast_insert(model: type[models.Model], objs: list[models.Model], batch_size:
         # psycopg adapts dates, decimals, strings and numbers itself; only JSON needs Django's preparation. A field
         # whose pre_save is Field's own (the attribute as it is) is read with one attrgetter for all of them: per
         # field method calls cost more than the COPY itself on a large import.
-        plain = [i for i, f in enumerate(fields) if f.get_internal_type() != "JSONField" and (
+        stamped = [f for f in fields if type(f).pre_save in (models.DateField.pre_save, models.DateTimeField.pre_save)
+                   and (f.auto_now or f.auto_now_add)]
+        for f in stamped:  # created / last_updated: one instant for the rows written together, as pre_save sets it
+            value = f.pre_save(objs[0], add=True)
+            for obj in objs:
+                setattr(obj, f.attname, value)
+        plain = [i for i, f in enumerate(fields) if f in stamped or (f.get_internal_type() != "JSONField" and (
                  type(f).pre_save is models.Field.pre_save
                  or (type(f).pre_save is models.DateField.pre_save and not (f.auto_now or f.auto_now_add))
-                 or (type(f).pre_save is models.DateTimeField.pre_save and not (f.auto_now or f.auto_now_add)))]
+                 or (type(f).pre_save is models.DateTimeField.pre_save and not (f.auto_now or f.auto_now_add))))]
         # (a date without auto_now is read as it is, as DateField.pre_save does; short lists: ``in`` is cheap)
         special = [(i, f, f.get_internal_type() == "JSONField") for i, f in enumerate(fields) if i not in plain]
         get_plain = operator.attrgetter(*[fields[i].attname for i in plain]) if plain else (lambda obj: ())
         single = len(plain) == 1
+        json_only = all(is_json and type(f).pre_save is models.Field.pre_save for _i, f, is_json in special)
+        from django.db.backends.postgresql.operations import get_json_dumps  # (PostgreSQL only)
+
+        dumps = {i: get_json_dumps(f.encoder) for i, f, is_json in special if is_json}
 
         def row(obj):
             values = [None] * len(fields)
@@ -57,7 +67,28 @@ def fast_insert(model: type[models.Model], objs: list[models.Model], batch_size:
                 values[i] = f.get_db_prep_save(value, connection) if is_json else value
             return values
 
-        copy_rows(cursor, meta.db_table, [f.column for f in fields], (row(obj) for obj in objs))
+        if plain == list(range(len(fields))) and not single:
+            rows = map(get_plain, objs)  # every column as it is: the attrgetter's tuple is the row
+        elif json_only and not single and plain:
+            # JSON columns: the text Django's adapter would send (json.dumps with the field's encoder; None is
+            # SQL NULL, as JSONField.get_db_prep_save has it), unless the value is an expression.
+            json_at = [(i, dumps[i], f) for i, f, _j in special]
+
+            def json_row(obj):
+                got = get_plain(obj)
+                values = [None] * len(fields)
+                for i, v in zip(plain, got, strict=True):
+                    values[i] = v
+                for i, encode, f in json_at:
+                    value = getattr(obj, f.attname)
+                    values[i] = (None if value is None else encode(value) if not hasattr(value, "resolve_expression")
+                                 else f.get_db_prep_save(value, connection))
+                return values
+
+            rows = map(json_row, objs)
+        else:
+            rows = (row(obj) for obj in objs)
+        copy_rows(cursor, meta.db_table, [f.column for f in fields], rows)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = "default"
