@@ -26,6 +26,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from json.encoder import encode_basestring as _encode_string
 from types import SimpleNamespace
 
 from django.db import connection, models, transaction
@@ -280,6 +281,19 @@ _canonical_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensu
                                      allow_nan=False).encode  # canonical_json's encoder, built once
 
 
+def _canonical_value(value) -> str:
+    """_canonical_encode of one value, strings and integers without the encoder's call (the same text: the encoder
+    writes a string with encode_basestring and an integer with int.__repr__)."""
+    kind = type(value)
+    if kind is str:
+        return _encode_string(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    return _canonical_encode(value)
+
+
 class BatchHasher:
     """:func:`entry_hash` (version 2) of many entries that share ``common`` fields (time, actor, channel, request):
     the same bytes and the same MAC, built faster for bulk imports. A JSON object with sorted keys is written as
@@ -291,6 +305,8 @@ class BatchHasher:
     SHARED = ("actor_id", "actor_name", "channel", "remote_addr", "request_id", "timestamp", "version")
     OWN = ("action", "after", "before", "message", "object_id", "object_repr", "object_type", "organisation_id",
            "prev_hash", "region_code")
+
+    SCALARS = tuple(k for k in OWN if k not in ("before", "after"))
 
     def __init__(self, common: dict) -> None:
         if common.get("version", HASH_VERSION) != 2:
@@ -310,7 +326,7 @@ class BatchHasher:
         try:
             before = None if entry.before is None else encode(entry.before)
             after = None if entry.after is None else encode(entry.after)
-            own = {k: encode(getattr(entry, k)) for k in self.OWN if k not in ("before", "after")}
+            own = {k: _canonical_value(getattr(entry, k)) for k in self.SCALARS}
         except ValueError as exc:
             raise NotCanonical(f"canonical JSON has no NaN or Infinity ({exc}); write such a value as a string"
                                ) from exc
