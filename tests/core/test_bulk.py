@@ -50,3 +50,41 @@ def test_prototype_builds_what_the_model_builds(world):
 
     fast_insert(m.Instrument, [built])
     assert m.Instrument.objects.get(pk=built.pk).serial_number == "PROTO-1"
+
+
+def test_existing_finds_the_taken_keys_among_many(world):
+    """core.bulk.existing: the same answer as an IN list (one array parameter on PostgreSQL, IN lists of ``step``
+    elsewhere), flat or as tuples, restricted by the queryset's own filters."""
+    from jiliang.core.bulk import existing
+
+    objs = [m.Instrument(owner=world.ent_ks, category=world.scale, manufacturer="友声", model="TCS-30",
+                         serial_number=f"EX-{i}", usage="trade", region_id="320583") for i in range(7)]
+    fast_insert(m.Instrument, objs)
+    asked = [f"EX-{i}" for i in range(0, 20, 2)] + ["EX-1", "NONE"]
+    everything = m.Instrument._base_manager.all()
+    assert existing(everything, "serial_number", asked) == {"EX-0", "EX-2", "EX-4", "EX-6", "EX-1"}
+    assert existing(everything, "serial_number", asked, step=3) == {"EX-0", "EX-2", "EX-4", "EX-6", "EX-1"}
+    assert existing(everything.filter(model="TCS-30"), "serial_number", ["EX-3", "EX-9"], "model", "serial_number") \
+        == {("TCS-30", "EX-3")}
+    assert existing(everything.filter(model="other"), "serial_number", asked) == set()
+    assert existing(everything, "serial_number", []) == set()
+    codes = [o.instrument_code for o in m.Instrument.objects.filter(pk__in=[o.pk for o in objs[:3]])]
+    assert existing(everything, "instrument_code", [*codes, "JL0000000000X"]) == set(codes)
+
+
+def test_fast_insert_stamps_the_batch_and_writes_json_as_django_does(world):
+    """created / last_updated: set on the objects as stored (one instant for the rows of one COPY); JSON values (nested,
+    CJK, quotes, tabs, backslashes) read back as they were written."""
+    from jiliang.supervision.models import VerificationEvent
+
+    inst = m.Instrument.objects.filter(owner=world.ent_ks).first()
+    received = [{"a": [1, 2.5, None, True], "名": "水表\t\"引号\"\\", "nested": {"x": {}}}, {}, ["list", 3], "text"]
+    events = [VerificationEvent(institution=world.inst_p, number=f"J-{i}", instrument=inst, source="reported",
+                                kind="first", verified_on=dt.date(2025, 1, 1 + i), result="pass", received=value)
+              for i, value in enumerate(received)]
+    fast_insert(VerificationEvent, events)
+    stored = {e.pk: e for e in VerificationEvent.objects.filter(pk__in=[e.pk for e in events])}
+    assert [stored[e.pk].received for e in events] == received
+    assert all(stored[e.pk].created == e.created and stored[e.pk].last_updated == e.last_updated for e in events)
+    if connection.vendor == "postgresql":  # (bulk_create elsewhere: Django's pre_save per row)
+        assert len({e.created for e in events}) == 1 and events[0].created is not None

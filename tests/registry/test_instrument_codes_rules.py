@@ -144,3 +144,11 @@ def test_misread_is_said_only_of_codes_that_have_a_check_character():
     assert misread(codes.group(code[:5] + other + code[6:]).lower())
     assert misread(code[:5] + "O" + code[6:])  # a letter O read for a zero
     assert not misread(code) and not misread("ABC-123") and not misread("")
+
+
+def test_the_vectorised_local_codes_are_the_scalar_ones():
+    for start, count in ((0, 2000), (codes.CAPACITY - 300, 300), (987_654_321, 7), (5, 1)):
+        assert codes.local_codes(start, count, KEYS) == [codes.local_code(n, KEYS) for n in range(start, start + count)]
+    assert codes.local_codes(10, 0, KEYS) == []
+    with pytest.raises(ValueError):
+        codes.local_codes(codes.CAPACITY - 1, 2, KEYS)

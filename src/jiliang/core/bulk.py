@@ -7,10 +7,14 @@ and can write their audit entries.
 
 from __future__ import annotations
 
+import gc
 import operator
+import threading
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
 
 def fast_insert(model: type[models.Model], objs: list[models.Model], batch_size: int = 2000) -> list[models.Model]:
@@ -34,14 +38,24 @@ def fast_insert(model: type[models.Model], objs: list[models.Model], batch_size:
         # psycopg adapts dates, decimals, strings and numbers itself; only JSON needs Django's preparation. A field
         # whose pre_save is Field's own (the attribute as it is) is read with one attrgetter for all of them: per
         # field method calls cost more than the COPY itself on a large import.
-        plain = [i for i, f in enumerate(fields) if f.get_internal_type() != "JSONField" and (
+        stamped = [f for f in fields if type(f).pre_save in (models.DateField.pre_save, models.DateTimeField.pre_save)
+                   and (f.auto_now or f.auto_now_add)]
+        for f in stamped:  # created / last_updated: one instant for the rows written together, as pre_save sets it
+            value = f.pre_save(objs[0], add=True)
+            for obj in objs:
+                setattr(obj, f.attname, value)
+        plain = [i for i, f in enumerate(fields) if f in stamped or (f.get_internal_type() != "JSONField" and (
                  type(f).pre_save is models.Field.pre_save
                  or (type(f).pre_save is models.DateField.pre_save and not (f.auto_now or f.auto_now_add))
-                 or (type(f).pre_save is models.DateTimeField.pre_save and not (f.auto_now or f.auto_now_add)))]
+                 or (type(f).pre_save is models.DateTimeField.pre_save and not (f.auto_now or f.auto_now_add))))]
         # (a date without auto_now is read as it is, as DateField.pre_save does; short lists: ``in`` is cheap)
         special = [(i, f, f.get_internal_type() == "JSONField") for i, f in enumerate(fields) if i not in plain]
         get_plain = operator.attrgetter(*[fields[i].attname for i in plain]) if plain else (lambda obj: ())
         single = len(plain) == 1
+        json_only = all(is_json and type(f).pre_save is models.Field.pre_save for _i, f, is_json in special)
+        from django.db.backends.postgresql.operations import get_json_dumps  # (PostgreSQL only)
+
+        dumps = {i: get_json_dumps(f.encoder) for i, f, is_json in special if is_json}
 
         def row(obj):
             values = [None] * len(fields)
@@ -53,7 +67,28 @@ def fast_insert(model: type[models.Model], objs: list[models.Model], batch_size:
                 values[i] = f.get_db_prep_save(value, connection) if is_json else value
             return values
 
-        copy_rows(cursor, meta.db_table, [f.column for f in fields], (row(obj) for obj in objs))
+        if plain == list(range(len(fields))) and not single:
+            rows = map(get_plain, objs)  # every column as it is: the attrgetter's tuple is the row
+        elif json_only and not single and plain:
+            # JSON columns: the text Django's adapter would send (json.dumps with the field's encoder; None is
+            # SQL NULL, as JSONField.get_db_prep_save has it), unless the value is an expression.
+            json_at = [(i, dumps[i], f) for i, f, _j in special]
+
+            def json_row(obj):
+                got = get_plain(obj)
+                values = [None] * len(fields)
+                for i, v in zip(plain, got, strict=True):
+                    values[i] = v
+                for i, encode, f in json_at:
+                    value = getattr(obj, f.attname)
+                    values[i] = (None if value is None else encode(value) if not hasattr(value, "resolve_expression")
+                                 else f.get_db_prep_save(value, connection))
+                return values
+
+            rows = map(json_row, objs)
+        else:
+            rows = (row(obj) for obj in objs)
+        copy_rows(cursor, meta.db_table, [f.column for f in fields], rows)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = "default"
@@ -69,6 +104,29 @@ def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequenc
     with cursor.cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def existing(queryset: models.QuerySet, field: str, values: Sequence, *columns: str, step: int = 5000) -> set:
+    """The ``values_list(*columns)`` (default: ``field``, flat) of the rows of ``queryset`` whose ``field`` is one
+    of ``values``: which of many keys are already taken. On PostgreSQL one array parameter (``= ANY(%s)``, served
+    by the column's index); an IN list of 20,000 parameters costs more to compile than to answer. Elsewhere IN
+    lists of ``step``."""
+    values = list(values)
+    if not values:
+        return set()
+    flat = not columns
+    columns = columns or (field,)
+    if connection.vendor == "postgresql":
+        meta = queryset.model._meta
+        quote = connection.ops.quote_name
+        column = f"{quote(meta.db_table)}.{quote(meta.get_field(field).column)}"
+        # (the column is quoted from the model's own names; the values go as one parameter)
+        found = queryset.filter(RawSQL(f"{column} = ANY(%s)", (values,), output_field=models.BooleanField()))  # noqa: S611
+        return set(found.values_list(*columns, flat=flat))
+    out: set = set()
+    for start in range(0, len(values), step):
+        out |= set(queryset.filter(**{f"{field}__in": values[start:start + step]}).values_list(*columns, flat=flat))
+    return out
 
 
 class Prototype:
@@ -101,3 +159,31 @@ class Prototype:
             state.db = self.db
         d["_state"] = state
         return obj
+
+
+_gc = {"depth": 0, "saved": None}
+_gc_lock = threading.Lock()
+
+
+@contextmanager
+def fewer_collections():
+    """Raise CPython's generation-0 collection threshold while a batch is parsed and written.
+
+    A batch allocates a few objects per row (readings, model instances of an import); at the default threshold
+    (700 allocations) the collector runs thousands of times per batch, and its older generations walk every
+    object still alive each time: 25–40 % of telemetry ingest at 10 000 readings a batch, 20 % of a household
+    meter import. The threshold is process-wide, so nested and concurrent batches share one raise and the last
+    one out restores it.
+    """
+    with _gc_lock:
+        if _gc["depth"] == 0:
+            _gc["saved"] = gc.get_threshold()
+            gc.set_threshold(max(_gc["saved"][0], 100_000), *_gc["saved"][1:])
+        _gc["depth"] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc["depth"] -= 1
+            if _gc["depth"] == 0:
+                gc.set_threshold(*_gc["saved"])

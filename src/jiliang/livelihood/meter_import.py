@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiliang.core import audit
-from jiliang.core.bulk import Prototype, fast_insert
+from jiliang.core.bulk import Prototype, existing, fast_insert, fewer_collections
 from jiliang.core.models import Region, RegionLevel
 from jiliang.core.scoping import VIEW, is_unrestricted
 from jiliang.core.signals import records_written
@@ -89,6 +89,7 @@ COLUMNS = (
     Column("institution_uscc", "检定机构统一社会信用代码", gettext_lazy("institution (USCC)")),
 )
 KEYS = tuple(c.key for c in COLUMNS)
+NO_TEXTS = dict.fromkeys(KEYS, "")
 
 KIND_WORDS = {"water": MeterKind.WATER, "水表": MeterKind.WATER, "水": MeterKind.WATER,
               "gas": MeterKind.GAS, "燃气表": MeterKind.GAS, "燃气": MeterKind.GAS, "气表": MeterKind.GAS,
@@ -232,6 +233,8 @@ class Checker:
         self.today = today
         self.code_rows: dict[str, int] = {}
         self.serial_rows: dict[tuple, int] = {}
+        self.rules: dict[tuple, tuple] = {}  # (see _rule)
+        self.rotation: dict[tuple, dt.date] = {}
         # What every row's instrument and profile share, set once (core.bulk.Prototype: no model __init__ per row).
         self.new_instrument = Prototype(Instrument, owner=utility, range_unit="", usage=Usage.TRADE)
         self.new_meter = Prototype(HouseholdMeter, utility=utility)
@@ -248,20 +251,15 @@ class Checker:
                 staged.append(planned)
         # Against the register: codes and serials already held by an instrument (in scope or not: one answer).
         codes = [p.instrument.instrument_code for p in staged if p.instrument.instrument_code]
-        taken_codes = set()
-        for i in range(0, len(codes), 5000):
-            taken_codes |= set(Instrument._base_manager.filter(instrument_code__in=codes[i:i + 5000])
-                               .values_list("instrument_code", flat=True))
+        taken_codes = existing(Instrument._base_manager.all(), "instrument_code", codes)
         # By (maker, model, serials): the registry's unique index on the three serves the look-up.
         by_model: dict[tuple[str, str], list[str]] = {}
         for p in staged:
             by_model.setdefault((p.instrument.manufacturer, p.instrument.model), []).append(p.instrument.serial_number)
         taken_serials = set()
         for (maker, model), serials in by_model.items():
-            for i in range(0, len(serials), 5000):
-                taken_serials |= set(Instrument._base_manager.filter(
-                    manufacturer=maker, model=model, serial_number__in=serials[i:i + 5000])
-                    .values_list("manufacturer", "model", "serial_number"))
+            taken_serials |= existing(Instrument._base_manager.filter(manufacturer=maker, model=model),
+                                      "serial_number", serials, "manufacturer", "model", "serial_number")
         kept = []
         for p in staged:
             inst = p.instrument
@@ -278,8 +276,9 @@ class Checker:
 
     def _row(self, number: int, values: dict, problems: list) -> Planned | None:
         lk = self.lookups
-        texts = {k: _text(v) for k, v in values.items()}  # each cell as text, once
-        get = lambda k: texts.get(k, "")  # noqa: E731  (as _text of a missing cell)
+        texts = dict(NO_TEXTS)  # a missing cell reads as _text(None)
+        texts.update({k: v.strip() if type(v) is str else _text(v) for k, v in values.items()})  # each cell, once
+        get = texts.__getitem__
         kind = KIND_WORDS.get(get("kind").lower())
         if kind is None:
             problems.append(("kind", _("%(v)r is not a meter kind (water, gas, electricity)") % {"v": get("kind")}))
@@ -295,13 +294,11 @@ class Checker:
             except (TypeError, ValueError):
                 problems.append(("q3", _("%(v)s is not a number") % {"v": q3}))
                 q3 = None
-        rule = None
+        rule = size = None
         if kind is not None:
-            try:
-                rule = service_life.rule_for(kind, size=values.get("size"), q3=q3, gas_kind=gas_kind,
-                                             accuracy_class=get("accuracy_class"))
-            except service_life.NoRule as exc:
-                problems.append((exc.field, exc.message))
+            rule, size, no_rule = self._rule(kind, values.get("size"), q3, gas_kind, get("accuracy_class"))
+            if no_rule is not None:
+                problems.append(no_rule)
         for key in ("manufacturer", "serial_number"):
             if not get(key):
                 problems.append((key, _("is required")))
@@ -369,13 +366,33 @@ class Checker:
             mandatory=lk.mandatory[rule.category],
             instrument_code=code[0] if code else "", code_scheme=code[1] if code else "")
         meter = self.new_meter(
-            {"batch": batch}, region_id=region.code, kind=kind, size=normal_size(kind, values.get("size")),
+            {"batch": batch}, region_id=region.code, kind=kind, size=size,
             gas_kind=gas_kind if kind == MeterKind.GAS else "", accuracy_class=get("accuracy_class"),
             rule=rule.category, service_life_years=rule.years, batch_id=batch.pk if batch else None,
             account_area=get("account_area")[:200],
             installed_on=installed_on, first_verified_on=verified_on, first_result=result or "",
-            rotation_due=rule.rotation_due(verified_on) if verified_on else None)
+            rotation_due=self._rotation_due(rule, verified_on) if verified_on else None)
         return Planned(number, inst, meter, institution)
+
+    def _rule(self, kind, size, q3, gas_kind, accuracy_class) -> tuple:
+        """(rule, size as stored, (field, problem) or None) of service_life.rule_for and normal_size, once per
+        distinct combination (a file repeats a few meter types on every row)."""
+        key = (kind, type(size), size, type(q3), q3, gas_kind, accuracy_class)
+        found = self.rules.get(key)
+        if found is None:
+            try:
+                rule = service_life.rule_for(kind, size=size, q3=q3, gas_kind=gas_kind, accuracy_class=accuracy_class)
+                found = (rule, normal_size(kind, size), None)
+            except service_life.NoRule as exc:
+                found = (None, None, (exc.field, exc.message))
+            self.rules[key] = found
+        return found
+
+    def _rotation_due(self, rule: service_life.Rule, verified_on: dt.date) -> dt.date:
+        key = (rule, verified_on)
+        if key not in self.rotation:
+            self.rotation[key] = rule.rotation_due(verified_on)
+        return self.rotation[key]
 
 
 def first_events(planned: Iterable[tuple[Instrument, HouseholdMeter, Organisation]], *, actor, tag: str) -> list:
@@ -432,7 +449,7 @@ def register_rows(rows: Iterable[tuple[int, dict]], *, utility: Organisation, ac
     checker = Checker(utility, actor, today)
     result = Result()
     chunk: list[tuple[int, dict]] = []
-    with transaction.atomic():
+    with transaction.atomic(), fewer_collections():  # (a chunk's model instances live until it is written)
         def flush():
             kept, errors = checker.check(chunk)
             result.errors.extend(errors)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from jiliang.core.bulk import existing
 from jiliang.core.models import Region, RegistryModel
 from jiliang.core.roles import BUREAU_ROLES, Role
 from jiliang.core.scoping import RestrictedManager, RestrictedQuerySet, ScopeSpec
@@ -408,9 +409,8 @@ class CodeSequence(models.Model):
                 row = cls.objects.select_for_update().get(name=name)
                 start = row.next_value
                 cls.objects.filter(name=name).update(next_value=F("next_value") + want)
-                fresh = [codes.local_code(n, keys) for n in range(start, start + want)]
-                taken = set(Instrument._base_manager.filter(instrument_code__in=fresh)
-                            .values_list("instrument_code", flat=True))
+                fresh = codes.local_codes(start, want, keys)
+                taken = existing(Instrument._base_manager.all(), "instrument_code", fresh)
                 found.extend(c for c in fresh if c not in taken)
         return found
 

@@ -22,11 +22,9 @@ Nothing here calls ``full_clean()``, ``save()`` per row or signals (STYLE.md pra
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import threading
 import time
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -37,7 +35,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jiliang.core import audit
-from jiliang.core.bulk import copy_rows
+from jiliang.core.bulk import copy_rows, fewer_collections
 from jiliang.core.values.chunks import chunks
 from jiliang.core.values.decimals import decimal_text
 from jiliang.telemetry.energy import CoefficientError, to_tce
@@ -318,33 +316,6 @@ class _Anomalies:
             entry["count"] += 1
             entry["first"], entry["last"] = min(entry["first"], at), max(entry["last"], at)
             entry["last_evidence"] = evidence
-
-
-_gc = {"depth": 0, "saved": None}
-_gc_lock = threading.Lock()
-
-
-@contextmanager
-def fewer_collections():
-    """Raise CPython's generation-0 collection threshold while a batch is parsed and ingested.
-
-    A batch allocates a few short-lived, acyclic objects per reading; at the default threshold (700
-    allocations) the collector runs thousands of times per batch, and its older generations walk the
-    long-lived point cache each time: 25–40 % of ingest time at 10 000 readings a batch. The threshold is
-    process-wide, so nested and concurrent batches share one raise and the last one out restores it.
-    """
-    with _gc_lock:
-        if _gc["depth"] == 0:
-            _gc["saved"] = gc.get_threshold()
-            gc.set_threshold(max(_gc["saved"][0], 100_000), *_gc["saved"][1:])
-        _gc["depth"] += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc["depth"] -= 1
-            if _gc["depth"] == 0:
-                gc.set_threshold(*_gc["saved"])
 
 
 def ingest(groups: list[Group], *, channel: str, received_at: dt.datetime | None = None) -> list[GroupResult]:

@@ -16,9 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiliang.core.api.views import ReadOnlyScopedViewSet, ScopedModelViewSet, ScopedViewSet
+from jiliang.core.bulk import fewer_collections
 from jiliang.telemetry import filters, services
 from jiliang.telemetry import models as m
-from jiliang.telemetry.ingest import Group, fewer_collections, ingest
+from jiliang.telemetry.ingest import Group, ingest
 from jiliang.telemetry.parsing import PayloadError, gunzip, parse_body
 from jiliang.telemetry.senders import sender_slot
 

@@ -31,8 +31,9 @@ from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 
 from jiliang.core.audit import audit_context
+from jiliang.core.bulk import fewer_collections
 from jiliang.telemetry import rollups
-from jiliang.telemetry.ingest import fewer_collections, ingest
+from jiliang.telemetry.ingest import ingest
 from jiliang.telemetry.models import Channel
 from jiliang.telemetry.topics import DEFAULT_PREFIX, groups_from_messages, subscriptions
 

@@ -1,12 +1,12 @@
-"""Ingest raises CPython's generation-0 collection threshold for a batch and restores it afterwards, also when
-batches nest or overlap in threads, and when the batch fails."""
+"""core.bulk.fewer_collections (telemetry ingest, bulk imports) raises CPython's generation-0 collection threshold
+for a batch and restores it afterwards, also when batches nest or overlap in threads, and when the batch fails."""
 
 import gc
 import threading
 
 import pytest
 
-from jiliang.telemetry.ingest import fewer_collections
+from jiliang.core.bulk import fewer_collections
 
 
 def test_threshold_raised_for_a_batch_and_restored():
