@@ -129,6 +129,23 @@ def existing(queryset: models.QuerySet, field: str, values: Sequence, *columns: 
     return out
 
 
+def id_chunks(ids: Sequence[int], step: int = 20_000):
+    """(SQL condition on ``{col}``, params) for many ids in steps, for set-wise raw SQL: one array per step on
+    PostgreSQL (``= ANY(array)``), IN lists of 500 on SQLite.
+
+    Not ``IN (SELECT unnest(array))``: inside an import's transaction the statistics still say the table is small,
+    and the planner put the unnested semi-join on the inner side of a nested loop, rescanned for every row
+    (traceability's coverage refresh: 175 s for 20,000 new meters among 100,000). A constant array is counted
+    right and PostgreSQL (14 and later) hashes it when it filters (25 ms)."""
+    if connection.vendor == "postgresql":
+        for start in range(0, len(ids), step):
+            yield "{col} = ANY(%s::bigint[])", [list(ids[start:start + step])]
+    else:
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            yield "{col} IN (" + ", ".join(["%s"] * len(chunk)) + ")", chunk
+
+
 class Prototype:
     """Many new instances of one model, built faster than by calling the model (whose ``__init__`` costs more than
     writing the row when hundreds of thousands are imported): an instance made once with the values common to all

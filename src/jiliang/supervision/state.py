@@ -15,7 +15,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 
-from jiliang.core.bulk import Prototype, fast_insert
+from jiliang.core.bulk import Prototype, fast_insert, id_chunks
 from jiliang.registry.models import LAPSED_STATUSES, Instrument, Usage
 
 from . import lifecycle, rates
@@ -173,19 +173,6 @@ def _refresh_chunk(ids: list[int], today: dt.date, lead_days: int, keys: KeySet)
     return len(to_create) + len(to_update)
 
 
-def _id_chunks(ids: list[int]):
-    """(SQL condition on ``{col}``, params) for ``ids`` in steps: one array on PostgreSQL, short IN lists on SQLite.
-    (The array is unnested into a semi-join: ``= ANY(array)`` as a filter compares every row with the whole
-    array, quadratic in the step.)"""
-    if connection.vendor == "postgresql":
-        for start in range(0, len(ids), 50_000):
-            yield "{col} IN (SELECT unnest(%s::bigint[]))", [ids[start:start + 50_000]]
-    else:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            yield "{col} IN (" + ", ".join(["%s"] * len(chunk)) + ")", chunk
-
-
 def _month_text(column: str) -> str:
     """SQL for a date column as the text yyyymm (lifecycle.month_key)."""
     if connection.vendor == "postgresql":
@@ -217,7 +204,7 @@ def _insert_new(ids: list[int], today: dt.date, lead_days: int, keys: KeySet) ->
                 "AND NOT e.void) <= 1")
     new: list[int] = []
     with connection.cursor() as cur:
-        for where, params in _id_chunks(ids):
+        for where, params in id_chunks(ids, 50_000):
             cur.execute(eligible.replace("{where}", where.format(col="i.id")), [*params, *lapsed])
             new += [r[0] for r in cur.fetchall()]
     if not new:
@@ -269,7 +256,7 @@ def _insert_new(ids: list[int], today: dt.date, lead_days: int, keys: KeySet) ->
     deltas = Deltas()
     dims = "s.region_id, s.category_id, s.usage, s.owner_kind, s.key_supervised"
     with connection.cursor() as cur:
-        for where, params in _id_chunks(new):
+        for where, params in id_chunks(new, 50_000):
             cur.execute(states.replace("{where}", where.format(col="i.id")), [*state_params, *params])
             cur.execute(occurrences.replace("{where}", where.format(col="i.id")),
                         [True, *params, False, lifecycle.PERIODIC, lifecycle.PASS, *params])

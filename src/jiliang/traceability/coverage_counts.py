@@ -40,6 +40,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from jiliang.core.bulk import id_chunks
 from jiliang.registry.models import InstrumentStatus
 
 GROUP_COLUMNS = ("category_id", "region_id", "range_min", "range_max", "range_unit", "accuracy_class")
@@ -91,22 +92,6 @@ def _join_group() -> str:
     return _JOIN_GROUP.format(min=_same("g.range_min", "i.range_min"), max=_same("g.range_max", "i.range_max"))
 
 
-def _id_chunks(ids: list[int]):
-    """(SQL condition on ``{col}``, params) for ``ids`` in steps: an array on PostgreSQL, short IN lists on SQLite.
-
-    ``= ANY(array)``, not ``IN (SELECT unnest(array))``: inside an import's transaction the statistics still say the
-    instruments are few, and the planner put the unnested semi-join on the inner side of a nested loop, rescanned for
-    every instrument in use (175 s for 20,000 new meters among 100,000); with a constant array the ids are counted
-    right and PostgreSQL hashes the array (25 ms)."""
-    if connection.vendor == "postgresql":
-        for start in range(0, len(ids), 20_000):
-            yield "{col} = ANY(%s::bigint[])", [ids[start:start + 20_000]]
-    else:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            yield "{col} IN (" + ", ".join(["%s"] * len(chunk)) + ")", chunk
-
-
 def _add_groups(cur, where: str, params: list) -> int:
     """Add the groups of the instruments in use matching ``where`` (on ``i``) that do not exist yet."""
     cur.execute(f"SELECT DISTINCT i.category_id, i.region_id, i.range_min, i.range_max, i.range_unit, "  # noqa: S608
@@ -142,7 +127,7 @@ def _move(ids: Iterable[int], *, count_again: bool) -> int:
     if not ids:
         return 0
     with transaction.atomic(), connection.cursor() as cur:
-        for where, params in _id_chunks(ids):
+        for where, params in id_chunks(ids):
             deltas: Counter = Counter()
             cur.execute(f"DELETE FROM {_T['member']} WHERE {where.format(col='instrument_id')} "  # noqa: S608
                         "RETURNING group_id, installed_on", params)
