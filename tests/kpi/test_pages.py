@@ -49,6 +49,7 @@ def test_live_page_shows_every_indicator_in_the_readers_language(world, plan, la
         assert seven.name_en in html and seven.name not in html and "Indicator vs target" in html
     else:
         assert seven.name in html and seven.name_en not in html and "指标与目标" in html
+        assert 'data-target="目标值"' in html  # the chart's target line: the plan's, not a campaign's (抽查对象)
     assert 'id="chart-vs-target"' in html and 'id="data-sparks"' in html
     # the city table: 13 cities, one cell per indicator in city assessment
     assessed = list(plan.indicators.filter(city_assessment=True).values_list("code", flat=True))

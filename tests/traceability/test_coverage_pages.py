@@ -20,6 +20,8 @@ def test_coverage_page_in_both_languages(small_province):  # noqa: F811
     zh = _web(w.users["province"], "zh-hans").get(reverse("traceability-coverage"), {"date": "2026-06-01"}).content.decode()
     assert "社会公用计量标准覆盖率" in zh and "按计量专业" in zh and "缺口" in zh and "62.50 %" in zh
     assert 'id="chart-domains"' in zh and "data-domains" in zh
+    # the plan's target (目标值), not a spot-check campaign's (抽查对象)
+    assert '<div class="small text-muted">目标值</div>' in zh and 'data-target-label="目标值"' in zh
     en = _web(w.users["province"], "en").get(reverse("traceability-coverage"), {"date": "2026-06-01"}).content.decode()
     assert "Coverage of social public standards" in en and "By measurement domain" in en and "Gaps" in en
     assert "no standard&#x27;s range covers the instruments&#x27; range" in en

@@ -137,7 +137,7 @@ class Target(models.Model):
                                   related_name="targets")
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
-    value = models.DecimalField(_("target"), max_digits=14, decimal_places=4)
+    value = models.DecimalField(pgettext_lazy("kpi", "target"), max_digits=14, decimal_places=4)
     baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=4, null=True, blank=True)
     baseline_on = models.DateField(_("baseline date"), null=True, blank=True)
 
@@ -146,8 +146,8 @@ class Target(models.Model):
 
     class Meta:
         ordering = ["indicator", "region", "year"]
-        verbose_name = _("target")
-        verbose_name_plural = _("targets")
+        verbose_name = pgettext_lazy("kpi", "target")
+        verbose_name_plural = pgettext_lazy("kpi", "targets")
         constraints = [models.UniqueConstraint(fields=["indicator", "region", "year"], name="kpi_target_unique")]
 
     def __str__(self) -> str:
