@@ -118,6 +118,8 @@ def test_live_export_has_a_row_per_indicator_and_per_city_cell(world, plan):
     assert {row[1] for row in rows[1:]} == set(plan.indicators.values_list("code", flat=True))
     assessed = plan.indicators.filter(city_assessment=True).count()
     assert len(sheet_rows(r, 1)) == 1 + 13 * assessed
+    seven = next(row for row in rows[1:] if row[1] == "7")  # numbers as numbers, so that a reader can add them up
+    assert all(isinstance(v, int | float) for v in (seven[5], seven[6], seven[7])), seven
     # a city bureau: its own 26 and the province's public figures
     rows = sheet_rows(client_in(world.users["suzhou"], "en").get(reverse("kpi:live"), {"export": "xlsx"}))
     public = plan.indicators.filter(public=True).count()

@@ -122,7 +122,7 @@ def row(r, names: dict[str, str]) -> dict:
             "target": fmt(r.target), "target_year": r.goal.by.year if r.goal else None,
             "expected": fmt(r.expected), "status": r.status, "status_label": str(label), "colour": colour,
             "reason": r.reason, "source": source_text(ind), "computed": ind.source_kind == SourceKind.COMPUTED,
-            "pct": pct_of_target(r), "on": r.on}
+            "pct": pct_of_target(r), "on": r.on, "reading": r}
 
 
 def sparklines(plan: Plan, regions: list[str], day: dt.date) -> dict[tuple[int, str], list]:
@@ -135,8 +135,10 @@ def sparklines(plan: Plan, regions: list[str], day: dt.date) -> dict[tuple[int, 
 
 
 def reading_cells(x: dict) -> list:
-    return [x["region_name"], x["code"], x["name"], x["value"], x["unit"], x["numerator"], x["denominator"],
-            x["target"], x["target_year"], x["expected"], x["status_label"], x["reason"], x["source"]]
+    """A row of the Excel export: the numbers as numbers (a missing one an empty cell), so that they add up."""
+    r = x["reading"]
+    return [x["region_name"], x["code"], x["name"], r.value, x["unit"], r.numerator, r.denominator, r.target,
+            x["target_year"], r.expected, x["status_label"], x["reason"], x["source"]]
 
 
 def reading_headers() -> list[str]:
