@@ -129,31 +129,28 @@ def _post_forms(request, ind: Indicator, enter: EnterValueForm | None, target: T
     action = request.POST.get("action")
     user = request.user
     if action == "enter" and enter is not None:
-        if enter.is_valid():
-            d = enter.cleaned_data
-            try:
-                services.enter_value(ind, region=d["region"], on=d["on"], value=d["value"],
-                                     document_number=d["document_number"], document_date=d["document_date"],
-                                     attachment=d["attachment"], note=d["note"], actor=user)
-            except ValidationError as exc:
-                enter.put_errors(exc)
-                return None
-            messages.success(request, _("Value entered."))
-            return redirect(f"{reverse('kpi:indicator', args=[ind.pk])}?region={d['region']}")
-        return None
+        return _submit(request, ind, enter, _("Value entered."), lambda d: services.enter_value(
+            ind, region=d["region"], on=d["on"], value=d["value"], document_number=d["document_number"],
+            document_date=d["document_date"], attachment=d["attachment"], note=d["note"], actor=user))
     if action == "target" and target is not None:
-        if target.is_valid():
-            d = target.cleaned_data
-            try:
-                services.set_target(ind, region=d["region"], year=d["year"], value=d["value"] or "",
-                                    baseline=d["baseline"] or None, baseline_on=d["baseline_on"], actor=user)
-            except ValidationError as exc:
-                target.put_errors(exc)
-                return None
-            messages.success(request, _("Target saved."))
-            return redirect(f"{reverse('kpi:indicator', args=[ind.pk])}?region={d['region']}")
-        return None
+        return _submit(request, ind, target, _("Target saved."), lambda d: services.set_target(
+            ind, region=d["region"], year=d["year"], value=d["value"] or "", baseline=d["baseline"] or None,
+            baseline_on=d["baseline_on"], actor=user))
     raise PermissionDenied(_("You may not do this here."))
+
+
+def _submit(request, ind: Indicator, form, done: str, act):
+    """``act(cleaned_data)`` for a valid form, then back to the indicator's page for the form's region; None when
+    the form (or the service, by its ValidationError) has errors to show."""
+    if not form.is_valid():
+        return None
+    try:
+        act(form.cleaned_data)
+    except ValidationError as exc:
+        form.put_errors(exc)
+        return None
+    messages.success(request, done)
+    return redirect(f"{reverse('kpi:indicator', args=[ind.pk])}?region={form.cleaned_data['region']}")
 
 
 @login_required
