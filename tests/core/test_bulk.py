@@ -88,3 +88,59 @@ def test_fast_insert_stamps_the_batch_and_writes_json_as_django_does(world):
     assert all(stored[e.pk].created == e.created and stored[e.pk].last_updated == e.last_updated for e in events)
     if connection.vendor == "postgresql":  # (bulk_create elsewhere: Django's pre_save per row)
         assert len({e.created for e in events}) == 1 and events[0].created is not None
+
+
+def test_id_chunks_select_exactly_the_ids_given(world):
+    """core.bulk.id_chunks: every step's condition selects its ids and no other, whether the ids are one run (a
+    range on PostgreSQL), have gaps or come unsorted (an array); SQLite gets IN lists."""
+    from jiliang.core.bulk import id_chunks
+
+    objs = [m.Instrument(owner=world.ent_ks, category=world.scale, manufacturer="友声", model="TCS-30",
+                         serial_number=f"IC-{i}", usage="trade", region_id="320583") for i in range(12)]
+    ids = [o.pk for o in fast_insert(m.Instrument, objs)]
+    cases = {"run": ids[2:9], "gaps": ids[::3], "unsorted": [ids[5], ids[1], ids[4], ids[2], ids[3]]}
+    with connection.cursor() as cur:
+        for name, asked in cases.items():
+            got, forms = [], []
+            for where, params in id_chunks(asked, step=4):
+                forms.append(where)
+                cur.execute(f"SELECT id FROM registry_instrument WHERE {where.format(col='id')}", params)  # noqa: S608
+                got += [r[0] for r in cur.fetchall()]
+            assert sorted(got) == sorted(asked), name
+            if connection.vendor == "postgresql":
+                assert len(forms) == -(-len(asked) // 4), name
+                if name == "gaps":
+                    assert all("ANY" in f and "BETWEEN" not in f for f in forms), forms
+                else:  # sorted first, so an unsorted run is a run too; never both forms in one condition
+                    assert all("BETWEEN" in f and "ANY" not in f for f in forms), forms
+            else:
+                assert all(" IN (" in f for f in forms)
+
+
+def test_hash_joins_turns_nested_loops_off_and_back(world):
+    """core.bulk.hash_joins: nested loops off inside (PostgreSQL), the setting as it was afterwards, also after
+    an error, in the caller's transaction."""
+    from django.db import transaction
+
+    from jiliang.core.bulk import hash_joins
+
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cur, hash_joins(cur):
+            cur.execute("SELECT 1")
+        return
+
+    def setting(cur):
+        cur.execute("SELECT current_setting('enable_nestloop')")
+        return cur.fetchone()[0]
+
+    with transaction.atomic(), connection.cursor() as cur:
+        assert setting(cur) == "on"
+        with hash_joins(cur):
+            assert setting(cur) == "off"
+        assert setting(cur) == "on"
+        try:
+            with hash_joins(cur):
+                raise ValueError("a failing step")
+        except ValueError:
+            pass
+        assert setting(cur) == "on"

@@ -53,7 +53,7 @@ CODE_SHAPE = re.compile(r"^[0-9A-Z][0-9A-Z-]{0,39}$")  # what a stored code of a
 
 def compact(code: str) -> str:
     """The code as stored: upper case, without spaces (labels print it in groups)."""
-    return re.sub(r"\s", "", str(code or "")).upper()
+    return "".join(str(code or "").split()).upper()  # (str.split: the whitespace of re's \s, faster per row)
 
 
 def check_char(text: str) -> str:

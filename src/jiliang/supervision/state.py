@@ -15,7 +15,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 
-from jiliang.core.bulk import Prototype, fast_insert, id_chunks
+from jiliang.core.bulk import Prototype, fast_insert, hash_joins, id_chunks
 from jiliang.registry.models import LAPSED_STATUSES, Instrument, Usage
 
 from . import lifecycle, rates
@@ -226,7 +226,8 @@ def _insert_new(ids: list[int], today: dt.date, lead_days: int, keys: KeySet) ->
         key_params += sorted(keys.categories)
     joins = ("FROM registry_instrument i JOIN registry_organisation o ON o.id = i.owner_id "
              "JOIN registry_instrumentcategory c ON c.id = i.category_id "
-             "LEFT JOIN supervision_verificationevent e ON e.instrument_id = i.id AND NOT e.void ")
+             "LEFT JOIN supervision_verificationevent e ON e.instrument_id = i.id AND NOT e.void AND {ewhere} ")
+    # ({ewhere}: the same ids on the events' side, so that the events are read by index, not all of them per step)
     # (S608: every name and fragment below is this module's own; values go as parameters)
     states = (
         "INSERT INTO supervision_instrumentstate "  # noqa: S608
@@ -255,11 +256,12 @@ def _insert_new(ids: list[int], today: dt.date, lead_days: int, keys: KeySet) ->
         "WHERE i.mandatory AND c.verification_mode = %s AND e.result = %s AND e.next_due IS NOT NULL AND {where}")
     deltas = Deltas()
     dims = "s.region_id, s.category_id, s.usage, s.owner_kind, s.key_supervised"
-    with connection.cursor() as cur:
+    with connection.cursor() as cur, hash_joins(cur):
         for where, params in id_chunks(new, 50_000):
-            cur.execute(states.replace("{where}", where.format(col="i.id")), [*state_params, *params])
-            cur.execute(occurrences.replace("{where}", where.format(col="i.id")),
-                        [True, *params, False, lifecycle.PERIODIC, lifecycle.PASS, *params])
+            on_i, on_e = where.format(col="i.id"), where.format(col="e.instrument_id")
+            cur.execute(states.replace("{where}", on_i).replace("{ewhere}", on_e), [*state_params, *params, *params])
+            cur.execute(occurrences.replace("{where}", on_i).replace("{ewhere}", on_e),
+                        [True, *params, *params, False, *params, lifecycle.PERIODIC, lifecycle.PASS, *params])
             state_where = where.format(col="s.instrument_id")
             cur.execute(f"SELECT {dims}, s.status, COUNT(*) FROM supervision_instrumentstate s WHERE {state_where} "  # noqa: S608
                         f"GROUP BY {dims}, s.status", params)
@@ -267,7 +269,8 @@ def _insert_new(ids: list[int], today: dt.date, lead_days: int, keys: KeySet) ->
                 deltas.add_status(tuple(d), status, n)
             cur.execute(f"SELECT {dims}, d.due, d.met_on, COUNT(*) FROM supervision_dueoccurrence d "  # noqa: S608
                         f"JOIN supervision_instrumentstate s ON s.instrument_id = d.instrument_id WHERE {state_where} "
-                        f"GROUP BY {dims}, d.due, d.met_on", params)
+                        f"AND {where.format(col='d.instrument_id')} GROUP BY {dims}, d.due, d.met_on",
+                        [*params, *params])
             for *d, due, met_on, n in cur.fetchall():
                 due, met_on = _day(due), _day(met_on)
                 occ = lifecycle.Occurrence(due, met_on)
@@ -275,8 +278,8 @@ def _insert_new(ids: list[int], today: dt.date, lead_days: int, keys: KeySet) ->
                                                    occ.on_time): n}, 1)
             cur.execute(f"SELECT {dims}, e.verified_on, e.result, COUNT(*) FROM supervision_instrumentstate s "  # noqa: S608
                         f"JOIN supervision_verificationevent e ON e.id = s.last_event_id "
-                        f"WHERE s.base <> %s AND {state_where} GROUP BY {dims}, e.verified_on, e.result",
-                        [lifecycle.NOT_COUNTED, *params])
+                        f"WHERE s.base <> %s AND {state_where} AND {on_e} GROUP BY {dims}, e.verified_on, e.result",
+                        [lifecycle.NOT_COUNTED, *params, *params])
             for *d, on, result, n in cur.fetchall():
                 deltas.add_events(tuple(d), {f"{lifecycle.month_key(_day(on))}:{result}": n}, 1)
     deltas.flush()

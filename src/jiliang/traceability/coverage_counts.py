@@ -40,7 +40,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from jiliang.core.bulk import id_chunks
+from jiliang.core.bulk import hash_joins, id_chunks
 from jiliang.registry.models import InstrumentStatus
 
 GROUP_COLUMNS = ("category_id", "region_id", "range_min", "range_max", "range_unit", "accuracy_class")
@@ -126,7 +126,7 @@ def _move(ids: Iterable[int], *, count_again: bool) -> int:
     written = 0
     if not ids:
         return 0
-    with transaction.atomic(), connection.cursor() as cur:
+    with transaction.atomic(), connection.cursor() as cur, hash_joins(cur):
         for where, params in id_chunks(ids):
             deltas: Counter = Counter()
             cur.execute(f"DELETE FROM {_T['member']} WHERE {where.format(col='instrument_id')} "  # noqa: S608
