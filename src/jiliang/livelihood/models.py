@@ -373,9 +373,11 @@ class HouseholdMeter(models.Model):
 
     instrument = models.OneToOneField(Instrument, verbose_name=_("instrument"), primary_key=True,
                                       on_delete=models.CASCADE, related_name="household_meter")
+    # (db_index=False: household_utility_due and household_region_due lead with these; see registry.Instrument)
     utility = models.ForeignKey(Organisation, verbose_name=_("utility"), on_delete=models.PROTECT,
-                                related_name="household_meters")
-    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+                                related_name="household_meters", db_index=False)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     kind = models.CharField(_("meter kind"), max_length=12, choices=MeterKind.choices)
     size = models.CharField(_("size"), max_length=10, blank=True, help_text=_("DN of a water meter, G of a gas meter"))
     gas_kind = models.CharField(_("gas kind"), max_length=12, choices=GasKind.choices, blank=True)

@@ -116,11 +116,12 @@ class VerificationEvent(TimestampedModel):
     institution reported. One per (institution, number); never overwritten (a contradicting report is a
     :class:`RecordConflict`). A revoked certificate voids its event."""
 
+    # (db_index=False: Meta.indexes lead with both; see registry.Instrument)
     institution = models.ForeignKey(Organisation, verbose_name=_("institution"), on_delete=models.PROTECT,
-                                    related_name="+")
+                                    related_name="+", db_index=False)
     number = models.CharField(_("certificate or notice number"), max_length=100)
     instrument = models.ForeignKey(Instrument, verbose_name=_("instrument"), on_delete=models.PROTECT,
-                                   related_name="verification_events")
+                                   related_name="verification_events", db_index=False)
     source = models.CharField(_("source"), max_length=20, choices=EventSource.choices)
     certificate = models.OneToOneField("verification.Certificate", verbose_name=_("certificate"), null=True,
                                        blank=True, on_delete=models.PROTECT, related_name="supervision_event")
@@ -210,8 +211,11 @@ class InstrumentState(models.Model):
 
     instrument = models.OneToOneField(Instrument, verbose_name=_("instrument"), primary_key=True,
                                       on_delete=models.CASCADE, related_name="supervision")
-    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
-    owner = models.ForeignKey(Organisation, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="+")
+    # (db_index=False on region and owner: Meta.indexes lead with both; see registry.Instrument)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    owner = models.ForeignKey(Organisation, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="+",
+                              db_index=False)
     category = models.ForeignKey(InstrumentCategory, verbose_name=_("category"), on_delete=models.PROTECT,
                                  related_name="+")
     usage = models.CharField(_("usage"), max_length=20, choices=Usage.choices)
@@ -252,7 +256,8 @@ class InstrumentState(models.Model):
 class DueOccurrence(models.Model):
     """A date by which an instrument had to be verified, and when it was (lifecycle.occurrences)."""
 
-    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="+")
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="+",
+                                   db_index=False)  # (Meta.indexes: instrument, due)
     due = models.DateField(_("due"))
     met_on = models.DateField(_("verified on"), null=True, blank=True)
     first = models.BooleanField(_("first verification"), default=False)
