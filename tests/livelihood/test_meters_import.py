@@ -37,12 +37,12 @@ def csv_bytes(rows, head=HEAD):
     return out.getvalue().encode("utf-8-sig")
 
 
-def register(lworld, data, name="meters.csv", utility=None, actor=None):
+def register(lworld, data, name="meters.csv", utility=None, actor=None, language="en"):
     table = read_table(name, data)
     rows, problems = meter_import.table_rows(table)
     assert problems == []
     actor = actor or lworld.users["water_ks"]
-    with audit_context(actor=actor, channel="web"), translation.override("en"):
+    with audit_context(actor=actor, channel="web"), translation.override(language):
         return meter_import.register_rows(rows, utility=utility or lworld.water_ks, actor=actor, today=TODAY)
 
 
@@ -117,6 +117,18 @@ def test_every_bad_input_is_reported_by_row_and_field_and_the_rest_kept(lworld, 
     assert result.created == 2
     assert set(HouseholdMeter.objects.filter(instrument_id__in=result.instrument_ids)
                .values_list("instrument__serial_number", flat=True)) == {"G1", "G2"}
+
+
+def test_errors_read_in_the_users_language(lworld, uscc_p):
+    """Every message of a Chinese import is Chinese, the service-life refusals included."""
+    data = csv_bytes([row("U1", size="DN100", institution=uscc_p), row("U2", size="DN18", institution=uscc_p),
+                      row("Q1", q3="25", institution=uscc_p), row("F1", installed="2026-07-01", institution=uscc_p)])
+    messages = {(e.row, e.field): e.message for e in register(lworld, data, language="zh-hans").errors}
+    assert messages[(2, "size")].startswith("DN100 大于 DN50：此类水表实行周期检定（JJG 162-2019）")
+    assert messages[(3, "size")] == "DN18 不是水表口径（DN15、20、25、32、40、50）"
+    assert messages[(4, "q3")].startswith("Q3 = 25.0 m³/h 大于 16 m³/h")
+    assert "晚于今天" in messages[(5, "installed_on")]
+    assert not [m for m in messages.values() if any(w in m for w in (" is ", " the ", " a ", " not "))]
 
 
 def test_xlsx_with_english_headers(lworld, uscc_p):

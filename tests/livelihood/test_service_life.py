@@ -42,6 +42,27 @@ def test_refusals_name_the_field(kind, kw, field, words):
     assert exc.value.field == field and words in exc.value.message
 
 
+@pytest.mark.parametrize(("kind", "kw", "words"), [
+    ("water", {"size": "DN80"}, "DN80 大于 DN50"), ("water", {"size": "DN22"}, "DN22 不是水表口径"),
+    ("water", {"size": "twenty"}, "'twenty' 不是公称口径"), ("water", {}, "水表须填写公称口径"),
+    ("water", {"size": "DN20", "q3": 25}, "Q3 = 25 m³/h 大于 16"), ("gas", {"gas_kind": "natural", "size": "G25"},
+                                                                   "'G25' 不是 G1.6–G16"),
+    ("gas", {"gas_kind": "biogas"}, "'biogas' 不是气种"), ("electricity", {"accuracy_class": "3"}, "不是电能表准确度等级"),
+    ("heat", {}, "'heat' 不是民用表的表类"),
+])
+def test_refusals_read_in_chinese(kind, kw, words):
+    """The pure module's messages are marked for translation and read in the user's language (an import in
+    Chinese once listed "DN999 is above DN50 …" in English in its file of errors)."""
+    from django.utils import translation
+
+    with pytest.raises(sl.NoRule) as exc:
+        sl.rule_for(kind, **kw)
+    with translation.override("zh-hans"):
+        assert words in exc.value.translated(translation.gettext)
+    with translation.override("en"):
+        assert exc.value.translated(translation.gettext) == exc.value.message
+
+
 def test_rotation_due_counts_the_life_from_the_first_verification():
     # A DN20 meter first verified on 2020-03-15 may be used until 2026-03-14 (6 years, last day of validity).
     assert sl.WATER_SMALL.rotation_due(dt.date(2020, 3, 15)) == dt.date(2026, 3, 14)

@@ -384,7 +384,7 @@ class Checker:
                 rule = service_life.rule_for(kind, size=size, q3=q3, gas_kind=gas_kind, accuracy_class=accuracy_class)
                 found = (rule, normal_size(kind, size), None)
             except service_life.NoRule as exc:
-                found = (None, None, (exc.field, exc.message))
+                found = (None, None, (exc.field, exc.translated(_)))
             self.rules[key] = found
         return found
 

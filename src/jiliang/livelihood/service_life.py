@@ -67,13 +67,23 @@ RULES = (WATER_SMALL, WATER_MEDIUM, GAS_NATURAL, GAS_OTHER, ELECTRICITY_STANDARD
 BY_CATEGORY = {r.category: r for r in RULES}
 
 
-class NoRule(ValueError):
-    """The meter matches no household rotation row: ``field`` names what decides it."""
+def gettext_noop(message: str) -> str:
+    """Marks a message for makemessages; the caller translates it (this module imports no Django)."""
+    return message
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+
+class NoRule(ValueError):
+    """The meter matches no household rotation row: ``field`` names what decides it. ``message`` is the English
+    text; ``translated(gettext)`` the same in the active language (registry.identity.IdentityError's way)."""
+
+    def __init__(self, field: str, template: str, **params):
+        self.field, self.template, self.params = field, template, params
+        self.message = template % params if params else template
+        super().__init__(self.message)
+
+    def translated(self, gettext) -> str:
+        text = gettext(self.template)
+        return text % self.params if self.params else text
 
 
 def parse_dn(text) -> int | None:
@@ -86,7 +96,7 @@ def parse_dn(text) -> int | None:
     if s.startswith("DN"):
         s = s[2:]
     if not s.isdigit():
-        raise NoRule("size", f"{text!r} is not a nominal size (write DN15, DN20, … DN50)")
+        raise NoRule("size", gettext_noop("%(v)r is not a nominal size (write DN15, DN20, … DN50)"), v=text)
     return int(s)
 
 
@@ -105,30 +115,31 @@ def rule_for(kind: str, *, size=None, q3=None, gas_kind: str = "", accuracy_clas
     if kind == WATER:
         dn = parse_dn(size)
         if dn is None:
-            raise NoRule("size", "a water meter needs its nominal size (DN15 … DN50)")
+            raise NoRule("size", gettext_noop("a water meter needs its nominal size (DN15 … DN50)"))
         if dn not in WATER_DN:
             if dn > 50:
-                raise NoRule("size", f"DN{dn} is above DN50: such meters are verified periodically (JJG 162-2019), "
-                                     "not rotated; register it as an instrument")
-            raise NoRule("size", f"DN{dn} is not a water meter size (DN15, 20, 25, 32, 40, 50)")
+                raise NoRule("size", gettext_noop("DN%(dn)d is above DN50: such meters are verified periodically "
+                                                  "(JJG 162-2019), not rotated; register it as an instrument"), dn=dn)
+            raise NoRule("size", gettext_noop("DN%(dn)d is not a water meter size (DN15, 20, 25, 32, 40, 50)"), dn=dn)
         if q3 not in (None, "") and float(q3) > Q3_LIMIT:
-            raise NoRule("q3", f"Q3 = {q3} m³/h is above 16 m³/h: verified periodically (JJG 162-2019), not rotated")
+            raise NoRule("q3", gettext_noop("Q3 = %(q3)s m³/h is above 16 m³/h: verified periodically (JJG 162-2019), "
+                                            "not rotated"), q3=q3)
         return WATER_SMALL if dn <= 25 else WATER_MEDIUM
     if kind == GAS:
         if size not in (None, ""):
             g = normal_gas_size(size)
             if g not in GAS_SIZES:
-                raise NoRule("size", f"{size!r} is not a gas meter size within G1.6–G16")
+                raise NoRule("size", gettext_noop("%(v)r is not a gas meter size within G1.6–G16"), v=size)
         if gas_kind not in GAS_KINDS:
-            raise NoRule("gas_kind", f"{gas_kind!r} is not a gas kind (natural, manufactured, lpg)")
+            raise NoRule("gas_kind", gettext_noop("%(v)r is not a gas kind (natural, manufactured, lpg)"), v=gas_kind)
         return GAS_NATURAL if gas_kind == NATURAL else GAS_OTHER
     if kind == ELECTRICITY:
         cls = ELECTRICITY_CLASSES.get(str(accuracy_class or "").strip().upper())
         if cls is None:
-            raise NoRule("accuracy_class", f"{accuracy_class!r} is not an electricity meter class "
-                                           "(1, 2, 0.5S, 0.2S or A, B, C, D)")
+            raise NoRule("accuracy_class", gettext_noop("%(v)r is not an electricity meter class "
+                                                        "(1, 2, 0.5S, 0.2S or A, B, C, D)"), v=accuracy_class)
         return ELECTRICITY_PRECISE if cls in ("0.5S", "0.2S") else ELECTRICITY_STANDARD
-    raise NoRule("kind", f"{kind!r} is not a household meter kind (water, gas, electricity)")
+    raise NoRule("kind", gettext_noop("%(v)r is not a household meter kind (water, gas, electricity)"), v=kind)
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:

@@ -35,7 +35,7 @@ def rule_or_error(kind: str, *, size=None, q3=None, gas_kind: str = "", accuracy
     try:
         return service_life.rule_for(kind, size=size, q3=q3, gas_kind=gas_kind, accuracy_class=accuracy_class)
     except service_life.NoRule as exc:
-        raise ValidationError({exc.field: exc.message}) from exc
+        raise ValidationError({exc.field: exc.translated(_)}) from exc
 
 
 def normal_size(kind: str, size) -> str:
