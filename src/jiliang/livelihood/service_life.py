@@ -27,6 +27,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from jiliang.core.values.dates import last_day_of_validity
+from jiliang.registry.identity import gettext_noop
 
 WATER, GAS, ELECTRICITY = "water", "gas", "electricity"
 KINDS = (WATER, GAS, ELECTRICITY)
@@ -65,11 +66,6 @@ ELECTRICITY_STANDARD = Rule("electricity-meter-household", 8, "JJG 596-2012", "M
 ELECTRICITY_PRECISE = Rule("electricity-meter-household-precise", 6, "JJG 596-2012", "M")
 RULES = (WATER_SMALL, WATER_MEDIUM, GAS_NATURAL, GAS_OTHER, ELECTRICITY_STANDARD, ELECTRICITY_PRECISE)
 BY_CATEGORY = {r.category: r for r in RULES}
-
-
-def gettext_noop(message: str) -> str:
-    """Marks a message for makemessages; the caller translates it (this module imports no Django)."""
-    return message
 
 
 class NoRule(ValueError):

@@ -1,7 +1,5 @@
-"""Drop the single-column indexes Django made for these foreign keys: an index in Meta.indexes leads with
-each column and serves every look-up the single one did (scoping uses IN, not LIKE, so the *_like
-indexes served nothing). Only the indexes go: the constraints are not dropped and re-validated, which
-AlterField would do on the whole table. (Every index is written by every bulk registration; issue 15.)"""
+"""Drop the single-column indexes of foreign keys that an index in Meta.indexes leads with: see
+registry 0008_instrument_fk_indexes_in_composites."""
 
 
 import django.db.models.deletion
