@@ -221,3 +221,24 @@ def test_a_superuser_sees_the_province(home):
 def test_anonymous_is_sent_to_sign_in(client):
     response = client.get(reverse("home"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_header_names_the_user_and_organisation_once(world):
+    """The header reads "name · organisation", or the organisation alone when the account is named after it (a
+    utility's shared account once read "苏州市自来水有限公司 · 苏州市自来水有限公司"); a bureau account shows its
+    region; signed out, no user at all."""
+    named = _user("王工", Role.ENTERPRISE, organisation=world.ent_ks)
+    shared = _user("shared", Role.ENTERPRISE, organisation=world.ent_ks)
+    shared.full_name = world.ent_ks.name
+    shared.save()
+    bureau = _user("昆山局", Role.COUNTY_BUREAU, region="320583")
+    for lang in ("zh-hans", "en"):
+        def header(user, lang=lang):
+            return " ".join(_page(user, lang).xpath('//*[@id="nav-user"]')[0].text_content().split())
+
+        assert header(named) == f"王工 · {world.ent_ks.name}"
+        assert header(shared) == world.ent_ks.name
+        assert header(bureau) == ("昆山局 · 苏州市 昆山市" if lang == "zh-hans" else "昆山局 · Kunshan, Suzhou")
+        signed_out = web_client_for(None).get(reverse("login"), HTTP_ACCEPT_LANGUAGE=lang)
+        assert signed_out.status_code == 200
+        assert lxml_html.fromstring(signed_out.content.decode()).xpath('//*[@id="nav-user"]') == []
