@@ -27,7 +27,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from jiliang.core.values.dates import last_day_of_validity
-from jiliang.registry.identity import gettext_noop
+from jiliang.registry.identity import MarkedError, gettext_noop
 
 WATER, GAS, ELECTRICITY = "water", "gas", "electricity"
 KINDS = (WATER, GAS, ELECTRICITY)
@@ -68,18 +68,13 @@ RULES = (WATER_SMALL, WATER_MEDIUM, GAS_NATURAL, GAS_OTHER, ELECTRICITY_STANDARD
 BY_CATEGORY = {r.category: r for r in RULES}
 
 
-class NoRule(ValueError):
-    """The meter matches no household rotation row: ``field`` names what decides it. ``message`` is the English
-    text; ``translated(gettext)`` the same in the active language (registry.identity.IdentityError's way)."""
+class NoRule(MarkedError):
+    """The meter matches no household rotation row: ``field`` names what decides it (registry.identity.MarkedError:
+    ``message`` in English, ``translated(gettext)`` in the active language)."""
 
     def __init__(self, field: str, template: str, **params):
-        self.field, self.template, self.params = field, template, params
-        self.message = template % params if params else template
-        super().__init__(self.message)
-
-    def translated(self, gettext) -> str:
-        text = gettext(self.template)
-        return text % self.params if self.params else text
+        super().__init__(template, **params)
+        self.field = field
 
 
 def parse_dn(text) -> int | None:

@@ -24,19 +24,27 @@ def gettext_noop(message: str) -> str:
     return message
 
 
-class IdentityError(ValueError):
-    """A malformed identity code; ``position`` is 1-based where one character is at fault.
+class MarkedError(ValueError):
+    """An error of a module that imports no Django, its message a template marked with :func:`gettext_noop` and
+    its values: ``str(exc)`` (and ``exc.message``) is the English; ``exc.translated(gettext)`` the same in the
+    active language, translated by the caller that reports it."""
 
-    ``str(exc)`` is the English message; ``exc.translated(gettext)`` the same in the active language.
-    """
-
-    def __init__(self, template: str, position: int | None = None, **params):
-        super().__init__(template % params if params else template)
-        self.template, self.params, self.position = template, params, position
+    def __init__(self, template: str, **params):
+        self.template, self.params = template, params
+        self.message = template % params if params else template
+        super().__init__(self.message)
 
     def translated(self, gettext) -> str:
         text = gettext(self.template)
         return text % self.params if self.params else text
+
+
+class IdentityError(MarkedError):
+    """A malformed identity code; ``position`` is 1-based where one character is at fault."""
+
+    def __init__(self, template: str, position: int | None = None, **params):
+        super().__init__(template, **params)
+        self.position = position
 
 
 def compact_uscc(code: str) -> str:
